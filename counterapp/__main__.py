@@ -1,0 +1,3 @@
+from counterapp.cli.main import main
+
+raise SystemExit(main())

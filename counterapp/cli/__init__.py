@@ -1,0 +1,1 @@
+"""The headless ``counterapp`` command line, for IT staff and scripts."""

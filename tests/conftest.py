@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+import pytest
+
+from counterapp.datafiles.calendar import bundled_calendar
+from counterapp.domain.calendar import WorkCalendar
+
+
+@pytest.fixture(scope="session")
+def vn_calendar() -> WorkCalendar:
+    """The bundled Vietnamese calendar, exactly as the application loads it."""
+    return bundled_calendar()
