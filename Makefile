@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --cov=counterapp --cov-report=term:skip-covered --cov-fail-under=90
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_domain.py
