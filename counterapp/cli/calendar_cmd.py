@@ -26,11 +26,7 @@ def add_parser(subparsers: Any) -> None:
 
 def changed_days(calendar: WorkCalendar, year: int) -> list[SpecialDay]:
     """Entries that change whether a day is worked: weekdays off and weekend days worked."""
-    return [
-        e
-        for e in calendar.year_entries(year)
-        if (e.kind is DayKind.OFF) != (e.day.weekday() in calendar.weekend)
-    ]
+    return [e for e in calendar.year_entries(year) if (e.kind is DayKind.OFF) != (e.day.weekday() in calendar.weekend)]
 
 
 def run(args: argparse.Namespace) -> int:

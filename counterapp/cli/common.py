@@ -44,9 +44,7 @@ def office_hours(text: str) -> OfficeHours:
     try:
         return OfficeHours.parse(text)
     except ValidationFailed:
-        raise argparse.ArgumentTypeError(
-            f"not office hours: {text!r} (e.g. 08:00-12:00,13:00-17:00)"
-        ) from None
+        raise argparse.ArgumentTypeError(f"not office hours: {text!r} (e.g. 08:00-12:00,13:00-17:00)") from None
 
 
 def add_calendar_option(parser: argparse.ArgumentParser) -> None:

@@ -42,14 +42,10 @@ def add_parser(subparsers: Any) -> None:
         help="compute an appointment date (ngày hẹn trả)",
         description="Print the appointment as an ISO local date-time, e.g. 2025-03-21T17:00.",
     )
-    p.add_argument(
-        "--received", required=True, type=local_datetime, help="receipt time, e.g. 2025-03-14T15:30"
-    )
+    p.add_argument("--received", required=True, type=local_datetime, help="receipt time, e.g. 2025-03-14T15:30")
     p.add_argument("--duration", type=_amount, help="how many units (hours may be fractional)")
     p.add_argument("--unit", choices=sorted(UNITS), default="working-days", help="default: working-days")
-    p.add_argument(
-        "--cutoff", type=hhmm, help="receipt at or after this time counts from the next working day"
-    )
+    p.add_argument("--cutoff", type=hhmm, help="receipt at or after this time counts from the next working day")
     p.add_argument("--procedure", metavar="CODE", help="take duration, unit and cut-off from the catalogue")
     p.add_argument(
         "--office-hours",

@@ -33,9 +33,7 @@ def duration_label(p: Procedure, *, short: bool = False) -> str:
         text = f"{value.normalize():f} {UNIT_VI[p.duration.unit.value]}"
     if p.cutoff is None:
         return text
-    return text + (
-        f" (≤{p.cutoff:%H:%M})" if short else f" (sau {p.cutoff:%H:%M} tính từ ngày làm việc tiếp theo)"
-    )
+    return text + (f" (≤{p.cutoff:%H:%M})" if short else f" (sau {p.cutoff:%H:%M} tính từ ngày làm việc tiếp theo)")
 
 
 def procedure_to_json(p: Procedure) -> dict[str, Any]:

@@ -27,8 +27,8 @@ _NAME_PUNCTUATION = frozenset(" '-.")
 @dataclass(frozen=True, slots=True)
 class Applicant:
     name: str
-    personal_id: PersonalId
-    address: str
+    personal_id: PersonalId | None
+    address: str | None
     phone: PhoneNumber | None
     email: str | None = None
     date_of_birth: date | None = None
@@ -96,14 +96,27 @@ def _collect(errors: list[FieldError], result: Any) -> Any:
     return result
 
 
+FULL = frozenset({"id_number", "address", "phone"})
+NAME_ONLY: frozenset[str] = frozenset()
+
+
 def validate_applicant(
-    raw: Mapping[str, Any], *, today: date, prefix: str = "applicant", phone_required: bool = True
+    raw: Mapping[str, Any],
+    *,
+    today: date,
+    prefix: str = "applicant",
+    phone_required: bool = True,
+    required: frozenset[str] = FULL,
 ) -> Applicant:
     """Validate a whole applicant mapping; raise :class:`ValidationFailed` listing every bad field.
 
     Keys: ``name, id_type (cccd|cmnd|passport; default cccd), id_number, date_of_birth, sex,
-    address, phone, email``. Field names in errors are ``f"{prefix}.{key}"``.
+    address, phone, email``. Field names in errors are ``f"{prefix}.{key}"``. The name is always
+    required; ``required`` says which of id_number, address and phone are too (a field that is not
+    required is still checked when it was filled in).
     """
+    if not phone_required:
+        required = required - {"phone"}
 
     def f(key: str) -> str:
         return f"{prefix}.{key}" if prefix else key
@@ -119,27 +132,30 @@ def validate_applicant(
             errors.append(FieldError(f("sex"), "sex.invalid"))
     dob = _collect(errors, parse_date_of_birth(raw.get("date_of_birth"), f("date_of_birth"), today))
 
-    personal_id = None
+    personal_id: PersonalId | None = None
+    id_given = bool(str(raw.get("id_number") or "").strip())
     try:
         id_type = IdType(str(raw.get("id_type") or "cccd").strip().lower())
     except ValueError:  # without a known type the number cannot be judged; report the type only
         errors.append(FieldError(f("id_type"), "id_type.invalid"))
     else:
-        personal_id = _collect(
-            errors,
-            check_id(
-                id_type, str(raw.get("id_number") or ""), f("id_number"),
-                today=today, date_of_birth=dob, sex=sex,
-            ),
-        )  # fmt: skip
+        if id_given or "id_number" in required:
+            personal_id = _collect(
+                errors,
+                check_id(
+                    id_type, str(raw.get("id_number") or ""), f("id_number"),
+                    today=today, date_of_birth=dob, sex=sex,
+                ),
+            )  # fmt: skip
 
-    address = _collect(errors, check_address(raw.get("address"), f("address")))
+    address: str | None = None
+    if "address" in required or str(raw.get("address") or "").strip():
+        address = _collect(errors, check_address(raw.get("address"), f("address")))
     phone: PhoneNumber | None = None
-    if phone_required or str(raw.get("phone") or "").strip():
+    if "phone" in required or str(raw.get("phone") or "").strip():
         phone = _collect(errors, check_phone(str(raw.get("phone") or ""), f("phone")))
     email = _collect(errors, check_email(raw.get("email"), f("email")))
 
     if errors:
         raise ValidationFailed(errors)
-    assert personal_id is not None
     return Applicant(name, personal_id, address, phone, email, dob, sex)

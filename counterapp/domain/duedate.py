@@ -137,9 +137,7 @@ def counting_start(
     return received_at, None
 
 
-def _add_working_time(
-    start: datetime, amount: timedelta, calendar: WorkCalendar, hours: OfficeHours
-) -> datetime:
+def _add_working_time(start: datetime, amount: timedelta, calendar: WorkCalendar, hours: OfficeHours) -> datetime:
     """``start`` lies inside a window on a working day; walk forward through windows."""
     current = start
     remaining = amount
@@ -183,9 +181,7 @@ def compute_due(
         # Calendar days count days off; only those the due date was pushed past, or that moved the
         # start, were skipped.
         skipped = tuple(s for s in skipped if s.day < start.date() or s.day >= nominal)
-    makeup = tuple(
-        e for d in span if (e := calendar.special.get(d)) is not None and calendar.is_working_day(d)
-    )
+    makeup = tuple(e for d in span if (e := calendar.special.get(d)) is not None and calendar.is_working_day(d))
     return DueDate(
         due_at=due,
         received_at=received,

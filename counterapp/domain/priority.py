@@ -80,9 +80,7 @@ def _fifo_key(t: Queued) -> tuple[datetime, str]:
     return (t.issued_at, t.number)
 
 
-def choose_next(
-    waiting: Sequence[T], policy: PriorityPolicy, regular_streak: int = 0
-) -> tuple[T | None, int]:
+def choose_next(waiting: Sequence[T], policy: PriorityPolicy, regular_streak: int = 0) -> tuple[T | None, int]:
     """The ticket to call and the new regular streak (0 after a priority call)."""
     regular = [t for t in waiting if t.priority is None]
     priority = [t for t in waiting if t.priority is not None]

@@ -70,9 +70,7 @@ class Procedure:
     valid_to: date | None = None
 
     def is_valid_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
     @property
     def search_text(self) -> str:
@@ -97,9 +95,7 @@ class Catalogue:
         diacritics and case (``"dang ky khai sinh"`` finds ``"Đăng ký khai sinh"``)."""
         words = search_key(query).split()
         found = [
-            p
-            for p in self.procedures
-            if (on is None or p.is_valid_on(on)) and all(w in p.search_text for w in words)
+            p for p in self.procedures if (on is None or p.is_valid_on(on)) and all(w in p.search_text for w in words)
         ]
         return found[:limit]
 
@@ -162,8 +158,7 @@ def procedure_from_mapping(raw: Mapping[str, Any], field: str = "procedure") -> 
         except ValidationFailed as exc:
             errors.extend(exc.errors)
     components = tuple(
-        component_from_mapping(c, f"{field}.components[{i}]", errors)
-        for i, c in enumerate(raw.get("components") or ())
+        component_from_mapping(c, f"{field}.components[{i}]", errors) for i, c in enumerate(raw.get("components") or ())
     )
     if not components:
         errors.append(FieldError(f"{field}.components", "procedure.components_required"))

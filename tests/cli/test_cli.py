@@ -122,9 +122,7 @@ def test_bad_arguments_give_one_line_and_exit_2(capsys, args, fragment):
 def test_a_broken_override_file_is_named_never_a_traceback(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
-    result = run(
-        "due-date", "--received", "2025-03-14T10:00", "--duration", "1", "--calendar-override", str(broken)
-    )
+    result = run("due-date", "--received", "2025-03-14T10:00", "--duration", "1", "--calendar-override", str(broken))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == f"counterapp: error: {broken}: invalid JSON at line 1 column 2"

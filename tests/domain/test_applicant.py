@@ -79,9 +79,7 @@ def test_other_id_types_and_optional_fields():
 
 def test_date_of_birth_formats_and_limits():
     for text in ("1990-05-17", "17/05/1990", "17051990"):
-        assert validate_applicant({**GOOD, "date_of_birth": text}, today=TODAY).date_of_birth == date(
-            1990, 5, 17
-        )
+        assert validate_applicant({**GOOD, "date_of_birth": text}, today=TODAY).date_of_birth == date(1990, 5, 17)
     with pytest.raises(ValidationFailed) as caught:
         validate_applicant({**GOOD, "id_number": "001327012345", "date_of_birth": "2027-01-01"}, today=TODAY)
     assert "date_of_birth.future" in [e.code for e in caught.value.errors]

@@ -218,6 +218,4 @@ def test_hours_mode_counts_exactly_the_office_minutes(vn_calendar, received, hou
     result = compute_due(received, Duration.of(hours, H), vn_calendar)
     assert _working_minutes_between(vn_calendar, received, result.due_at) == hours * 60
     if hours:  # and not a minute more: the due moment is the first one with enough time
-        assert (
-            _working_minutes_between(vn_calendar, received, result.due_at - timedelta(minutes=1)) < hours * 60
-        )
+        assert _working_minutes_between(vn_calendar, received, result.due_at - timedelta(minutes=1)) < hours * 60

@@ -1,0 +1,127 @@
+"""This device: initialising a data directory, its identity, and the centre settings it works with."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counterapp.datafiles.calendar import bundled_calendar
+from counterapp.domain.calendar import CalendarOverride, DayCategory, DayKind, SpecialDay, WorkCalendar
+from counterapp.domain.codes import validate_agency_code
+from counterapp.domain.errors import ValidationFailed
+from counterapp.domain.office_hours import OfficeHours
+from counterapp.domain.priority import OrderingRule, PriorityPolicy
+from counterapp.services.errors import AlreadyInitialised, NotInitialised
+from counterapp.store.outbox import DeviceNotInitialised, device_meta, new_id
+from counterapp.store.reference_models import (
+    CalendarOverrideRow,
+    CounterRow,
+    QueueServiceRow,
+    SettingRow,
+)
+from counterapp.store.sync_models import DeviceMetaRow
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "office_hours": "08:00-12:00,13:00-17:00",
+    "priority_rule": "strict",
+    "priority_every": 3,
+    "recall_limit": None,
+    "retention_days": 30,
+    "calendar_years": [],  # years beyond the bundled file that synced overrides fully cover
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    device_id: str
+    agency_code: str
+    counter_number: str
+    last_client_seq: int
+    clock_offset_ms: int
+
+
+def _validate_counter(counter_number: str) -> str:
+    value = counter_number.strip()
+    if not value or len(value) > 10 or not value.isalnum():
+        raise ValidationFailed.single("counter", "counter.invalid")
+    return value
+
+
+def init_device(
+    session: Session,
+    *,
+    agency_code: str,
+    counter_number: str,
+    now: datetime,
+    services: Sequence[Mapping[str, str]] = (),
+) -> Device:
+    """Give a new data directory its identity; refuse to re-initialise one (its ops would be orphaned)."""
+    if session.get(DeviceMetaRow, 1) is not None:
+        raise AlreadyInitialised("this data directory already belongs to a device")
+    agency = validate_agency_code(agency_code)
+    counter = _validate_counter(counter_number)
+    session.add(DeviceMetaRow(id=1, device_id=new_id(), agency_code=agency, counter_number=counter,
+                              last_client_seq=0, clock_offset_ms=0, regular_streak=0, created_at=now))  # fmt: skip
+    session.add(CounterRow(number=counter, name="", status="open", epoch=0))
+    for service in services:
+        session.add(QueueServiceRow(**service))
+    session.flush()
+    return get_device(session)
+
+
+def get_device(session: Session) -> Device:
+    try:
+        meta = device_meta(session)
+    except DeviceNotInitialised:
+        raise NotInitialised("this data directory is not initialised") from None
+    return Device(meta.device_id, meta.agency_code, meta.counter_number, meta.last_client_seq,
+                  meta.clock_offset_ms)  # fmt: skip
+
+
+def setting(session: Session, key: str) -> Any:
+    row = session.get(SettingRow, key)
+    return DEFAULT_SETTINGS.get(key) if row is None else row.value
+
+
+def set_setting(session: Session, key: str, value: Any) -> None:
+    if key not in DEFAULT_SETTINGS:
+        raise ValidationFailed.single("setting", "setting.unknown", key=key)
+    row = session.get(SettingRow, key)
+    if row is None:
+        session.add(SettingRow(key=key, value=value))
+    else:
+        row.value = value
+
+
+def office_hours(session: Session) -> OfficeHours:
+    return OfficeHours.parse(str(setting(session, "office_hours")))
+
+
+def priority_policy(session: Session) -> PriorityPolicy:
+    return PriorityPolicy(OrderingRule(setting(session, "priority_rule")), int(setting(session, "priority_every")))
+
+
+def recall_limit(session: Session) -> int | None:
+    value = setting(session, "recall_limit")
+    return None if value is None else int(value)
+
+
+def work_calendar(session: Session) -> WorkCalendar:
+    """The bundled calendar with the overrides this cache holds (synced from the server)."""
+    rows = session.scalars(select(CalendarOverrideRow).order_by(CalendarOverrideRow.day)).all()
+    years = frozenset(int(y) for y in setting(session, "calendar_years") or ())
+    if not rows and not years:
+        return bundled_calendar()
+    added = tuple(
+        SpecialDay(r.day, DayKind(r.kind), DayCategory(r.category), r.name_vi, r.name_en, r.basis)
+        for r in rows
+        if not r.removed
+    )
+    removed = tuple(r.day for r in rows if r.removed)
+    version = max((r.version for r in rows), default="local")
+    return bundled_calendar().with_override(CalendarOverride(version, added, removed, years))

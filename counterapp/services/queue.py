@@ -1,0 +1,252 @@
+"""Queue use cases at a counter: walk-in tickets, call next / call a number, and every later step.
+
+Every action goes through the domain state machine (``counterapp.domain.ticket.apply``), so an illegal
+move raises before anything is written; the new state, its event row and its outbox op are written
+in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from counterapp.domain import ticket as rules
+from counterapp.domain.codes import build_ticket_number, parse_ticket_number
+from counterapp.domain.priority import call_order, choose_next
+from counterapp.domain.text import clean
+from counterapp.domain.ticket import EventKind, Ticket, TicketEvent, TicketState
+from counterapp.services.device import priority_policy, recall_limit
+from counterapp.services.errors import InvalidState, NotFound, QueueEmpty
+from counterapp.services.leases import LeaseKind, take_number
+from counterapp.store import outbox
+from counterapp.store.queue_models import TicketEventRow, TicketRow
+from counterapp.store.reference_models import AssignmentRow, CounterRow, QueueServiceRow
+from counterapp.sync import ops
+from counterapp.sync.ops import OpKind
+
+# Steps only the counter holding the ticket may take.
+AT_THIS_COUNTER = frozenset(
+    {EventKind.RECALLED, EventKind.STARTED, EventKind.FINISHED, EventKind.NO_SHOW, EventKind.HELD}
+)
+
+OP_FOR_EVENT: dict[EventKind, OpKind] = {
+    EventKind.CALLED: ops.TICKET_CALL,
+    EventKind.RECALLED: ops.TICKET_RECALL,
+    EventKind.STARTED: ops.TICKET_START,
+    EventKind.FINISHED: ops.TICKET_FINISH,
+    EventKind.NO_SHOW: ops.TICKET_NO_SHOW,
+    EventKind.HELD: ops.TICKET_HOLD,
+    EventKind.UNHELD: ops.TICKET_UNHOLD,
+    EventKind.TRANSFERRED: ops.TICKET_TRANSFER,
+    EventKind.CANCELLED: ops.TICKET_CANCEL,
+    EventKind.REACTIVATED: ops.TICKET_REACTIVATE,
+}
+
+
+def _to_domain(session: Session, row: TicketRow) -> Ticket:
+    events = session.scalars(
+        select(TicketEventRow).where(TicketEventRow.ticket_id == row.id).order_by(TicketEventRow.position)
+    ).all()
+    return Ticket(
+        number=row.number,
+        service=row.service_code,
+        priority=row.priority,
+        issued_at=row.issued_at,
+        state=TicketState(row.state),
+        counter=row.counter_number,
+        recalls=row.recalls,
+        events=tuple(
+            TicketEvent(EventKind(e.kind), e.at, e.counter_number, e.service_code, e.priority, e.outcome, e.reason)
+            for e in events
+        ),
+    )
+
+
+def _state_only(row: TicketRow) -> Ticket:
+    """Enough of the ticket for the state machine, without loading its history."""
+    return Ticket(row.number, row.service_code, row.priority, row.issued_at, TicketState(row.state),
+                  row.counter_number, row.recalls)  # fmt: skip
+
+
+def _counter(session: Session) -> tuple[str, int]:
+    meta = outbox.device_meta(session)
+    counter = session.get(CounterRow, meta.counter_number)
+    return meta.counter_number, (counter.epoch if counter else 0)
+
+
+def _event_payload(row: TicketRow, event: TicketEvent) -> dict[str, Any]:
+    return {
+        "ticket_id": row.id,
+        "number": row.number,
+        "issued_on": row.issued_on.isoformat(),
+        "event": event.kind.value,
+        "at": event.at.isoformat(),
+        "counter": event.counter,
+        "service": event.service,
+        "outcome": event.outcome,
+        "reason": event.reason,
+    }
+
+
+def _record(
+    session: Session,
+    row: TicketRow,
+    event: TicketEvent,
+    *,
+    user_id: str | None,
+    epoch: int,
+    limit: int | None,
+) -> Ticket:
+    """Apply ``event`` by the rules, then persist state, event and op together."""
+    after = rules.apply(_state_only(row), event, recall_limit=limit)
+    row.state, row.counter_number, row.recalls = after.state.value, after.counter, after.recalls
+    row.service_code = after.service
+    row.sync_state = "pending"
+    kind = OP_FOR_EVENT[event.kind]
+    op = outbox.enqueue(session, kind, _event_payload(row, event), now=event.at, user_id=user_id, epoch=epoch)
+    position = session.scalar(select(func.count()).where(TicketEventRow.ticket_id == row.id)) or 0
+    session.add(
+        TicketEventRow(
+            id=outbox.new_id(), ticket_id=row.id, position=position, kind=event.kind.value, at=event.at,
+            counter_number=event.counter, service_code=event.service, outcome=event.outcome,
+            reason=event.reason, user_id=user_id, op_id=op.op_id,
+        )
+    )  # fmt: skip
+    session.flush()
+    return _to_domain(session, row)
+
+
+def _service(session: Session, code: str) -> QueueServiceRow:
+    service = session.get(QueueServiceRow, code.strip().upper())
+    if service is None:
+        raise NotFound("no such queue service", field="service", service=code)
+    return service
+
+
+def issue_walkin(
+    session: Session, *, service_code: str, now: datetime, user_id: str | None, priority: str | None = None
+) -> Ticket:
+    """A ticket made at the counter from this device's ticket lease (a fact: never rejected later)."""
+    service = _service(session, service_code)
+    lease_id, number = take_number(session, kind=LeaseKind.TICKET, scope=service.prefix, day=now.date())
+    text = str(build_ticket_number(service.prefix, number))
+    ticket = rules.issue(text, service.code, now, clean(priority) if priority else None)
+    row = TicketRow(id=outbox.new_id(), number=text, service_code=service.code, priority=ticket.priority,
+                    issued_on=now.date(), issued_at=now, origin="walkin", state=TicketState.WAITING.value,
+                    recalls=0, sync_state="pending")  # fmt: skip
+    session.add(row)
+    counter, epoch = _counter(session)
+    payload = {"ticket_id": row.id, "number": text, "service": service.code, "priority": ticket.priority,
+               "issued_on": now.date().isoformat(), "issued_at": now.isoformat(), "lease_id": lease_id,
+               "counter": counter}  # fmt: skip
+    op = outbox.enqueue(session, ops.TICKET_ISSUE, payload, now=now, user_id=user_id, epoch=epoch)
+    session.add(TicketEventRow(id=outbox.new_id(), ticket_id=row.id, position=0, kind=EventKind.ISSUED.value,
+                               at=now, service_code=service.code, priority=ticket.priority, user_id=user_id,
+                               op_id=op.op_id))  # fmt: skip
+    session.flush()
+    return _to_domain(session, row)
+
+
+def assigned_services(session: Session) -> list[str]:
+    """The services this counter calls; a counter with no assignment (standalone) serves them all."""
+    counter, _ = _counter(session)
+    codes = session.scalars(select(AssignmentRow.service_code).where(AssignmentRow.counter_number == counter)).all()
+    return list(codes) or list(session.scalars(select(QueueServiceRow.code).order_by(QueueServiceRow.code)))
+
+
+def _waiting_rows(session: Session, *, day: datetime, services: list[str], only_hand: bool) -> list[TicketRow]:
+    query = select(TicketRow).where(
+        TicketRow.state == TicketState.WAITING.value,
+        TicketRow.issued_on == day.date(),
+        TicketRow.service_code.in_(services),
+    )
+    if only_hand:  # offline: the tickets dealt to this counter (lease still valid) and walk-ins
+        counter, _ = _counter(session)
+        query = query.where(
+            or_(TicketRow.origin == "walkin", (TicketRow.dealt_to == counter) & (TicketRow.dealt_until > day))
+        )
+    return list(session.scalars(query.order_by(TicketRow.issued_at, TicketRow.number)))
+
+
+def waiting(session: Session, *, now: datetime, only_hand: bool = False) -> list[Ticket]:
+    """Today's waiting tickets for this counter's services, in the order they will be called."""
+    meta = outbox.device_meta(session)
+    rows = _waiting_rows(session, day=now, services=assigned_services(session), only_hand=only_hand)
+    ordered = call_order([_state_only(r) for r in rows], priority_policy(session), meta.regular_streak)
+    return ordered
+
+
+def call_next(session: Session, *, now: datetime, user_id: str | None, only_hand: bool = False) -> Ticket:
+    """Call the next ticket by the centre's priority rule (a claim the server confirms on sync)."""
+    meta = outbox.device_meta(session)
+    rows = _waiting_rows(session, day=now, services=assigned_services(session), only_hand=only_hand)
+    by_number = {r.number: r for r in rows}
+    chosen, streak = choose_next([_state_only(r) for r in rows], priority_policy(session), meta.regular_streak)
+    if chosen is None:
+        raise QueueEmpty("no ticket is waiting for this counter's services")
+    meta.regular_streak = streak
+    counter, epoch = _counter(session)
+    event = TicketEvent(EventKind.CALLED, now, counter=counter)
+    return _record(session, by_number[chosen.number], event, user_id=user_id, epoch=epoch, limit=None)
+
+
+def find_ticket(session: Session, number: str | None, *, now: datetime) -> TicketRow:
+    """Today's ticket by number; without a number, the one at this counter now (called or serving)."""
+    if number is None:
+        counter, _ = _counter(session)
+        row = session.scalars(
+            select(TicketRow)
+            .where(
+                TicketRow.counter_number == counter,
+                TicketRow.state.in_([TicketState.CALLED.value, TicketState.SERVING.value]),
+            )
+            .order_by(TicketRow.issued_at.desc())
+        ).first()
+        if row is None:
+            raise NotFound("no ticket is at this counter", field="ticket")
+        return row
+    text = str(parse_ticket_number(number))
+    row = session.scalars(select(TicketRow).where(TicketRow.number == text, TicketRow.issued_on == now.date())).first()
+    if row is None:
+        raise NotFound("no such ticket today", field="ticket", number=text)
+    return row
+
+
+def act(
+    session: Session,
+    kind: EventKind,
+    number: str | None,
+    *,
+    now: datetime,
+    user_id: str | None,
+    to_service: str | None = None,
+    outcome: str | None = None,
+    reason: str | None = None,
+) -> Ticket:
+    """Call, recall, start, finish, no-show, hold, unhold, transfer, cancel or reactivate a ticket."""
+    if kind is EventKind.ISSUED:
+        raise ValueError("use issue_walkin to issue a ticket")
+    row = find_ticket(session, number, now=now)
+    counter, epoch = _counter(session)
+    if kind in AT_THIS_COUNTER and row.counter_number != counter:
+        raise InvalidState("the ticket is not at this counter", code="ticket.other_counter", number=row.number)
+    service = _service(session, to_service).code if kind is EventKind.TRANSFERRED and to_service else None
+    event = TicketEvent(
+        kind,
+        now,
+        counter=counter if kind not in (EventKind.UNHELD, EventKind.REACTIVATED) else None,
+        service=service,
+        outcome=clean(outcome) if outcome else None,
+        reason=clean(reason) if reason else None,
+    )
+    return _record(session, row, event, user_id=user_id, epoch=epoch, limit=recall_limit(session))
+
+
+def current_ticket(session: Session, *, now: datetime) -> Ticket | None:
+    try:
+        return _to_domain(session, find_ticket(session, None, now=now))
+    except NotFound:
+        return None

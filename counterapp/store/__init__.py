@@ -1,0 +1,1 @@
+"""The counter's local SQLite cache: models, opening and migrating a data directory, the outbox."""

@@ -1,0 +1,68 @@
+"""Writing ops to the outbox, always inside the caller's transaction.
+
+The device sequence is taken by incrementing ``device_meta.last_client_seq`` in the same transaction
+as the op and the state change, under SQLite's single write lock: a rolled-back change takes its
+sequence number with it, so the sequence has no gaps and no op exists without its state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from uuid6 import uuid7
+
+from counterapp.store.sync_models import DeviceMetaRow, OutboxRow
+from counterapp.sync.ops import OpKind
+
+
+class DeviceNotInitialised(LookupError):
+    """The data directory has no device identity yet (``counterapp init``)."""
+
+
+def device_meta(session: Session) -> DeviceMetaRow:
+    meta = session.get(DeviceMetaRow, 1)
+    if meta is None:
+        raise DeviceNotInitialised("this data directory is not initialised; run 'counterapp init'")
+    return meta
+
+
+def new_id() -> str:
+    """A time-ordered UUIDv7 (RFC 9562) as text: ids made on different devices never collide."""
+    return str(uuid7())
+
+
+def enqueue(
+    session: Session,
+    kind: OpKind,
+    payload: Mapping[str, Any],
+    *,
+    now: datetime,
+    user_id: str | None,
+    epoch: int = 0,
+) -> OutboxRow:
+    """Append an op. ``now`` is the corrected (legal) time; the device's own clock is derived from it."""
+    meta = device_meta(session)
+    meta.last_client_seq += 1
+    row = OutboxRow(
+        client_seq=meta.last_client_seq,
+        op_id=new_id(),
+        kind=kind.name,
+        v=kind.version,
+        payload=dict(payload),
+        user_id=user_id,
+        wall_time=now - timedelta(milliseconds=meta.clock_offset_ms),
+        corrected_time=now,
+        epoch=epoch,
+        status="pending",
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")) or 0
