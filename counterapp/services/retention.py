@@ -46,11 +46,16 @@ def purge_personal_data(session: Session, *, now: datetime, older_than_days: int
         row.purged_at = now
         index_dossier(session, row)
     forms = 0
-    for model in (SupplementRequestRow, RefusalRow):
-        for form in session.scalars(
-            select(model).where(model.sync_state == "synced", model.created_at < cutoff, model.purged_at.is_(None))
-        ):
-            form.applicant, form.purged_at = None, now
-            forms += 1
+    supplements = select(SupplementRequestRow).where(
+        SupplementRequestRow.sync_state == "synced",
+        SupplementRequestRow.created_at < cutoff,
+        SupplementRequestRow.purged_at.is_(None),
+    )
+    refusals = select(RefusalRow).where(
+        RefusalRow.sync_state == "synced", RefusalRow.created_at < cutoff, RefusalRow.purged_at.is_(None)
+    )
+    for form in [*session.scalars(supplements), *session.scalars(refusals)]:
+        form.applicant, form.purged_at = None, now
+        forms += 1
     session.flush()
     return PurgeReport(cutoff, len(dossiers), forms)
