@@ -231,7 +231,7 @@ def act(
         raise ValueError("use issue_walkin to issue a ticket")
     row = find_ticket(session, number, now=now)
     counter, epoch = _counter(session)
-    if kind in AT_THIS_COUNTER and row.counter_number != counter:
+    if kind in AT_THIS_COUNTER and row.counter_number not in (None, counter):  # None: the rules will refuse
         raise InvalidState("the ticket is not at this counter", code="ticket.other_counter", number=row.number)
     service = _service(session, to_service).code if kind is EventKind.TRANSFERRED and to_service else None
     event = TicketEvent(
