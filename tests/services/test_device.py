@@ -47,8 +47,9 @@ def test_settings_have_defaults_and_reject_unknown_keys(store):
 def test_synced_calendar_overrides_apply_on_top_of_the_bundled_file(store):
     closure = date(2026, 3, 18)
     with store.write() as s:
-        s.add(CalendarOverrideRow(day=closure, removed=False, kind="off", category="local", name_vi="Nghỉ đột xuất",
-                                  name_en="Closure", basis="QĐ của Giám đốc", version="srv-7", received_at=NOW))  # fmt: skip
+        s.add(CalendarOverrideRow(day=closure, removed=False, kind="off", category="local",
+                                  name_vi="Nghỉ đột xuất", name_en="Closure", basis="QĐ của Giám đốc",
+                                  version="srv-7", received_at=NOW))  # fmt: skip
         s.add(CalendarOverrideRow(day=date(2026, 1, 2), removed=True, version="srv-7", received_at=NOW))
         device.set_setting(s, "calendar_years", [2028])
     with store.read() as s:

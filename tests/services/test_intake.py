@@ -143,13 +143,11 @@ def test_amend_before_sync_revalidates_and_queues_an_amend_op(store):
         amend = s.scalars(select(OutboxRow).where(OutboxRow.kind == "dossier.amend")).one()
     assert amend.payload["base_version"] == 1 and amend.client_seq == 2
     # an invalid amendment changes nothing
-    with pytest.raises(ValidationFailed):
-        with store.write() as s:
-            intake.amend_dossier(s, code, intake_form(applicant={"name": "X1"}), now=NOW, user_id="c")
+    with pytest.raises(ValidationFailed), store.write() as s:
+        intake.amend_dossier(s, code, intake_form(applicant={"name": "X1"}), now=NOW, user_id="c")
     # the procedure cannot change by amendment
-    with pytest.raises(ValidationFailed) as caught:
-        with store.write() as s:
-            intake.amend_dossier(s, code, intake_form("2.000635"), now=NOW, user_id="c")
+    with pytest.raises(ValidationFailed) as caught, store.write() as s:
+        intake.amend_dossier(s, code, intake_form("2.000635"), now=NOW, user_id="c")
     assert caught.value.errors[0].code == "dossier.procedure_fixed"
 
 
@@ -158,6 +156,5 @@ def test_amend_after_the_dossier_reached_the_server_is_refused(store):
     with store.write() as s:
         s.execute(OutboxRow.__table__.update().values(status="applied"))
         s.execute(DossierRow.__table__.update().values(sync_state="synced"))
-    with pytest.raises(AlreadySynced):
-        with store.write() as s:
-            intake.amend_dossier(s, code, intake_form(), now=NOW, user_id="c")
+    with pytest.raises(AlreadySynced), store.write() as s:
+        intake.amend_dossier(s, code, intake_form(), now=NOW, user_id="c")

@@ -102,8 +102,9 @@ def test_offline_only_the_hand_and_walkins(store):
     issue(store)  # a walk-in: always callable
     with store.write() as s:  # a kiosk ticket dealt to counter 5 until 09:40, another not dealt
         for number, dealt in (("A500", "5"), ("A501", None)):
+            until = NOW + timedelta(minutes=40)
             s.add(TicketRow(id=number, number=number, service_code="HTCT", issued_on=NOW.date(), issued_at=NOW,
-                            origin="kiosk", state="waiting", dealt_to=dealt, dealt_until=NOW + timedelta(minutes=40)))  # fmt: skip
+                            origin="kiosk", state="waiting", dealt_to=dealt, dealt_until=until))  # fmt: skip
             s.flush()
             s.add(TicketEventRow(id=f"e-{number}", ticket_id=number, position=0, kind="issued", at=NOW,
                                  service_code="HTCT"))  # fmt: skip
@@ -116,8 +117,9 @@ def test_offline_only_the_hand_and_walkins(store):
 
 def test_an_expired_hand_is_not_callable_offline(store):
     with store.write() as s:
+        until = NOW + timedelta(minutes=10)
         s.add(TicketRow(id="t", number="A600", service_code="HTCT", issued_on=NOW.date(), issued_at=NOW,
-                        origin="kiosk", state="waiting", dealt_to="5", dealt_until=NOW + timedelta(minutes=10)))  # fmt: skip
+                        origin="kiosk", state="waiting", dealt_to="5", dealt_until=until))  # fmt: skip
         s.flush()
         s.add(TicketEventRow(id="e", ticket_id="t", position=0, kind="issued", at=NOW, service_code="HTCT"))
     with pytest.raises(QueueEmpty):

@@ -61,11 +61,13 @@ def names(store, query, **kw):
         ("nguyen binh", []),
     ],
 )
-def test_names_without_diacritics_or_case(store, filled, query, expected):
+@pytest.mark.usefixtures("filled")
+def test_names_without_diacritics_or_case(store, query, expected):
     assert names(store, query) == expected
 
 
-def test_nfd_typed_query_finds_the_same(store, filled):
+@pytest.mark.usefixtures("filled")
+def test_nfd_typed_query_finds_the_same(store):
     assert names(store, unicodedata.normalize("NFD", "Đặng Hữu Phước")) == ["Đặng Hữu Phước"]
 
 
@@ -81,7 +83,8 @@ def test_by_code_cccd_and_phone_in_any_usual_format(store, filled):
     assert names(store, code.split("-")[-1]) == ["Trần Văn Bình"]  # the sequence part alone
 
 
-def test_newest_first_and_paged(store, filled):
+@pytest.mark.usefixtures("filled")
+def test_newest_first_and_paged(store):
     with store.read() as s:
         first = search_dossiers(s, "thi", page=1, page_size=2)
         second = search_dossiers(s, "thi", page=2, page_size=2)
@@ -104,6 +107,7 @@ def test_an_amended_name_is_found_under_the_new_name_only(store, filled):
     assert names(store, "tuyen") == []
 
 
-def test_nothing_to_search(store, filled):
+@pytest.mark.usefixtures("filled")
+def test_nothing_to_search(store):
     assert names(store, "   ") == []
     assert names(store, "!!!") == []
