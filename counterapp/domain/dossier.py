@@ -97,14 +97,15 @@ def _sets(value: Any, errors: list[FieldError]) -> int:
     return number
 
 
-def check_documents(
-    procedure: Procedure, raw: Sequence[Mapping[str, Any]], errors: list[FieldError]
-) -> tuple[DocumentReceived, ...]:
+def check_documents(procedure: Procedure, raw: Sequence[Any], errors: list[FieldError]) -> tuple[DocumentReceived, ...]:
     """The documents received, in the procedure's order; every required one must be there."""
     known = {c.code: c for c in procedure.components}
     received: dict[str, DocumentReceived] = {}
     for index, item in enumerate(raw):
         field = f"documents[{index}]"
+        if not isinstance(item, Mapping):
+            errors.append(FieldError(field, "document.invalid"))
+            continue
         code = clean(str(item.get("code") or ""))
         component = known.get(code)
         if component is None:
@@ -130,12 +131,17 @@ def validate_intake(raw: Mapping[str, Any], procedure: Procedure, *, today: date
         errors.append(FieldError("procedure_code", "procedure.not_in_force"))
 
     applicant: Applicant | None = None
-    try:
-        applicant = validate_applicant(raw.get("applicant") or {}, today=today, prefix="applicant")
-    except ValidationFailed as exc:
-        errors.extend(exc.errors)
+    if not isinstance(raw.get("applicant") or {}, Mapping):
+        errors.append(FieldError("applicant", "applicant.invalid"))
+    else:
+        try:
+            applicant = validate_applicant(raw.get("applicant") or {}, today=today, prefix="applicant")
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
     owner: Applicant | None = None
-    if raw.get("owner"):
+    if raw.get("owner") and not isinstance(raw["owner"], Mapping):
+        errors.append(FieldError("owner", "owner.invalid"))
+    elif raw.get("owner"):
         try:
             owner = validate_applicant(raw["owner"], today=today, prefix="owner", required=NAME_ONLY)
         except ValidationFailed as exc:

@@ -16,8 +16,8 @@ from counterapp.domain.codes import validate_agency_code
 from counterapp.domain.errors import ValidationFailed
 from counterapp.domain.office_hours import OfficeHours
 from counterapp.domain.priority import OrderingRule, PriorityPolicy
-from counterapp.services.errors import AlreadyInitialised, NotInitialised
-from counterapp.store.outbox import DeviceNotInitialised, device_meta, new_id
+from counterapp.services.errors import AlreadyInitialised
+from counterapp.store.outbox import device_meta, new_id
 from counterapp.store.reference_models import (
     CalendarOverrideRow,
     CounterRow,
@@ -75,10 +75,7 @@ def init_device(
 
 
 def get_device(session: Session) -> Device:
-    try:
-        meta = device_meta(session)
-    except DeviceNotInitialised:
-        raise NotInitialised("this data directory is not initialised") from None
+    meta = device_meta(session)
     return Device(meta.device_id, meta.agency_code, meta.counter_number, meta.last_client_seq,
                   meta.clock_offset_ms)  # fmt: skip
 

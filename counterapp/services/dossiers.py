@@ -96,7 +96,7 @@ def return_result(
 class RegisterLine:
     """One line of the Sổ theo dõi hồ sơ (DOMAIN.md §1.3)."""
 
-    line: int  # STT
+    line: int  # Số thứ tự: the number printed on the receipt (the code's daily sequence)
     code: str
     procedure_name: str
     sets: int
@@ -117,7 +117,7 @@ def daily_register(session: Session, day: date) -> list[RegisterLine]:
     )
     return [
         RegisterLine(
-            line=i,
+            line=r.register_line,
             code=r.code,
             procedure_name=r.procedure_name,
             sets=r.sets,
@@ -131,5 +131,5 @@ def daily_register(session: Session, day: date) -> list[RegisterLine]:
             status=DossierStatus(r.status),
             note=r.note,
         )
-        for i, r in enumerate(rows, 1)
+        for r in rows
     ]

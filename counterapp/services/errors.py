@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from counterapp.domain.errors import DomainError
+from counterapp.store.errors import DeviceNotInitialised
 
-
-class NotInitialised(DomainError):
-    code = "device.not_initialised"
+NotInitialised = DeviceNotInitialised  # raised by any service used on an uninitialised data directory
 
 
 class AlreadyInitialised(DomainError):

@@ -56,6 +56,9 @@ def _reason(raw: Mapping[str, Any], errors: list[FieldError]) -> str:
 
 
 def _applicant(raw: Mapping[str, Any], now: datetime, errors: list[FieldError]) -> dict[str, Any] | None:
+    if not isinstance(raw.get("applicant") or {}, Mapping):
+        errors.append(FieldError("applicant", "applicant.invalid"))
+        return None
     try:
         return applicant_json(validate_applicant(raw.get("applicant") or {}, today=now.date(), required=NAME_ONLY))
     except ValidationFailed as exc:
@@ -64,8 +67,15 @@ def _applicant(raw: Mapping[str, Any], now: datetime, errors: list[FieldError]) 
 
 
 def _items(raw: Mapping[str, Any], errors: list[FieldError]) -> list[dict[str, Any]]:
-    items = []
-    for i, item in enumerate(raw.get("items") or []):
+    items: list[dict[str, Any]] = []
+    raw_items = raw.get("items") or []
+    if not isinstance(raw_items, list):
+        errors.append(FieldError("items", "items.invalid"))
+        return items
+    for i, item in enumerate(raw_items):
+        if not isinstance(item, Mapping):
+            errors.append(FieldError(f"items[{i}]", "item.invalid"))
+            continue
         name = clean(str(item.get("name") or ""))
         if not name:
             errors.append(FieldError(f"items[{i}].name", "item.name_required"))

@@ -19,10 +19,12 @@ from counterapp.domain.errors import ValidationFailed
 from counterapp.services.catalogue import get_procedure
 from counterapp.services.device import office_hours, work_calendar
 from counterapp.services.dossiers import dossier_row, load_dossier
-from counterapp.services.errors import AlreadySynced, InvalidState
+from counterapp.services.errors import AlreadySynced, InvalidState, NotFound
 from counterapp.services.leases import LeaseKind, take_number
+from counterapp.services.queue import find_ticket
 from counterapp.store import outbox
 from counterapp.store.dossier_models import DossierComponentRow, DossierRow, DossierStatusRow
+from counterapp.store.queue_models import TicketRow
 from counterapp.store.search_index import index_dossier
 from counterapp.store.sync_models import OutboxRow
 from counterapp.sync import ops
@@ -112,6 +114,7 @@ def receive_dossier(session: Session, raw: Mapping[str, Any], *, now: datetime, 
         raise ValidationFailed.single("procedure_code", "procedure.required")
     procedure = get_procedure(session, procedure_code)
     request = validate_intake(raw, procedure, today=now.date())
+    ticket_id = _ticket_link(session, raw, now)
     due = compute_due(now, procedure.duration, work_calendar(session), office_hours(session), procedure.cutoff)
 
     meta = outbox.device_meta(session)
@@ -123,7 +126,7 @@ def receive_dossier(session: Session, raw: Mapping[str, Any], *, now: datetime, 
         duration_value=str(procedure.duration.value), duration_unit=procedure.duration.unit.value,
         calendar_version=due.calendar_version, channel="direct", status=DossierStatus.RECEIVED.value,
         register_book=now.date().isoformat(), register_line=sequence, counter_number=meta.counter_number,
-        clerk_id=user_id, ticket_id=raw.get("ticket_id"), lease_id=lease_id, version=1,
+        clerk_id=user_id, ticket_id=ticket_id, lease_id=lease_id, version=1,
         sync_state="pending", created_at=now, updated_at=now,
     )  # fmt: skip
     _apply_request(row, request)
@@ -138,10 +141,28 @@ def receive_dossier(session: Session, raw: Mapping[str, Any], *, now: datetime, 
 
 
 def _create_op_pending(session: Session, dossier_id: str) -> bool:
-    create = session.scalars(
-        select(OutboxRow).where(OutboxRow.kind == ops.DOSSIER_CREATE.name).order_by(OutboxRow.client_seq.desc())
+    status = session.scalar(
+        select(OutboxRow.status).where(
+            OutboxRow.kind == ops.DOSSIER_CREATE.name, OutboxRow.payload["dossier_id"].as_string() == dossier_id
+        )
     )
-    return any(op.payload.get("dossier_id") == dossier_id and op.status == "pending" for op in create)
+    return status == "pending"
+
+
+def _ticket_link(session: Session, raw: Mapping[str, Any], now: datetime) -> str | None:
+    """The queue ticket the citizen came with, named by today's number (``A015``) or by its id."""
+    number = str(raw.get("ticket") or "").strip()
+    if number:
+        try:
+            return find_ticket(session, number, now=now).id
+        except (NotFound, ValidationFailed):
+            raise ValidationFailed.single("ticket", "ticket.unknown") from None
+    ticket_id = str(raw.get("ticket_id") or "").strip()
+    if not ticket_id:
+        return None
+    if session.get(TicketRow, ticket_id) is None:
+        raise ValidationFailed.single("ticket_id", "ticket.unknown")
+    return ticket_id
 
 
 def amend_dossier(

@@ -56,7 +56,7 @@ def test_the_daily_register_lists_the_days_dossiers_in_order(store):
     with store.read() as s:
         lines = dossiers.daily_register(s, NOW.date())
         assert dossiers.daily_register(s, NOW.date() + timedelta(days=1)) == []
-    assert [(line.line, line.code) for line in lines] == [(1, first.code), (2, second.code)]
+    assert [(line.line, line.code) for line in lines] == [(9001, first.code), (9002, second.code)]
     assert lines[1].owner_name == "Công ty TNHH Hoa Sen" and lines[1].address == "Cầu Giấy, Hà Nội"
     assert lines[0].owner_name == "Nguyễn Thị Tuyến" and lines[0].due_at == datetime(2026, 3, 19, 17)
 

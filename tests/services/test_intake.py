@@ -158,3 +158,32 @@ def test_amend_after_the_dossier_reached_the_server_is_refused(store):
         s.execute(DossierRow.__table__.update().values(sync_state="synced"))
     with pytest.raises(AlreadySynced), store.write() as s:
         intake.amend_dossier(s, code, intake_form(), now=NOW, user_id="c")
+
+
+def test_a_dossier_can_be_linked_to_the_ticket_the_citizen_came_with(store):
+    from counterapp.services import queue
+
+    with store.write() as s:
+        ticket = queue.issue_walkin(s, service_code="HTCT", now=NOW, user_id="c")
+        ticket_id = s.scalars(select(OutboxRow.payload)).one()["ticket_id"]
+    assert ticket.number == "A001"
+    result = receive(store, intake_form(ticket_id=ticket_id))
+    with store.read() as s:
+        assert s.scalars(select(DossierRow.ticket_id).where(DossierRow.code == result.dossier.code)).one() == ticket_id
+    with pytest.raises(ValidationFailed) as caught:
+        receive(store, intake_form(ticket_id="no-such-ticket"))
+    assert caught.value.fields == ("ticket_id",)
+
+
+def test_the_ticket_can_be_named_by_the_number_on_it(store):
+    from counterapp.services import queue
+
+    with store.write() as s:
+        queue.issue_walkin(s, service_code="HTCT", now=NOW, user_id="c")
+    result = receive(store, intake_form(ticket="a001"))
+    with store.read() as s:
+        linked = s.scalars(select(DossierRow.ticket_id).where(DossierRow.code == result.dossier.code)).one()
+        assert queue.find_ticket(s, "A001", now=NOW).id == linked
+    with pytest.raises(ValidationFailed) as caught:
+        receive(store, intake_form(ticket="A999"))
+    assert caught.value.fields == ("ticket",)
