@@ -39,6 +39,9 @@ DEFAULT_PRIORITY_CLASSES: tuple[PriorityClass, ...] = (
 )
 
 
+UNKNOWN_CLASS_RANK = 1_000  # a class the centre has not configured is still priority, after the known ones
+
+
 class OrderingRule(StrEnum):
     STRICT = "strict"
     INTERLEAVE = "interleave"
@@ -70,7 +73,7 @@ class PriorityPolicy:
         for cls in self.classes:
             if cls.code == code:
                 return cls.rank
-        return 1_000  # an unknown class is still priority, after the known ones
+        return UNKNOWN_CLASS_RANK
 
     def _priority_key(self, t: Queued) -> tuple[int, datetime, str]:
         return (self.rank(t.priority or ""), t.issued_at, t.number)

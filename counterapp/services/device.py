@@ -80,6 +80,12 @@ def get_device(session: Session) -> Device:
                   meta.clock_offset_ms)  # fmt: skip
 
 
+def settings(session: Session) -> dict[str, Any]:
+    """Every centre setting, defaults filled in, in one query."""
+    stored = {row.key: row.value for row in session.scalars(select(SettingRow))}
+    return DEFAULT_SETTINGS | stored
+
+
 def setting(session: Session, key: str) -> Any:
     row = session.get(SettingRow, key)
     return DEFAULT_SETTINGS.get(key) if row is None else row.value
@@ -100,7 +106,8 @@ def office_hours(session: Session) -> OfficeHours:
 
 
 def priority_policy(session: Session) -> PriorityPolicy:
-    return PriorityPolicy(OrderingRule(setting(session, "priority_rule")), int(setting(session, "priority_every")))
+    values = settings(session)
+    return PriorityPolicy(OrderingRule(values["priority_rule"]), int(values["priority_every"]))
 
 
 def recall_limit(session: Session) -> int | None:

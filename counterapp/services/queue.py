@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, case, or_, select
 from sqlalchemy.orm import Session
 
 from counterapp.domain import ticket as rules
 from counterapp.domain.codes import build_ticket_number, parse_ticket_number
-from counterapp.domain.priority import call_order, choose_next
+from counterapp.domain.priority import UNKNOWN_CLASS_RANK, PriorityPolicy, call_order, choose_next
 from counterapp.domain.text import clean
 from counterapp.domain.ticket import EventKind, Ticket, TicketEvent, TicketState
 from counterapp.services.device import priority_policy, recall_limit
@@ -46,10 +46,17 @@ OP_FOR_EVENT: dict[EventKind, OpKind] = {
 }
 
 
-def _to_domain(session: Session, row: TicketRow) -> Ticket:
-    events = session.scalars(
-        select(TicketEventRow).where(TicketEventRow.ticket_id == row.id).order_by(TicketEventRow.position)
-    ).all()
+def _event_rows(session: Session, ticket_id: str) -> list[TicketEventRow]:
+    return list(
+        session.scalars(
+            select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id).order_by(TicketEventRow.position)
+        )
+    )
+
+
+def _to_domain(session: Session, row: TicketRow, events: list[TicketEventRow] | None = None) -> Ticket:
+    if events is None:
+        events = _event_rows(session, row.id)
     return Ticket(
         number=row.number,
         service=row.service_code,
@@ -107,16 +114,15 @@ def _record(
     row.sync_state = "pending"
     kind = OP_FOR_EVENT[event.kind]
     op = outbox.enqueue(session, kind, _event_payload(row, event), now=event.at, user_id=user_id, epoch=epoch)
-    position = session.scalar(select(func.count()).where(TicketEventRow.ticket_id == row.id)) or 0
-    session.add(
-        TicketEventRow(
-            id=outbox.new_id(), ticket_id=row.id, position=position, kind=event.kind.value, at=event.at,
-            counter_number=event.counter, service_code=event.service, outcome=event.outcome,
-            reason=event.reason, user_id=user_id, op_id=op.op_id,
-        )
+    events = _event_rows(session, row.id)
+    new_event = TicketEventRow(
+        id=outbox.new_id(), ticket_id=row.id, position=len(events), kind=event.kind.value, at=event.at,
+        counter_number=event.counter, service_code=event.service, outcome=event.outcome,
+        reason=event.reason, user_id=user_id, op_id=op.op_id,
     )  # fmt: skip
+    session.add(new_event)
     session.flush()
-    return _to_domain(session, row)
+    return _to_domain(session, row, [*events, new_event])
 
 
 def _service(session: Session, code: str) -> QueueServiceRow:
@@ -138,6 +144,7 @@ def issue_walkin(
                     issued_on=now.date(), issued_at=now, origin="walkin", state=TicketState.WAITING.value,
                     recalls=0, sync_state="pending")  # fmt: skip
     session.add(row)
+    session.flush()  # the ticket row exists before its first event row (foreign key)
     counter, epoch = _counter(session)
     payload = {"ticket_id": row.id, "number": text, "service": service.code, "priority": ticket.priority,
                "issued_on": now.date().isoformat(), "issued_at": now.isoformat(), "lease_id": lease_id,
@@ -150,25 +157,49 @@ def issue_walkin(
     return _to_domain(session, row)
 
 
-def assigned_services(session: Session) -> list[str]:
-    """The services this counter calls; a counter with no assignment (standalone) serves them all."""
+def assigned_services(session: Session) -> list[str] | None:
+    """The services this counter calls; ``None`` when it has no assignment (standalone): it serves all."""
     counter, _ = _counter(session)
     codes = session.scalars(select(AssignmentRow.service_code).where(AssignmentRow.counter_number == counter)).all()
-    return list(codes) or list(session.scalars(select(QueueServiceRow.code).order_by(QueueServiceRow.code)))
+    return list(codes) or None
 
 
-def _waiting_rows(session: Session, *, day: datetime, services: list[str], only_hand: bool) -> list[TicketRow]:
-    query = select(TicketRow).where(
-        TicketRow.state == TicketState.WAITING.value,
-        TicketRow.issued_on == day.date(),
-        TicketRow.service_code.in_(services),
-    )
+def _waiting_conditions(
+    session: Session, *, day: datetime, services: list[str] | None, only_hand: bool
+) -> list[ColumnElement[bool]]:
+    conditions = [TicketRow.state == TicketState.WAITING.value, TicketRow.issued_on == day.date()]
+    if services is not None:
+        conditions.append(TicketRow.service_code.in_(services))
     if only_hand:  # offline: the tickets dealt to this counter (lease still valid) and walk-ins
         counter, _ = _counter(session)
-        query = query.where(
+        conditions.append(
             or_(TicketRow.origin == "walkin", (TicketRow.dealt_to == counter) & (TicketRow.dealt_until > day))
         )
-    return list(session.scalars(query.order_by(TicketRow.issued_at, TicketRow.number)))
+    return conditions
+
+
+def _waiting_rows(session: Session, *, day: datetime, services: list[str] | None, only_hand: bool) -> list[TicketRow]:
+    conditions = _waiting_conditions(session, day=day, services=services, only_hand=only_hand)
+    return list(session.scalars(select(TicketRow).where(*conditions).order_by(TicketRow.issued_at, TicketRow.number)))
+
+
+def _next_candidates(
+    session: Session, *, day: datetime, services: list[str] | None, only_hand: bool, policy: PriorityPolicy
+) -> list[TicketRow]:
+    """What call-next chooses from: the earliest regular ticket and the first priority ticket by the
+    policy's class ranks. The rules only ever pick one of these two, so nothing else of a long queue
+    is loaded (the ranking is done by SQLite, the choice between the two by the domain rules)."""
+    conditions = _waiting_conditions(session, day=day, services=services, only_hand=only_hand)
+    order = (TicketRow.issued_at, TicketRow.number)
+    rank = case({c.code: c.rank for c in policy.classes}, value=TicketRow.priority, else_=UNKNOWN_CLASS_RANK)
+    first_regular = (
+        select(TicketRow.id).where(*conditions, TicketRow.priority.is_(None)).order_by(*order).limit(1)
+    ).scalar_subquery()
+    first_priority = (
+        select(TicketRow.id).where(*conditions, TicketRow.priority.is_not(None)).order_by(rank, *order).limit(1)
+    ).scalar_subquery()
+    query = select(TicketRow).where(or_(TicketRow.id == first_regular, TicketRow.id == first_priority))
+    return list(session.scalars(query))
 
 
 def waiting(session: Session, *, now: datetime, only_hand: bool = False) -> list[Ticket]:
@@ -182,9 +213,11 @@ def waiting(session: Session, *, now: datetime, only_hand: bool = False) -> list
 def call_next(session: Session, *, now: datetime, user_id: str | None, only_hand: bool = False) -> Ticket:
     """Call the next ticket by the centre's priority rule (a claim the server confirms on sync)."""
     meta = outbox.device_meta(session)
-    rows = _waiting_rows(session, day=now, services=assigned_services(session), only_hand=only_hand)
+    policy = priority_policy(session)
+    services = assigned_services(session)
+    rows = _next_candidates(session, day=now, services=services, only_hand=only_hand, policy=policy)
     by_number = {r.number: r for r in rows}
-    chosen, streak = choose_next([_state_only(r) for r in rows], priority_policy(session), meta.regular_streak)
+    chosen, streak = choose_next([_state_only(r) for r in rows], policy, meta.regular_streak)
     if chosen is None:
         raise QueueEmpty("no ticket is waiting for this counter's services")
     meta.regular_streak = streak

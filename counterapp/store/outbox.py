@@ -57,7 +57,6 @@ def enqueue(
         status="pending",
     )
     session.add(row)
-    session.flush()
     return row
 
 
