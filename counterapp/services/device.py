@@ -105,9 +105,12 @@ def office_hours(session: Session) -> OfficeHours:
     return OfficeHours.parse(str(setting(session, "office_hours")))
 
 
-def priority_policy(session: Session) -> PriorityPolicy:
-    values = settings(session)
+def policy_from(values: dict[str, Any]) -> PriorityPolicy:
     return PriorityPolicy(OrderingRule(values["priority_rule"]), int(values["priority_every"]))
+
+
+def priority_policy(session: Session) -> PriorityPolicy:
+    return policy_from(settings(session))
 
 
 def recall_limit(session: Session) -> int | None:

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ def alembic_config() -> Config:
     return config
 
 
+@cache
 def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
@@ -104,5 +106,7 @@ def open_store(data_dir: Path, *, migrate_to: str = "head") -> Store:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DB_FILENAME
     write_engine = _engine(path, immediate=True)
-    migrate(write_engine, migrate_to)
+    target = head_revision() if migrate_to == "head" else migrate_to
+    if current_revision(write_engine) != target:  # an up-to-date directory opens without Alembic's runner
+        migrate(write_engine, migrate_to)
     return Store(path, write_engine, _engine(path, immediate=False))

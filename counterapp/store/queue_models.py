@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from counterapp.store.base import Base
@@ -14,7 +14,19 @@ class TicketRow(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("issued_on", "number"),
-        Index("ix_tickets_queue", "state", "service_code", "issued_at"),
+        # call-next reads today's waiting tickets in issue order and stops at the first that fits; priority and
+        # service are in the index so the filters are checked without reading the rows
+        Index("ix_tickets_waiting", "issued_on", "state", "issued_at", "number", "priority", "service_code"),
+        # the few priority tickets, so the first of them is found without walking the whole queue
+        Index(
+            "ix_tickets_waiting_priority",
+            "issued_on",
+            "state",
+            "issued_at",
+            "number",
+            "service_code",
+            sqlite_where=text("priority IS NOT NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
