@@ -15,7 +15,7 @@ from counterapp.domain.calendar import CalendarOverride, DayCategory, DayKind, S
 from counterapp.domain.codes import validate_agency_code
 from counterapp.domain.errors import ValidationFailed
 from counterapp.domain.office_hours import OfficeHours
-from counterapp.domain.priority import OrderingRule, PriorityPolicy
+from counterapp.domain.priority import DEFAULT_PRIORITY_CLASSES, OrderingRule, PriorityClass, PriorityPolicy
 from counterapp.services.errors import AlreadyInitialised
 from counterapp.store.outbox import device_meta, new_id
 from counterapp.store.reference_models import (
@@ -30,6 +30,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "office_hours": "08:00-12:00,13:00-17:00",
     "priority_rule": "strict",
     "priority_every": 3,
+    "priority_classes": None,  # [{"code", "name_vi", "name_en", "rank"}]; None: the default classes
     "recall_limit": None,
     "retention_days": 30,
     "calendar_years": [],  # years beyond the bundled file that synced overrides fully cover
@@ -106,7 +107,12 @@ def office_hours(session: Session) -> OfficeHours:
 
 
 def policy_from(values: dict[str, Any]) -> PriorityPolicy:
-    return PriorityPolicy(OrderingRule(values["priority_rule"]), int(values["priority_every"]))
+    classes = values.get("priority_classes")
+    return PriorityPolicy(
+        OrderingRule(values["priority_rule"]),
+        int(values["priority_every"]),
+        DEFAULT_PRIORITY_CLASSES if not classes else tuple(PriorityClass(**c) for c in classes),
+    )
 
 
 def priority_policy(session: Session) -> PriorityPolicy:
