@@ -4,9 +4,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: test lint typecheck pytest bench clean venv run
+.PHONY: test lint typecheck pytest bench clean venv run sysdeps
 
-test: lint typecheck pytest
+test: sysdeps lint typecheck pytest
+
+# System tools the tests need: poppler-utils (pdftotext, an independent check of the PDF forms).
+sysdeps:
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else echo "make test needs poppler-utils (pdftotext): sudo apt-get install poppler-utils" >&2; exit 1; fi; }
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +41,7 @@ bench: $(STAMP)
 	@status=0; \
 	$(BIN)/python benchmarks/bench_domain.py || status=1; \
 	$(BIN)/python benchmarks/bench_store.py || status=1; \
+	$(BIN)/python benchmarks/bench_printing.py || status=1; \
 	exit $$status
 
 clean:

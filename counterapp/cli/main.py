@@ -16,6 +16,8 @@ from counterapp.cli import (
     intake_cmd,
     lease_cmd,
     outbox_cmd,
+    print_cmd,
+    printer_cmd,
     procedures_cmd,
     purge_cmd,
     register_cmd,
@@ -40,6 +42,8 @@ COMMANDS = (
     register_cmd,
     outbox_cmd,
     purge_cmd,
+    printer_cmd,
+    print_cmd,
 )
 
 

@@ -34,6 +34,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "recall_limit": None,
     "retention_days": 30,
     "calendar_years": [],  # years beyond the bundled file that synced overrides fully cover
+    "printers": {},  # name → printer configuration (counterapp.printing.printers)
+    "centre": None,  # the centre's names on forms (counterapp.printing.centre); None: the demo centre
+    "staff_names": {},  # user id → the name printed under "Người tiếp nhận hồ sơ"
 }
 
 
