@@ -327,3 +327,14 @@ def test_importing_escpos_leaves_no_temporary_folders(tmp_path: Path):
     # (control: a bare import does leak one, so the check above can see a leak)
     run("import escpos.printer")
     assert len(list(temp.iterdir())) == 1
+
+
+def test_warm_up_does_not_change_what_prints():
+    from counterapp.printing.profiles import PROFILES
+    from counterapp.printing.samples import HARD_NAMES, sample_receipt
+    from counterapp.printing.thermal import receipt_images, warm_up
+
+    data = sample_receipt(HARD_NAMES[2])
+    before = [im.tobytes() for im in receipt_images(data, PROFILES["58mm"])]
+    warm_up(PROFILES["58mm"])
+    assert [im.tobytes() for im in receipt_images(data, PROFILES["58mm"])] == before
