@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench_domain import machine, measure
+from bench_domain import machine, measure, report
 
 from counterapp.printing import pdf_forms, thermal
 from counterapp.printing.profiles import PROFILES
@@ -43,17 +43,7 @@ def main() -> int:
         ),
     }
     print(f"Machine: {machine()}")
-    print("| benchmark | calls | p50 ms | p95 ms | p99 ms | target p95 | met |")
-    print("|---|---|---|---|---|---|---|")
-    ok = True
-    for name, r in results.items():
-        met = r["p95"] < targets[name]
-        ok &= met
-        print(
-            f"| {name} | {r['n']:,} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} "
-            f"| < {targets[name]:g} | {'yes' if met else 'NO'} |"
-        )
-    return 0 if ok else 1
+    return report(results, targets, digits=1)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 from time import perf_counter, perf_counter_ns
 from typing import Any
 
-from bench_domain import machine, measure, summarise
+from bench_domain import machine, measure, report, summarise
 from sqlalchemy import insert, text
 
 from counterapp.datafiles.calendar import bundled_calendar
@@ -375,17 +375,7 @@ def main() -> int:
         finally:
             store.close()
 
-    print("| benchmark | calls | p50 ms | p95 ms | p99 ms | target p95 | met |")
-    print("|---|---|---|---|---|---|---|")
-    ok = True
-    for name, r in results.items():
-        met = r["p95"] < targets[name]
-        ok &= met
-        print(
-            f"| {name} | {r['n']:,} | {r['p50']:.2f} | {r['p95']:.2f} | {r['p99']:.2f} "
-            f"| < {targets[name]:g} | {'yes' if met else 'NO'} |"
-        )
-    return 0 if ok else 1
+    return report(results, targets)
 
 
 if __name__ == "__main__":

@@ -1,38 +1,28 @@
 """The durable print queue with real loopback sockets and real files: nothing is lost when a printer
 is unreachable, a retry prints once, a reprint is marked, PDF printers write whole files."""
 
-import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from counterapp.datafiles.catalogue import demo_catalogue
-from counterapp.datafiles.paths import resource
 from counterapp.printing.printers import PrinterConfig, PrinterKind
-from counterapp.services import catalogue, device, intake, leases, printing
+from counterapp.services import device, intake, printing
 from counterapp.services.errors import NotFound
-from counterapp.store.database import Store, open_store
+from counterapp.store.database import Store
 from counterapp.store.sync_models import OutboxRow
+from tests.counter import NOW, counter_store
 
 from .loopback_printer import LoopbackPrinter, free_port
-
-AGENCY = "000.00.01.H26"
-NOW = datetime(2026, 3, 16, 9, 0)
-SERVICES = json.loads(resource("demo/queue-services.json").read_text(encoding="utf-8"))["services"]
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "data")
+    opened = counter_store(tmp_path / "data", code_range=(1, 50))
     with opened.write() as s:
-        device.init_device(s, agency_code=AGENCY, counter_number="5", now=NOW, services=SERVICES)
-        catalogue.replace_catalogue(s, demo_catalogue())
-        leases.grant_lease(
-            s, kind=leases.LeaseKind.DOSSIER_CODE, scope=AGENCY, day=NOW.date(), start=1, end=50, now=NOW
-        )
         device.set_setting(s, "staff_names", {"clerk-1": "Đặng Ngọc Ánh"})
     yield opened
     opened.close()
@@ -164,7 +154,6 @@ def test_the_ticket_slip_names_the_priority_class_and_the_people_ahead(store):
     from counterapp.services import queue
 
     with store.write() as s:
-        leases.grant_lease(s, kind=leases.LeaseKind.TICKET, scope="A", day=NOW.date(), start=1, end=9, now=NOW)
         for minute in range(3):
             queue.issue_walkin(s, service_code="HTCT", now=NOW + timedelta(minutes=minute), user_id="c")
         queue.issue_walkin(s, service_code="HTCT", now=NOW + timedelta(minutes=5), user_id="c", priority="elderly")

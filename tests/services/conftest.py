@@ -1,56 +1,20 @@
-"""A real, initialised data directory on disk for each test, with the demo catalogue and leases."""
+"""A real, initialised data directory on disk for each test (see tests/counter.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from counterapp.datafiles.catalogue import demo_catalogue
-from counterapp.datafiles.paths import resource
-from counterapp.services import catalogue, device, leases
-from counterapp.store.database import Store, open_store
+from counterapp.store.database import Store
+from tests.counter import AGENCY, DEMO_SERVICES, NOW, counter_store, intake_form
 
-AGENCY = "000.00.01.H26"
-# Mon 16/3/2026 09:00 — a plain working week, inside the demo catalogue's validity
-NOW = datetime(2026, 3, 16, 9, 0)
-DEMO_SERVICES = json.loads(resource("demo/queue-services.json").read_text(encoding="utf-8"))["services"]
+__all__ = ["AGENCY", "DEMO_SERVICES", "NOW", "intake_form"]
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "data")
-    with opened.write() as s:
-        device.init_device(s, agency_code=AGENCY, counter_number="5", now=NOW, services=DEMO_SERVICES)
-        catalogue.replace_catalogue(s, demo_catalogue())
-        leases.grant_lease(s, kind=leases.LeaseKind.DOSSIER_CODE, scope=AGENCY, day=NOW.date(), start=9001,
-                           end=9030, now=NOW)  # fmt: skip
-        for service in DEMO_SERVICES:
-            leases.grant_lease(s, kind=leases.LeaseKind.TICKET, scope=service["prefix"], day=NOW.date(), start=1,
-                               end=999, now=NOW)  # fmt: skip
+    opened = counter_store(tmp_path / "data")
     yield opened
     opened.close()
-
-
-def intake_form(procedure_code: str = "1.004873", **overrides: Any) -> dict[str, Any]:
-    """A complete, valid intake form for ``procedure_code`` (every required document, one original)."""
-    procedure = demo_catalogue().get(procedure_code)
-    form: dict[str, Any] = {
-        "procedure_code": procedure_code,
-        "applicant": {
-            "name": "Nguyễn Thị Tuyến",
-            "id_number": "001190012345",
-            "date_of_birth": "1990-05-17",
-            "sex": "female",
-            "address": "Số 12 ngõ 34 phố Hàng Bông, phường Hoàn Kiếm, Hà Nội",
-            "phone": "0912345678",
-        },
-        "documents": [{"code": c.code, "originals": 1} for c in procedure.components if c.required],
-        "sets": 1,
-    }
-    form.update(overrides)
-    return form
