@@ -3,7 +3,9 @@
 * only ``counterapp.gui`` may import PySide6;
 * ``counterapp.domain`` imports nothing but itself and a small allowlist of pure standard modules
   (no SQLAlchemy, no I/O, no clock-reading helpers), so a new import is a conscious decision;
-* ``counterapp.gui`` never imports ``counterapp.store`` directly (it goes through services).
+* ``counterapp.gui`` never imports ``counterapp.store`` directly (it goes through services);
+* ``counterapp.server`` imports the domain, the shared op kinds and the data files, never the counter's
+  local cache, its services, printing, GUI or CLI (DESIGN.md §2: server → domain + sync protocol).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ DOMAIN_ALLOWED = {
     "fractions", "functools", "heapq", "itertools", "math", "operator", "re", "string", "types",
     "typing", "unicodedata", "uuid",
 }  # fmt: skip
+
+
+SERVER_FORBIDDEN = ("store", "services", "printing", "gui", "cli")
 
 
 def module_name(root: Path, path: Path) -> str:
@@ -85,6 +90,10 @@ def violations(root: Path) -> list[str]:
                     problems.append(f"{module} imports {name} (not in the domain allowlist)")
         if in_gui and any(n.startswith(f"{top}.store") for n in graph[module]):
             problems.append(f"{module} imports {top}.store directly; go through services")
+        if module.startswith(f"{top}.server"):
+            for name in sorted(names):
+                if any(name.startswith(f"{top}.{pkg}") for pkg in SERVER_FORBIDDEN):
+                    problems.append(f"{module} imports {name} (the server does not use the counter's code)")
     return problems
 
 
@@ -101,7 +110,7 @@ def write(root: Path, relative: str, text: str) -> None:
 @pytest.fixture
 def fake(tmp_path: Path) -> Path:
     root = tmp_path / "pkg"
-    for package in ("", "domain", "gui", "store", "services"):
+    for package in ("", "domain", "gui", "store", "services", "server"):
         write(root, f"{package}/__init__.py".lstrip("/"), "")
     write(root, "domain/rules.py", "import re\nfrom datetime import date\n")
     write(root, "gui/window.py", "from PySide6.QtWidgets import QWidget\nfrom ..services import x\n")
@@ -121,6 +130,7 @@ def test_the_checker_accepts_a_clean_tree(fake: Path):
         ("domain/files.py", "from pathlib import Path\n", "pkg.domain.files imports pathlib"),
         ("domain/leak.py", "from ..store import rows\n", "pkg.domain.leak imports pkg.store"),
         ("gui/direct.py", "from pkg.store import rows\n", "pkg.gui.direct imports pkg.store directly"),
+        ("server/app.py", "from pkg.store import outbox\n", "pkg.server.app imports pkg.store"),
     ],
 )
 def test_the_checker_catches_each_kind_of_violation(fake: Path, relative, text, expected):

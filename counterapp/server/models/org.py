@@ -1,0 +1,51 @@
+"""A centre and what its lead configures: queue services, counters, and which counter serves what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from counterapp.server.models.base import Base
+
+
+class Centre(Base):
+    __tablename__ = "centres"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(20), unique=True)  # V1V2V3.Z1Z2.Y1Y2.MX1X2
+    name: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QueueService(Base):
+    __tablename__ = "queue_services"
+    __table_args__ = (UniqueConstraint("centre_id", "code"), UniqueConstraint("centre_id", "prefix"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    centre_id: Mapped[str] = mapped_column(ForeignKey("centres.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(3))
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text, default="")
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("centre_id", "number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    centre_id: Mapped[str] = mapped_column(ForeignKey("centres.id"), index=True)
+    number: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="closed")  # open | paused | closed
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    epoch: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every reassignment (fencing token)
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"), primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("queue_services.id"), primary_key=True)
