@@ -1,0 +1,155 @@
+"""``counterapp-server``: run the central server, migrate its database, administer it.
+
+    counterapp-server migrate [--database-url URL]
+    counterapp-server serve [--database-url URL] [--host 127.0.0.1] [--port 8765] [--workers N]
+    counterapp-server admin …
+
+The database URL defaults to ``$COUNTERAPP_SERVER_DATABASE_URL``, else a SQLite file in the user data
+directory. A bad argument prints one line and exits 2; a database that cannot be used prints one line and
+exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import NoReturn
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from counterapp.server import admin
+from counterapp.server.config import DATABASE_URL_ENV, ServerSettings
+from counterapp.server.db import make_engine
+from counterapp.server.schema import DatabaseNotMigrated, check_migrated, current_revision, describe, migrate
+
+PROG = "counterapp-server"
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a bad argument gives exactly one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PROG}: error: {message}\n")
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    return 1
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r}")
+    return value
+
+
+def _settings(args: argparse.Namespace) -> ServerSettings:
+    settings = ServerSettings()
+    if args.database_url:
+        settings = replace(settings, database_url=args.database_url)
+    for name in ("host", "port", "workers"):
+        if getattr(args, name, None) is not None:
+            settings = replace(settings, **{name: getattr(args, name)})
+    return settings
+
+
+def _unreachable(engine: Engine, exc: SQLAlchemyError) -> int:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return _fail(f"cannot use the database at {describe(engine)}: {reason[0] if reason else type(exc).__name__}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    engine = make_engine(_settings(args).database_url)
+    try:
+        before = current_revision(engine)
+        migrate(engine)
+        after = current_revision(engine)
+    except SQLAlchemyError as exc:
+        return _unreachable(engine, exc)
+    finally:
+        engine.dispose()
+    if before == after:
+        sys.stdout.write(f"the database at {describe(engine)} is already at revision {after}\n")
+    else:
+        sys.stdout.write(f"migrated the database at {describe(engine)} from {before or 'empty'} to {after}\n")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn  # only here: the other commands start faster without it
+
+    from counterapp.server.app import create_app
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    try:
+        check_migrated(engine)
+    except DatabaseNotMigrated as exc:
+        engine.dispose()
+        return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        return _unreachable(engine, exc)
+    # No access log: URLs can carry personal data (a search by name or ID number).
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings, engine=engine), host=settings.host, port=settings.port, access_log=False)
+    else:  # each worker process builds its own app (and engine) from the environment
+        engine.dispose()
+        os.environ[DATABASE_URL_ENV] = settings.database_url
+        uvicorn.run(
+            "counterapp.server.app:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            access_log=False,
+        )
+    return 0
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog=PROG, description="The counterapp central server.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def database_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--database-url", metavar="URL", help=f"sqlite:///FILE or postgresql+psycopg://… "
+                         f"(default: ${DATABASE_URL_ENV}, else server.sqlite3 in the user data directory)")  # fmt: skip
+
+    migrate_cmd = commands.add_parser("migrate", help="create or upgrade the database schema")
+    database_option(migrate_cmd)
+    migrate_cmd.set_defaults(handler=cmd_migrate)
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    database_option(serve)
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, help="TCP port (default 8765)")
+    serve.add_argument("--workers", type=_positive, help="worker processes (default 1)")
+    serve.set_defaults(handler=cmd_serve)
+
+    admin.add_parser(commands)  # every sub-command sets ``handler(args: argparse.Namespace) -> int``
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.handler(args)
+    except (ValueError, ArgumentError) as exc:  # a setting out of range, a malformed or unknown database URL
+        return _fail(str(exc))
+    return status

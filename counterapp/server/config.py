@@ -1,0 +1,56 @@
+"""The server's settings: one frozen value, defaults for an embedded SQLite server, the database URL
+overridable from the environment (``COUNTERAPP_SERVER_DATABASE_URL``) or the command line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import platformdirs
+
+DATABASE_URL_ENV = "COUNTERAPP_SERVER_DATABASE_URL"
+SQLITE_FILENAME = "server.sqlite3"
+
+
+def default_sqlite_path() -> Path:
+    """``server.sqlite3`` in the per-user data directory (e.g. ``~/.local/share/counterapp-server``)."""
+    return Path(platformdirs.user_data_dir("counterapp-server", appauthor=False)) / SQLITE_FILENAME
+
+
+def normalize_database_url(url: str) -> str:
+    """PostgreSQL is always driven by psycopg 3: ``postgres://`` and ``postgresql://`` become
+    ``postgresql+psycopg://`` (SQLAlchemy would otherwise pick psycopg2, which is not installed)."""
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def database_url_from_env(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    url = env.get(DATABASE_URL_ENV, "").strip()
+    return normalize_database_url(url) if url else f"sqlite:///{default_sqlite_path()}"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    database_url: str = field(default_factory=database_url_from_env)
+    host: str = "127.0.0.1"
+    port: int = 8765
+    workers: int = 1
+    max_body_bytes: int = 2 * 1024 * 1024
+    enrollment_code_ttl: timedelta = timedelta(hours=24)
+    session_ttl: timedelta = timedelta(hours=12)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "database_url", normalize_database_url(self.database_url))
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port must be between 1 and 65535, not {self.port}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+        if self.max_body_bytes < 1:
+            raise ValueError("max_body_bytes must be positive")

@@ -1,0 +1,121 @@
+"""Errors as ``application/problem+json`` (RFC 9457), each with a stable ``code`` clients can map to
+translated text. Bodies never carry a traceback, a SQL statement or the input that was refused.
+
+    {"type": "about:blank", "title": "Invalid input", "status": 422, "code": "validation.failed",
+     "errors": [{"field": "applicant.id_number", "code": "cccd.length"}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from counterapp.domain.errors import DomainError, ValidationFailed
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ApiError(Exception):
+    """Raise from a route for an answer other than 2xx, e.g.
+    ``ApiError(404, "device.not_found", "No such device")``."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        title: str,
+        detail: str = "",
+        field: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {code}: {detail or title}")
+        self.status, self.code, self.title, self.detail, self.field = status, code, title, detail, field
+        self.headers = dict(headers or {})
+
+
+def status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def http_code(status: int) -> str:
+    """``http.not_found``, ``http.method_not_allowed``… for a bare HTTP status."""
+    return "http." + status_phrase(status).lower().replace(" ", "_").replace("-", "_").replace("'", "")
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str | None = None,
+    detail: str = "",
+    *,
+    errors: Sequence[Mapping[str, str | None]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title or status_phrase(status), "status": status}
+    body["code"] = code
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = [dict(e) for e in errors]
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
+
+
+def internal_error_response() -> JSONResponse:
+    return problem_response(
+        500, "server.error", detail="The server could not complete the request. The error was logged."
+    )
+
+
+def _field_of(location: Sequence[int | str]) -> str:
+    """``("body", "applicant", "name")`` → ``applicant.name``; ``("query", "limit")`` → ``query.limit``."""
+    parts = [str(p) for p in location]
+    if parts[:1] == ["body"] and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    errors = [{"field": exc.field, "code": exc.code}] if exc.field else None
+    return problem_response(exc.status, exc.code, exc.title, exc.detail, errors=errors, headers=exc.headers)
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, ValidationFailed):
+        errors = [{"field": e.field, "code": e.code} for e in exc.errors]
+        return problem_response(422, exc.code, "Invalid input", errors=errors)
+    return problem_response(422, exc.code, "Request refused", str(exc))  # DomainError text holds no personal data
+
+
+async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Pydantic's own messages echo the input (personal data): only where and what kind of problem.
+    errors = [{"field": _field_of(e.get("loc", ())), "code": str(e.get("type", "invalid"))} for e in exc.errors()]
+    return problem_response(422, "request.invalid", "Invalid request", errors=errors)
+
+
+async def _http_exception(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    phrase = status_phrase(exc.status_code)
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else ""
+    return problem_response(exc.status_code, http_code(exc.status_code), phrase, detail, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Problem+json for every handled error. Unhandled exceptions are answered by
+    ``counterapp.server.middleware.CatchAllMiddleware`` (500 ``server.error``)."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)

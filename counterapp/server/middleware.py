@@ -1,0 +1,120 @@
+"""Two plain ASGI middlewares around every request:
+
+* ``CatchAllMiddleware``: any exception no handler took becomes 500 ``server.error`` problem+json. The log
+  line names the exception types, the method and the route template with the traceback's frames, but
+  never an exception message, the URL's values or the body: those may hold citizens' personal data.
+* ``BodyLimitMiddleware``: a body over the limit gets 413 ``request.too_large`` problem+json, whether it
+  announces its size (``Content-Length``) or streams (chunked): the body is read up to the limit before
+  the app sees it, and never further.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from counterapp.server.errors import internal_error_response, problem_response
+
+log = logging.getLogger("counterapp.server")
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    """The frames of ``exc`` and of its causes, with each exception's type but not its message."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    parts: list[str] = []
+    for error in reversed(chain):
+        parts.extend(traceback.format_tb(error.__traceback__))
+        parts.append(f"{type(error).__module__}.{type(error).__qualname__} (message withheld)\n")
+    return "".join(parts)
+
+
+class CatchAllMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as exc:
+            # The route's template (within its router), never the URL: its values may be personal data.
+            route = scope.get("route")
+            where = f"{getattr(route, 'path', '?')} ({getattr(route, 'name', '?')})" if route else "(no route)"
+            log.error(
+                "unhandled %s in %s %s\n%s", type(exc).__qualname__, scope["method"], where, redacted_traceback(exc)
+            )
+            if started:  # too late for an error body: let the server drop the connection
+                raise
+            await internal_error_response()(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._declared_length(scope) > self.max_body_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away: pass that on
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body], receive), send)
+
+    @staticmethod
+    def _declared_length(scope: Scope) -> int:
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    return int(value)
+                except ValueError:
+                    return 0  # the server rejects a malformed length itself; streamed bytes are still counted
+        return 0
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"The request body is larger than {self.max_body_bytes} bytes."
+        response = problem_response(413, "request.too_large", "Request body too large", detail)
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed

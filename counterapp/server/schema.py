@@ -1,0 +1,84 @@
+"""The server's schema version: Alembic migrations in ``counterapp/server/migrations`` and the check the
+server makes before it serves anything (``check_migrated``). Migrations run only when asked
+(``counterapp-server migrate``), never implicitly on a production database."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseNotMigrated(RuntimeError):
+    """The database's schema is not the one this server was built for."""
+
+    def __init__(self, where: str, current: str | None, needed: str) -> None:
+        self.where, self.current, self.needed = where, current, needed
+        if current is None:
+            state = "has no schema yet"
+        elif _known(current):
+            state = f"is at revision {current}"
+        else:
+            state = f"is at revision {current}, which this server does not know (written by a newer release?)"
+        super().__init__(
+            f"the database at {where} {state}, this server needs {needed}: run 'counterapp-server migrate'"
+        )
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+@cache
+def head_revision() -> str:
+    head = _scripts().get_current_head()
+    assert head is not None
+    return head
+
+
+def _known(revision: str) -> bool:
+    try:
+        return _scripts().get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def describe(engine: Engine) -> str:
+    """The engine's URL without its password, for messages."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` (all of it in one transaction on PostgreSQL)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_migrated(engine: Engine) -> str:
+    """The database's revision, if it is the head; ``DatabaseNotMigrated`` otherwise. Connection errors
+    (``sqlalchemy.exc.OperationalError``…) pass through."""
+    current, needed = current_revision(engine), head_revision()
+    if current != needed:
+        raise DatabaseNotMigrated(describe(engine), current, needed)
+    return current

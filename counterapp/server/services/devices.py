@@ -1,0 +1,187 @@
+"""Devices (counter PCs, kiosks, display screens): created by an admin with a one-time enrollment code,
+enrolled once by an installer typing that code, then authenticated by a random credential. The server
+keeps only SHA-256 digests of codes and credentials."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from counterapp.domain.errors import ValidationFailed
+from counterapp.server import security
+from counterapp.server.models.auth import Device, EnrollmentCode, StaffSession
+from counterapp.server.models.org import Centre, Counter
+from counterapp.server.services.common import as_utc, new_id, require_aware
+from counterapp.server.services.errors import (
+    DeviceInvalid,
+    DeviceRevoked,
+    EnrollmentCodeExpired,
+    EnrollmentCodeInvalid,
+    EnrollmentCodeUsed,
+    NotFound,
+)
+
+log = logging.getLogger(__name__)
+
+KINDS = ("counter", "kiosk", "display")
+ENROLLMENT_CODE_TTL = timedelta(hours=24)
+MAX_APP_VERSION = 20
+
+
+def device_by_id(session: Session, device_id: str) -> Device:
+    device = session.get(Device, device_id) if device_id else None
+    if device is None:
+        raise NotFound("no such device", code="device.not_found")
+    return device
+
+
+def list_devices(session: Session, centre_id: str) -> list[Device]:
+    return list(
+        session.scalars(select(Device).where(Device.centre_id == centre_id).order_by(Device.created_at, Device.id))
+    )
+
+
+def create_device(
+    session: Session,
+    centre: Centre,
+    *,
+    kind: str,
+    counter: Counter | None,
+    name: str = "",
+    now: datetime,
+    code_ttl: timedelta = ENROLLMENT_CODE_TTL,
+) -> tuple[Device, str, datetime]:
+    """A new device of ``centre`` and its one-time enrollment code in plain text (shown once, stored only
+    as a digest), with the code's expiry."""
+    if kind not in KINDS:
+        raise ValidationFailed.single("kind", "device.kind_invalid")
+    if counter is not None and counter.centre_id != centre.id:
+        raise NotFound("no such counter", code="counter.not_found")
+    at = require_aware(now)
+    device = Device(
+        id=new_id(),
+        centre_id=centre.id,
+        counter_id=counter.id if counter is not None else None,
+        kind=kind,
+        name=" ".join(name.split()),
+        secret_hash=None,
+        last_client_seq=0,
+        applied_epoch=0,
+        app_version="",
+        created_at=at,
+    )
+    session.add(device)
+    session.flush()
+    code, expires_at = _issue_code(session, device, at + code_ttl)
+    log.info("device %s (%s) created in centre %s", device.id, kind, centre.id)
+    return device, code, expires_at
+
+
+def _issue_code(session: Session, device: Device, expires_at: datetime) -> tuple[str, datetime]:
+    code = security.new_enrollment_code()
+    session.add(EnrollmentCode(code_hash=security.digest(code), device_id=device.id, expires_at=expires_at))
+    session.flush()
+    return code, expires_at
+
+
+def reissue_code(
+    session: Session, device: Device, *, now: datetime, code_ttl: timedelta = ENROLLMENT_CODE_TTL
+) -> tuple[str, datetime]:
+    """A fresh one-time code for a device that was reinstalled or lost its credential; earlier unused codes
+    of the device stop working, and enrolling with the new one replaces the old credential."""
+    if device.revoked_at is not None:
+        raise DeviceRevoked("the device is revoked")
+    at = require_aware(now)
+    session.execute(
+        update(EnrollmentCode)
+        .where(EnrollmentCode.device_id == device.id, EnrollmentCode.used_at.is_(None))
+        .values(expires_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return _issue_code(session, device, at + code_ttl)
+
+
+def enroll(
+    session: Session, code: str, *, app_version: str = "", name: str | None = None, now: datetime
+) -> tuple[Device, str]:
+    """Trade a one-time enrollment code for the device and its credential (plain text, returned once).
+    A code works once, before it expires, for a device that is not revoked."""
+    at = require_aware(now)
+    canonical = security.normalise_enrollment_code(code)
+    if canonical is None:
+        raise EnrollmentCodeInvalid("not an enrollment code")
+    code_hash = security.digest(canonical)
+    row = session.get(EnrollmentCode, code_hash)
+    if row is None:
+        raise EnrollmentCodeInvalid("unknown enrollment code")
+    if row.used_at is not None:
+        raise EnrollmentCodeUsed("the enrollment code was already used")
+    if as_utc(row.expires_at) <= at:
+        raise EnrollmentCodeExpired("the enrollment code has expired")
+    device = session.get(Device, row.device_id)
+    if device is None:  # pragma: no cover - foreign key
+        raise EnrollmentCodeInvalid("unknown enrollment code")
+    if device.revoked_at is not None:
+        raise DeviceRevoked("the device is revoked")
+    # Claim the code atomically: of two concurrent enrollments with one code, only one updates the row.
+    claimed = session.execute(
+        update(EnrollmentCode)
+        .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.used_at.is_(None))
+        .values(used_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        raise EnrollmentCodeUsed("the enrollment code was already used")
+    credential = security.new_token()
+    device.secret_hash = security.digest(credential)
+    device.enrolled_at = at
+    device.app_version = app_version.strip()[:MAX_APP_VERSION]
+    if name is not None and name.strip():
+        device.name = " ".join(name.split())
+    # A re-enrollment replaces the credential: staff sessions opened under the old one end now.
+    session.execute(
+        update(StaffSession)
+        .where(StaffSession.device_id == device.id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    log.info("device %s enrolled (app %s)", device.id, device.app_version or "?")
+    return device, credential
+
+
+def revoke(session: Session, device: Device, *, now: datetime) -> None:
+    """The device can no longer authenticate; its unused codes and open staff sessions end now."""
+    at = require_aware(now)
+    if device.revoked_at is None:
+        device.revoked_at = at
+    session.execute(
+        update(EnrollmentCode)
+        .where(EnrollmentCode.device_id == device.id, EnrollmentCode.used_at.is_(None))
+        .values(expires_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(StaffSession)
+        .where(StaffSession.device_id == device.id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    log.info("device %s revoked", device.id)
+
+
+def authenticate_device(session: Session, device_id: str, credential: str) -> Device:
+    """The device whose credential this is. Unknown devices, wrong credentials and devices never enrolled
+    are ``auth.device_invalid``; a device with the right credential that was revoked is
+    ``auth.device_revoked``."""
+    device = session.get(Device, device_id) if device_id and len(device_id) <= 36 else None
+    presented = security.digest(credential)
+    if device is None or device.secret_hash is None or not security.same(presented, device.secret_hash):
+        raise DeviceInvalid("unknown device or wrong credential")
+    if device.revoked_at is not None:
+        raise DeviceRevoked("the device is revoked")
+    return device

@@ -1,0 +1,64 @@
+"""Errors of the server's use cases, each with a stable ``code``. The HTTP layer maps them to status codes
+(``counterapp.server.auth.http_error``); messages never contain a secret or personal data."""
+
+from __future__ import annotations
+
+from counterapp.domain.errors import DomainError
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class AlreadyExists(DomainError):
+    code = "conflict.exists"
+
+
+# Devices and enrollment
+class EnrollmentCodeInvalid(DomainError):
+    code = "enrollment.code_invalid"
+
+
+class EnrollmentCodeUsed(DomainError):
+    code = "enrollment.code_used"
+
+
+class EnrollmentCodeExpired(DomainError):
+    code = "enrollment.code_expired"
+
+
+class DeviceInvalid(DomainError):
+    """Unknown device, wrong credential, or a device that was never enrolled: all look the same."""
+
+    code = "auth.device_invalid"
+
+
+class DeviceRevoked(DomainError):
+    code = "auth.device_revoked"
+
+
+# Staff
+class InvalidCredentials(DomainError):
+    """Unknown username or wrong password: the same answer, so usernames cannot be probed."""
+
+    code = "auth.invalid_credentials"
+
+
+class UserInactive(DomainError):
+    code = "auth.user_inactive"
+
+
+class WrongCentre(DomainError):
+    code = "auth.wrong_centre"
+
+
+class SessionInvalid(DomainError):
+    code = "auth.session_invalid"
+
+
+class SessionExpired(DomainError):
+    code = "auth.session_expired"
+
+
+class Forbidden(DomainError):
+    code = "auth.forbidden"
