@@ -7,12 +7,14 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine
+
+from counterapp import migrating
+from counterapp.migrating import current_revision as current_revision  # re-exported for callers
+from counterapp.migrating import upgrade
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -34,9 +36,7 @@ class DatabaseNotMigrated(RuntimeError):
 
 
 def alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
+    return migrating.alembic_config(MIGRATIONS)
 
 
 def _scripts() -> ScriptDirectory:
@@ -64,15 +64,7 @@ def describe(engine: Engine) -> str:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database to ``revision`` (all of it in one transaction on PostgreSQL)."""
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    upgrade(engine, alembic_config(), revision)
 
 
 def check_migrated(engine: Engine) -> str:

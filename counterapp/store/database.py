@@ -18,12 +18,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from counterapp import migrating
+from counterapp.migrating import current_revision as current_revision  # re-exported for callers
+from counterapp.migrating import upgrade
 
 DB_FILENAME = "counter.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -49,9 +51,7 @@ def _engine(path: Path, *, immediate: bool) -> Engine:
 
 
 def alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
+    return migrating.alembic_config(MIGRATIONS)
 
 
 @cache
@@ -62,15 +62,7 @@ def head_revision() -> str:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    upgrade(engine, alembic_config(), revision)
 
 
 @dataclass
