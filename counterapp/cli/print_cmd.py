@@ -118,7 +118,7 @@ def run_test(args: argparse.Namespace) -> int:
         config = printing.printer(session, args.printer)
     rendered = printing.render(sample_receipt(), printing.Document.RECEIPT, config)
     try:
-        printing._deliver(config, rendered)
+        printing.deliver(config, rendered)
     except PrinterError as exc:
         print(f"Máy in {config.name} không in được: {exc}")
         return 1

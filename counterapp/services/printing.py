@@ -118,7 +118,7 @@ def enqueue(
 ) -> PrintJob:  # fmt: skip
     """Record a job (the only thing the caller waits for). The document must exist and render later."""
     printer(session, printer_name)
-    _resolve(session, document, reference, now)  # fail now on a wrong code, not in the worker
+    document_data(session, document, reference, now)  # fail now on a wrong code, not in the worker
     row = PrintJobRow(id=outbox.new_id(), document=document.value, reference=reference.strip(), target=printer_name,
                       status="pending", attempts=0, reprint_of=reprint_of, created_at=now, day=now.date())  # fmt: skip
     session.add(row)
@@ -150,7 +150,7 @@ def _clerk_name(session: Session, user_id: str | None) -> str:
     return names.get(user_id or "", user_id or "")
 
 
-def _resolve(session: Session, document: Document, reference: str, now: datetime) -> Any:
+def document_data(session: Session, document: Document, reference: str, now: datetime) -> Any:
     """The data model of the document to print, read from the store."""
     centre = centre_profile(session)
     if document is Document.RECEIPT:
@@ -248,10 +248,10 @@ def render(data: Any, document: Document, config: PrinterConfig) -> Rendered:
 def render_reference(
     session: Session, document: Document, reference: str, config: PrinterConfig, now: datetime
 ) -> Rendered:
-    return render(_resolve(session, document, reference, now), document, config)
+    return render(document_data(session, document, reference, now), document, config)
 
 
-def _deliver(config: PrinterConfig, rendered: Rendered) -> None:
+def deliver(config: PrinterConfig, rendered: Rendered) -> None:
     if rendered.is_pdf:
         deliver_pdf(config, rendered.payload, rendered.filename)
     else:
@@ -272,7 +272,7 @@ def run_job(store: Store, job_id: str, *, now: datetime, user_id: str | None) ->
         rendered = render_reference(session, document, row.reference, config, now)
     error: str | None = None
     try:
-        _deliver(config, rendered)
+        deliver(config, rendered)
     except PrinterError as exc:
         error = str(exc)
     with store.write() as session:

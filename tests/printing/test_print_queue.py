@@ -158,8 +158,8 @@ def test_the_ticket_slip_names_the_priority_class_and_the_people_ahead(store):
             queue.issue_walkin(s, service_code="HTCT", now=NOW + timedelta(minutes=minute), user_id="c")
         queue.issue_walkin(s, service_code="HTCT", now=NOW + timedelta(minutes=5), user_id="c", priority="elderly")
     with store.read() as s:
-        slip = printing._resolve(s, printing.Document.TICKET, "A004", NOW + timedelta(minutes=6))
-        regular = printing._resolve(s, printing.Document.TICKET, "A003", NOW + timedelta(minutes=6))
+        slip = printing.document_data(s, printing.Document.TICKET, "A004", NOW + timedelta(minutes=6))
+        regular = printing.document_data(s, printing.Document.TICKET, "A003", NOW + timedelta(minutes=6))
     assert (slip.number, slip.priority_label, slip.people_ahead) == ("A004", "Người cao tuổi", 0)  # strict rule
     assert (regular.priority_label, regular.people_ahead) == ("", 3)
     assert slip.service_name == "Hộ tịch, chứng thực"
