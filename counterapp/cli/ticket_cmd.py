@@ -94,21 +94,28 @@ def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _row(ticket: Ticket) -> list[str]:
+def _labels(session: Any) -> dict[str, str]:
+    """The centre's priority classes by code, for the clerk's eyes ("Người cao tuổi", not "elderly")."""
+    from counterapp.services.device import priority_policy
+
+    return {c.code: c.name_vi for c in priority_policy(session).classes}
+
+
+def _row(ticket: Ticket, labels: dict[str, str]) -> list[str]:
     return [
         ticket.number,
         ticket.service,
         STATE_VI.get(ticket.state.value, ticket.state.value),
         f"quầy {ticket.counter}" if ticket.counter else "",
-        f"ưu tiên: {ticket.priority}" if ticket.priority else "",
+        f"ưu tiên: {labels.get(ticket.priority, ticket.priority)}" if ticket.priority else "",
     ]
 
 
-def _show(args: argparse.Namespace, ticket: Ticket) -> int:
+def _show(args: argparse.Namespace, ticket: Ticket, labels: dict[str, str]) -> int:
     if args.json:
         print_json(ticket_to_json(ticket))
     else:
-        table([_row(ticket)])
+        table([_row(ticket, labels)])
     return 0
 
 
@@ -119,7 +126,8 @@ def run_issue(args: argparse.Namespace) -> int:
         ticket = queue.issue_walkin(
             session, service_code=args.service, now=now, user_id=user_id(args), priority=args.priority
         )
-    return _show(args, ticket)
+        labels = _labels(session)
+    return _show(args, ticket, labels)
 
 
 def run_call_next(args: argparse.Namespace) -> int:
@@ -127,7 +135,8 @@ def run_call_next(args: argparse.Namespace) -> int:
 
     with writing(args) as (session, now):
         ticket = queue.call_next(session, now=now, user_id=user_id(args), only_hand=args.offline)
-    return _show(args, ticket)
+        labels = _labels(session)
+    return _show(args, ticket, labels)
 
 
 def run_action(args: argparse.Namespace) -> int:
@@ -144,7 +153,8 @@ def run_action(args: argparse.Namespace) -> int:
             outcome=getattr(args, "outcome", None),
             reason=getattr(args, "reason", None),
         )
-    return _show(args, ticket)
+        labels = _labels(session)
+    return _show(args, ticket, labels)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -152,10 +162,17 @@ def run_list(args: argparse.Namespace) -> int:
 
     with reading(args) as (session, now):
         tickets = queue.waiting(session, now=now, only_hand=args.offline)
+        labels = _labels(session)
     if args.json:
         print_json({"tickets": [ticket_to_json(t) | {"position": i} for i, t in enumerate(tickets, 1)]})
     elif not tickets:
         print("Không có số nào đang chờ.")
     else:
-        table([[str(i), *_row(t)[:2], f"lấy số {t.issued_at:%H:%M}", _row(t)[4]] for i, t in enumerate(tickets, 1)])
+        rows = [_row(t, labels) for t in tickets]
+        table(
+            [
+                [str(i), *row[:2], f"lấy số {t.issued_at:%H:%M}", row[4]]
+                for i, (t, row) in enumerate(zip(tickets, rows, strict=True), 1)
+            ]
+        )
     return 0

@@ -62,6 +62,7 @@ _STATUS: dict[str, tuple[int, str]] = {
     "counter.exists": (409, "Already exists"),
     "service.exists": (409, "Already exists"),
     "user.exists": (409, "Already exists"),
+    "code.sequence_exhausted": (409, "Numbers used up"),
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain import ticket as rules
 from counterapp.domain.codes import build_ticket_number, parse_ticket_number
+from counterapp.domain.errors import ValidationFailed
 from counterapp.domain.priority import UNKNOWN_CLASS_RANK, PriorityPolicy, call_order, choose_next
 from counterapp.domain.text import clean
 from counterapp.domain.ticket import EventKind, Ticket, TicketEvent, TicketState
@@ -181,6 +182,8 @@ def issue_walkin(
 ) -> Ticket:
     """A ticket made at the counter from this device's ticket lease (a fact: never rejected later)."""
     service = _service(session, service_code)
+    if priority and clean(priority) not in {c.code for c in priority_policy(session).classes}:
+        raise ValidationFailed.single("priority", "priority.unknown", priority=clean(priority))
     lease_id, number = take_number(session, kind=LeaseKind.TICKET, scope=service.prefix, day=now.date())
     text = str(build_ticket_number(service.prefix, number))
     ticket = rules.issue(text, service.code, now, clean(priority) if priority else None)

@@ -192,3 +192,13 @@ def test_the_device_sequence_counts_every_op(store):
         seqs = s.scalars(select(OutboxRow.client_seq).order_by(OutboxRow.client_seq)).all()
         assert seqs == [1, 2, 3, 4]
         assert s.scalar(select(func.count()).select_from(TicketEventRow)) == 4
+
+
+def test_an_unknown_priority_class_is_refused_by_name(store):
+    from counterapp.domain.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as caught:
+        issue(store, priority="vip")
+    assert (caught.value.fields, caught.value.errors[0].code) == (("priority",), "priority.unknown")
+    with store.read() as s:
+        assert s.scalars(select(TicketRow)).all() == []  # nothing issued, no number used

@@ -1,0 +1,154 @@
+"""The number authority over HTTP: dossier codes and ticket numbers, online one at a time or leased in
+blocks for offline use (DESIGN.md §3 rule 6). The centre is always the device's.
+
+POST /v1/codes/next   (device+staff)  {kind, scope?, day?}               → {number, code, kind, scope, day}
+POST /v1/codes/lease  (device+staff)  {kind, scope?, day, count}         → {lease_id, day, start, end, …}
+POST /v1/codes/voids  (device+staff)  {kind, scope?, day, numbers, reason} → {recorded, already}
+
+``kind`` is ``dossier`` (scope: the centre's agency code, the default) or ``ticket`` (scope: a queue
+service's prefix). Staff need ``dossier.intake`` for dossier codes and ``ticket.issue`` for tickets.
+Used-up numbers answer 409 ``code.sequence_exhausted``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from counterapp.domain.codes import build_dossier_code, build_ticket_number
+from counterapp.domain.errors import DomainError
+from counterapp.server.auth import CurrentDevice, CurrentStaff, http_error, role_allows, utcnow
+from counterapp.server.db import SessionDep
+from counterapp.server.errors import ApiError
+from counterapp.server.models.auth import Device
+from counterapp.server.routes import ROUTERS
+from counterapp.server.services import numbers
+from counterapp.server.services.sessions import Staff
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["codes"])
+
+Kind = Literal["dossier", "ticket"]
+ACTIONS: dict[str, str] = {numbers.DOSSIER: "dossier.intake", numbers.TICKET: "ticket.issue"}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {}}}
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _problem("No or wrong device credential or staff session"),
+    403: _problem("Device revoked, a display device, or role not allowed"),
+    409: _problem("The day's numbers are used up (code.sequence_exhausted)"),
+}
+
+
+class NextIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "dossier"}, {"kind": "ticket", "scope": "A"}]})
+    kind: Kind
+    scope: str | None = Field(default=None, max_length=20, description="agency code (dossier) or prefix (ticket)")
+    day: date | None = Field(default=None, description="must be today (Vietnam time) if given")
+
+
+class NextOut(BaseModel):
+    kind: str
+    scope: str
+    day: date
+    number: int
+    code: str = Field(description="as printed: 000.00.01.H26-250314-0012 or A015")
+
+
+class LeaseIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "dossier", "day": "2025-03-14", "count": 30}]})
+    kind: Kind
+    scope: str | None = Field(default=None, max_length=20)
+    day: date
+    count: int = Field(ge=1, le=numbers.MAX_LEASE_SIZE)
+
+
+class LeaseOut(BaseModel):
+    lease_id: str
+    kind: str
+    scope: str
+    day: date
+    start: int
+    end: int = Field(description="inclusive; the block is shorter than asked only at the end of the range")
+
+
+class VoidsIn(BaseModel):
+    kind: Kind
+    scope: str | None = Field(default=None, max_length=20)
+    day: date
+    numbers: list[int] = Field(min_length=1, max_length=numbers.MAX_VOIDS)
+    reason: str = Field(min_length=1, max_length=numbers.MAX_REASON)
+
+
+class VoidsOut(BaseModel):
+    recorded: list[int]
+    already: list[int] = Field(description="reported before; not an error")
+
+
+def _allowed(device: Device, staff: Staff, kind: str) -> None:
+    if device.kind == "display":
+        raise ApiError(403, "auth.forbidden", "Not allowed", "A display device does not take numbers.")
+    if not role_allows(staff.user.role, ACTIONS[kind]):
+        raise ApiError(403, "auth.forbidden", "Not allowed", "Your role does not allow this.")
+
+
+@router.post("/codes/next", response_model=NextOut, responses=ERRORS)
+def next_code(body: NextIn, session: SessionDep, device: CurrentDevice, staff: CurrentStaff) -> NextOut:
+    """The next dossier code or ticket number of today's online range, taken under a row lock."""
+    _allowed(device, staff, body.kind)
+    now = utcnow()
+    day = body.day or numbers.local_day(now)
+    try:
+        centre = numbers.centre_of(session, device)
+        scope = numbers.resolve_scope(session, centre, body.kind, body.scope)
+        number = numbers.next_number(session, centre, body.kind, scope, day, now)
+        if body.kind == numbers.DOSSIER:
+            code = str(build_dossier_code(centre.agency_code, day, number))
+        else:
+            code = str(build_ticket_number(scope, number))
+    except DomainError as exc:
+        session.rollback()
+        raise http_error(exc) from None
+    session.commit()
+    return NextOut(kind=body.kind, scope=scope, day=day, number=number, code=code)
+
+
+@router.post("/codes/lease", status_code=201, response_model=LeaseOut, responses=ERRORS)
+def lease(body: LeaseIn, session: SessionDep, device: CurrentDevice, staff: CurrentStaff) -> LeaseOut:
+    """A block of the day's reserved range for this device's offline use, never overlapping another."""
+    _allowed(device, staff, body.kind)
+    try:
+        row = numbers.lease_block(session, device, body.kind, body.scope, body.day, body.count, utcnow())
+    except DomainError as exc:
+        session.rollback()
+        raise http_error(exc) from None
+    session.commit()
+    log.info("device %s leased %s %s %s %s–%s", device.id, row.kind, row.scope, row.day, row.range_start, row.range_end)
+    return LeaseOut(
+        lease_id=row.id, kind=row.kind, scope=row.scope, day=row.day, start=row.range_start, end=row.range_end
+    )
+
+
+@router.post("/codes/voids", response_model=VoidsOut, responses=ERRORS)
+def voids(body: VoidsIn, session: SessionDep, device: CurrentDevice, staff: CurrentStaff) -> VoidsOut:
+    """Record numbers this device was handed but did not print: gaps that are never reissued."""
+    _allowed(device, staff, body.kind)
+    try:
+        result = numbers.record_void(
+            session, device, body.kind, body.scope, body.day, body.numbers, body.reason, utcnow()
+        )
+    except DomainError as exc:
+        session.rollback()
+        raise http_error(exc) from None
+    session.commit()
+    return VoidsOut(recorded=list(result.recorded), already=list(result.already))
+
+
+ROUTERS.append(router)
