@@ -1,0 +1,275 @@
+"""Typed payloads of every op kind at its current version: exactly what the counter's services write
+(``counterapp/services``: queue, intake, dossiers, forms, printing), checked by the contract test in
+``tests/sync/test_payloads.py``. The server reads every op through :func:`decode_payload`.
+
+Times in payloads are what the counter wrote: ISO 8601 text, today without an offset (the centre's local
+legal time, Asia/Ho_Chi_Minh); an offset is accepted too. Dates are ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
+
+from counterapp.domain.duedate import DurationUnit
+from counterapp.domain.identity import IdType, Sex
+from counterapp.domain.procedure import ReturnOption
+from counterapp.sync import ops
+from counterapp.sync.ops import OpKind
+from counterapp.sync.protocol import UuidText
+from counterapp.sync.upcast import UndecodableOp, upcast
+
+__all__ = ["PAYLOADS", "Payload", "UndecodableOp", "decode_payload"]
+
+
+def _iso_text(value: Any) -> Any:
+    if not isinstance(value, str | date):  # no Unix timestamps or other numbers taken as times
+        raise ValueError("expected an ISO 8601 date or time as text")
+    return value
+
+
+LocalTime = Annotated[datetime, Strict(False), BeforeValidator(_iso_text)]
+Day = Annotated[date, Strict(False), BeforeValidator(_iso_text)]
+Text = Annotated[str, Field(min_length=1)]
+Count = Annotated[int, Field(ge=0, le=99)]
+
+
+class Payload(BaseModel):
+    """A payload at one version: every key the service writes is required (nullable ones too)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, serialize_by_alias=True)
+    KIND: ClassVar[OpKind]
+
+
+# --- tickets (counterapp/services/queue.py) -------------------------------------------------------
+
+
+class TicketIssueV1(Payload):
+    KIND = ops.TICKET_ISSUE
+    ticket_id: UuidText
+    number: Text
+    service: Text
+    priority: Text | None
+    issued_on: Day
+    issued_at: LocalTime
+    lease_id: Text
+    counter: Text
+
+
+class TicketEvent(Payload):
+    """``_event_payload``: one step of a ticket's life; ``event`` is fixed by the kind."""
+
+    ticket_id: UuidText
+    number: Text
+    issued_on: Day
+    at: LocalTime
+    counter: Text | None
+    service: Text | None
+    outcome: Text | None
+    reason: Text | None
+
+
+class TicketCallV1(TicketEvent):
+    KIND = ops.TICKET_CALL
+    event: Literal["called"]
+
+
+class TicketRecallV1(TicketEvent):
+    KIND = ops.TICKET_RECALL
+    event: Literal["recalled"]
+
+
+class TicketStartV1(TicketEvent):
+    KIND = ops.TICKET_START
+    event: Literal["started"]
+
+
+class TicketFinishV1(TicketEvent):
+    KIND = ops.TICKET_FINISH
+    event: Literal["finished"]
+
+
+class TicketNoShowV1(TicketEvent):
+    KIND = ops.TICKET_NO_SHOW
+    event: Literal["no_show"]
+
+
+class TicketHoldV1(TicketEvent):
+    KIND = ops.TICKET_HOLD
+    event: Literal["held"]
+
+
+class TicketUnholdV1(TicketEvent):
+    KIND = ops.TICKET_UNHOLD
+    event: Literal["unheld"]
+
+
+class TicketTransferV1(TicketEvent):
+    KIND = ops.TICKET_TRANSFER
+    event: Literal["transferred"]
+
+
+class TicketCancelV1(TicketEvent):
+    KIND = ops.TICKET_CANCEL
+    event: Literal["cancelled"]
+
+
+class TicketReactivateV1(TicketEvent):
+    KIND = ops.TICKET_REACTIVATE
+    event: Literal["reactivated"]
+
+
+# --- dossiers (counterapp/services/intake.py, dossiers.py, forms.py) ------------------------------
+
+
+class ApplicantV1(Payload):
+    """``intake.applicant_json``."""
+
+    name: Text
+    id_type: Annotated[IdType, Strict(False)] | None
+    id_number: Text | None
+    date_of_birth: Day | None
+    sex: Annotated[Sex, Strict(False)] | None
+    address: Text | None
+    phone: Text | None
+    email: Text | None
+
+
+class DurationV1(Payload):
+    value: Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")]  # a Decimal as text
+    unit: Annotated[DurationUnit, Strict(False)]
+
+
+class RegisterV1(Payload):
+    book: Text
+    line: Annotated[int, Field(ge=1)]
+
+
+class DocumentV1(Payload):
+    code: Text
+    name: Text
+    originals: Count
+    certified_copies: Count
+    photocopies: Count
+
+
+class DossierCreateV1(Payload):
+    """``intake._payload``: the dossier as received, with its code and appointment."""
+
+    KIND = ops.DOSSIER_CREATE
+    dossier_id: UuidText
+    code: Annotated[str, Field(pattern=r"^\S+-\d{6}-\d{4}$")]
+    lease_id: Text | None
+    procedure_code: Text
+    received_at: LocalTime
+    due_at: LocalTime | None
+    duration: DurationV1
+    calendar_version: Text
+    sets: Annotated[int, Field(ge=1)]
+    channel: Text
+    return_mode: Annotated[ReturnOption, Strict(False)]
+    postal_address: Text | None
+    note: Text | None
+    register_: Annotated[RegisterV1, Field(alias="register")]  # ``register`` would shadow BaseModel.register
+    counter: Text
+    ticket_id: UuidText | None
+    applicant: ApplicantV1
+    owner: ApplicantV1 | None
+    documents: list[DocumentV1]
+
+
+class DossierAmendV1(DossierCreateV1):
+    """``intake.amend_dossier``: the whole corrected form (code, procedure and times unchanged) and the
+    version it was made on; the server finds the changed fields by comparing with that version."""
+
+    KIND = ops.DOSSIER_AMEND
+    base_version: Annotated[int, Field(ge=1)]
+
+
+class DossierReturnV1(Payload):
+    KIND = ops.DOSSIER_RETURN
+    dossier_id: UuidText
+    code: Annotated[str, Field(pattern=r"^\S+-\d{6}-\d{4}$")]
+    returned_at: LocalTime
+    collected_by: Text
+    note: Text | None
+
+
+class ItemV1(Payload):
+    name: Text
+    originals: Count
+    certified_copies: Count
+    photocopies: Count
+
+
+class SupplementCreateV1(Payload):
+    """``forms.request_supplement`` (Mẫu 02); ``applicant`` is null when it concerns a dossier."""
+
+    KIND = ops.SUPPLEMENT_CREATE
+    id: UuidText
+    dossier_id: UuidText | None
+    procedure_code: Text
+    applicant: ApplicantV1 | None
+    items: Annotated[list[ItemV1], Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    created_at: LocalTime
+
+
+class RefusalCreateV1(Payload):
+    """``forms.refuse`` (Mẫu 03)."""
+
+    KIND = ops.REFUSAL_CREATE
+    id: UuidText
+    procedure_code: Text
+    applicant: ApplicantV1
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    legal_basis: Text
+    created_at: LocalTime
+
+
+class ReceiptPrintedV1(Payload):
+    """``printing.run_job``: any document the printer took (receipt, Mẫu 02/03, ticket slip)."""
+
+    KIND = ops.RECEIPT_PRINTED
+    job_id: UuidText
+    document: Literal["receipt_01", "supplement_02", "refusal_03", "ticket"]
+    reference: Text
+    printer: Text
+    reprint_of: UuidText | None
+    printed_at: LocalTime
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    model.KIND.name: model
+    for model in (
+        TicketIssueV1, TicketCallV1, TicketRecallV1, TicketStartV1, TicketFinishV1, TicketNoShowV1,
+        TicketHoldV1, TicketUnholdV1, TicketTransferV1, TicketCancelV1, TicketReactivateV1,
+        DossierCreateV1, DossierAmendV1, DossierReturnV1, SupplementCreateV1, RefusalCreateV1,
+        ReceiptPrintedV1,
+    )
+}  # fmt: skip
+
+
+def _summary(error: ValidationError, limit: int = 5) -> str:
+    """Where and why, never the refused values (they may be personal data)."""
+    parts = []
+    for e in error.errors(include_input=False, include_url=False)[:limit]:
+        where = ".".join(str(p) for p in e["loc"]) or "payload"
+        parts.append(f"{where}: {e['msg']}")
+    more = error.error_count() - limit
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def decode_payload(kind: str, v: int, payload: dict[str, Any]) -> Payload:
+    """The payload of ``kind@v`` upcast to the current version and validated; raises
+    :class:`UndecodableOp` for an unknown kind, an unknown or newer version, or an invalid payload."""
+    current, data = upcast(kind, v, payload)
+    model = PAYLOADS.get(kind)
+    if model is None or model.KIND.version != current:
+        raise UndecodableOp(f"no payload model for {kind}@{current}", kind=kind, v=v)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise UndecodableOp(f"{kind}@{v}: {_summary(exc)}", kind=kind, v=v) from None
