@@ -26,14 +26,14 @@ from counterapp.server.db import SessionDep
 from counterapp.server.errors import ApiError
 from counterapp.server.models.auth import Device
 from counterapp.server.routes import ROUTERS
-from counterapp.server.services import numbers
+from counterapp.server.services import numbers as authority
 from counterapp.server.services.sessions import Staff
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["codes"])
 
 Kind = Literal["dossier", "ticket"]
-ACTIONS: dict[str, str] = {numbers.DOSSIER: "dossier.intake", numbers.TICKET: "ticket.issue"}
+ACTIONS: dict[str, str] = {authority.DOSSIER: "dossier.intake", authority.TICKET: "ticket.issue"}
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -67,7 +67,7 @@ class LeaseIn(BaseModel):
     kind: Kind
     scope: str | None = Field(default=None, max_length=20)
     day: date
-    count: int = Field(ge=1, le=numbers.MAX_LEASE_SIZE)
+    count: int = Field(ge=1, le=authority.MAX_LEASE_SIZE)
 
 
 class LeaseOut(BaseModel):
@@ -83,8 +83,8 @@ class VoidsIn(BaseModel):
     kind: Kind
     scope: str | None = Field(default=None, max_length=20)
     day: date
-    numbers: list[int] = Field(min_length=1, max_length=numbers.MAX_VOIDS)
-    reason: str = Field(min_length=1, max_length=numbers.MAX_REASON)
+    numbers: list[int] = Field(min_length=1, max_length=authority.MAX_VOIDS)
+    reason: str = Field(min_length=1, max_length=authority.MAX_REASON)
 
 
 class VoidsOut(BaseModel):
@@ -104,12 +104,12 @@ def next_code(body: NextIn, session: SessionDep, device: CurrentDevice, staff: C
     """The next dossier code or ticket number of today's online range, taken under a row lock."""
     _allowed(device, staff, body.kind)
     now = utcnow()
-    day = body.day or numbers.local_day(now)
+    day = body.day or authority.local_day(now)
     try:
-        centre = numbers.centre_of(session, device)
-        scope = numbers.resolve_scope(session, centre, body.kind, body.scope)
-        number = numbers.next_number(session, centre, body.kind, scope, day, now)
-        if body.kind == numbers.DOSSIER:
+        centre = authority.centre_of(session, device)
+        scope = authority.resolve_scope(session, centre, body.kind, body.scope)
+        number = authority.next_number(session, centre, body.kind, scope, day, now)
+        if body.kind == authority.DOSSIER:
             code = str(build_dossier_code(centre.agency_code, day, number))
         else:
             code = str(build_ticket_number(scope, number))
@@ -125,7 +125,7 @@ def lease(body: LeaseIn, session: SessionDep, device: CurrentDevice, staff: Curr
     """A block of the day's reserved range for this device's offline use, never overlapping another."""
     _allowed(device, staff, body.kind)
     try:
-        row = numbers.lease_block(session, device, body.kind, body.scope, body.day, body.count, utcnow())
+        row = authority.lease_block(session, device, body.kind, body.scope, body.day, body.count, utcnow())
     except DomainError as exc:
         session.rollback()
         raise http_error(exc) from None
@@ -141,7 +141,7 @@ def voids(body: VoidsIn, session: SessionDep, device: CurrentDevice, staff: Curr
     """Record numbers this device was handed but did not print: gaps that are never reissued."""
     _allowed(device, staff, body.kind)
     try:
-        result = numbers.record_void(
+        result = authority.record_void(
             session, device, body.kind, body.scope, body.day, body.numbers, body.reason, utcnow()
         )
     except DomainError as exc:

@@ -102,13 +102,14 @@ def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, 
     """``INSERT … ON CONFLICT DO NOTHING``: whether a row was inserted. Race-safe on both databases: on
     PostgreSQL a concurrent insert of the same key makes this one wait, then do nothing."""
     dialect = session.get_bind().dialect.name
+    key = next(iter(table.primary_key.columns))
     if dialect == "postgresql":
-        result = session.execute(postgresql.insert(table).values(**values).on_conflict_do_nothing())
+        statement = postgresql.insert(table).values(**values).on_conflict_do_nothing().returning(key)
     elif dialect == "sqlite":
-        result = session.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing())
+        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing().returning(key)
     else:  # pragma: no cover - make_engine refuses other databases
         raise ValueError(f"unsupported database {dialect!r}")
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    return session.execute(statement).first() is not None  # RETURNING: a row only when one was inserted
 
 
 def _locked_counter(session: Session, centre_id: str, kind: str, scope: str, day: date) -> CodeCounter:
