@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
@@ -27,6 +29,7 @@ from counterapp.server import routes
 from counterapp.server.config import ServerSettings
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.errors import install_error_handlers, problem_response
+from counterapp.server.events import EventHub
 from counterapp.server.middleware import BodyLimitMiddleware, CatchAllMiddleware
 from counterapp.server.schema import check_migrated, head_revision
 
@@ -56,6 +59,18 @@ def load_routers() -> list[Any]:
     return unique
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The live-event hub of this process (``counterapp.server.events``) runs while the app does."""
+    hub = EventHub(app.state.engine)
+    app.state.events = hub
+    await hub.start(end_streams_on_exit_signals=True)
+    try:
+        yield
+    finally:
+        await hub.stop()
+
+
 def create_app(settings: ServerSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """The server over ``engine`` (or one made from ``settings.database_url``). Raises
     ``counterapp.server.schema.DatabaseNotMigrated`` when the database's schema is not this release's."""
@@ -69,6 +84,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
         title="counterapp server",
         version=counterapp.__version__,
         generate_unique_id_function=operation_id,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -31,6 +31,7 @@ from counterapp.server.auth import (
     utcnow,
 )
 from counterapp.server.db import SessionDep
+from counterapp.server.events import publish_after_commit
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
 from counterapp.server.routes import ROUTERS
@@ -308,6 +309,9 @@ def reassign(
         session.rollback()
         raise http_error(exc) from None
     view = org.counter_view(session, counter)
+    services_codes = [s.code for s in view.services]
+    data = {"counter": counter.number, "counter_id": counter.id, "epoch": counter.epoch, "services": services_codes}
+    publish_after_commit(session, device.centre_id, "assignment.changed", data)
     session.commit()
     log.info("user %s reassigned counter %s (epoch %s)", staff.user.id, counter.id, counter.epoch)
     return _counter_out(view)

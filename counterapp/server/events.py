@@ -1,0 +1,359 @@
+"""Live events for boards and counters (DESIGN.md §3 rule 5): a poke within a second; pull stays the truth.
+
+A use case records an event on its session; it is published only if and after that transaction commits:
+
+    publish_after_commit(session, centre_id, "ticket.called", {"ticket_id": t.id, "number": "A012",
+                                                               "service": "HTCT", "counter": "5"})
+    session.commit()  # now it is published; after a rollback it never is
+
+Kinds: ``ticket.issued``, ``ticket.called`` (with ``counter``), ``ticket.recalled``, ``assignment.changed``.
+Events never carry personal data: ``data`` may only hold the keys of ``DATA_KEYS`` (ticket id and number,
+service, counter, epoch, status) and times (keys ending in ``_at``), as strings, numbers, booleans, null
+or lists of those; anything else raises ``ValueError`` at the call.
+
+Each published event is ``{id, centre_id, kind, at, data}`` (``Event``). The ``EventHub`` of each server
+process fans events out to its subscribers (bounded queues; a subscriber that falls behind is dropped,
+never waited for), each subscriber receiving only its own centre's events. Where the events travel
+depends on the database:
+
+* SQLite (single process): in-process, straight from the committing thread to the hub's event loop.
+* PostgreSQL: ``NOTIFY counterapp_events, '<json>'`` after the commit, on a pooled connection; every
+  worker process keeps one ``LISTEN`` connection (a background task of its hub) and fans out to its own
+  subscribers, so a subscriber on any worker gets every event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import threading
+import weakref
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, text
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from counterapp.server.services.common import new_id
+
+__all__ = [
+    "CHANNEL",
+    "DATA_KEYS",
+    "KINDS",
+    "Event",
+    "EventHub",
+    "Subscription",
+    "SubscriptionDropped",
+    "hub_for",
+    "publish_after_commit",
+]
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "counterapp_events"
+KINDS = frozenset({"ticket.issued", "ticket.called", "ticket.recalled", "assignment.changed"})
+DATA_KEYS = frozenset(
+    {"ticket_id", "number", "service", "services", "counter", "counter_id", "epoch", "status", "previous_counter"}
+)
+MAX_PAYLOAD_BYTES = 4000  # PostgreSQL's NOTIFY payload limit is 8000 bytes
+QUEUE_SIZE = 256  # events a subscriber may fall behind before it is dropped
+_PENDING = "counterapp.events.pending"
+_HOOKED = "counterapp.events.hooked"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    centre_id: str
+    kind: str
+    at: str  # ISO 8601, UTC
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        body = {"id": self.id, "centre_id": self.centre_id, "kind": self.kind, "at": self.at, "data": self.data}
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, payload: str) -> Event:
+        body = json.loads(payload)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            raise ValueError("not an event")
+        return cls(str(body["id"]), str(body["centre_id"]), str(body["kind"]), str(body["at"]), body["data"])
+
+
+def _check_value(key: str, value: Any) -> None:
+    scalar = (str, int, float, bool, type(None))
+    if isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value)):
+        return
+    raise ValueError(f"event data {key!r}: only strings, numbers, booleans, null or lists of those")
+
+
+def make_event(centre_id: str, kind: str, data: Mapping[str, Any], *, at: datetime | None = None) -> Event:
+    """A new event after checking that ``kind`` is known and ``data`` holds no personal data."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown event kind {kind!r}")
+    for key, value in data.items():
+        if key not in DATA_KEYS and not key.endswith("_at"):
+            raise ValueError(f"event data may not hold {key!r} (no personal data: see counterapp.server.events)")
+        _check_value(key, value.isoformat() if isinstance(value, datetime) else value)
+    clean = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
+    stamp = (at or datetime.now(UTC)).astimezone(UTC).isoformat()
+    event = Event(id=new_id(), centre_id=centre_id, kind=kind, at=stamp, data=clean)
+    if len(event.to_json().encode()) > MAX_PAYLOAD_BYTES:
+        raise ValueError("event too large")
+    return event
+
+
+def publish_after_commit(session: Session, centre_id: str, kind: str, data: dict[str, Any]) -> None:
+    """Publish this event if and once ``session``'s current transaction commits; forget it on rollback.
+    Raises ``ValueError`` at once for an unknown kind or a ``data`` key that is not allowed."""
+    pending: list[Event] = session.info.setdefault(_PENDING, [])
+    pending.append(make_event(centre_id, kind, data))
+    if not session.info.get(_HOOKED):
+        session.info[_HOOKED] = True
+        sa_event.listen(session, "after_commit", _after_commit)
+        sa_event.listen(session, "after_rollback", _after_rollback)
+
+
+def _after_commit(session: Session) -> None:
+    events: list[Event] = session.info.pop(_PENDING, [])
+    if not events:
+        return
+    try:
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        dispatch(engine, events)
+    except Exception as exc:  # the transaction is committed: never fail the request for a poke
+        log.warning("live events not published (%s); clients catch up by pull", type(exc).__qualname__)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+# --- dispatch ------------------------------------------------------------------------------------------
+
+_HUBS: weakref.WeakKeyDictionary[Engine, EventHub] = weakref.WeakKeyDictionary()
+_HUBS_LOCK = threading.Lock()
+
+
+def hub_for(engine: Engine) -> EventHub | None:
+    """The started hub of this process for ``engine``, if any."""
+    with _HUBS_LOCK:
+        return _HUBS.get(engine)
+
+
+def dispatch(engine: Engine, events: list[Event]) -> None:
+    """Publish committed events: ``NOTIFY`` on PostgreSQL (every worker's hub hears it), else straight to
+    this process's hub (nobody to tell when there is none, e.g. a CLI command on SQLite)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            for item in events:
+                connection.execute(
+                    text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": item.to_json()}
+                )
+            connection.commit()
+        return
+    hub = hub_for(engine)
+    if hub is not None:
+        for item in events:
+            hub.publish_local(item)
+
+
+# --- hub -----------------------------------------------------------------------------------------------
+
+
+class SubscriptionDropped(Exception):
+    """The subscriber fell too far behind (or the hub stopped): reconnect and pull."""
+
+
+class Subscription:
+    def __init__(self, centre_id: str, size: int) -> None:
+        self.centre_id = centre_id
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=size)  # None: wake up, look at dropped
+        self.dropped = False
+
+    async def get(self, timeout: float | None = None) -> Event:
+        """The next event; ``TimeoutError`` after ``timeout`` seconds without one; ``SubscriptionDropped``
+        once dropped and drained."""
+        while True:
+            if self.dropped and self.queue.empty():
+                raise SubscriptionDropped
+            item = self.queue.get_nowait() if self.dropped else await asyncio.wait_for(self.queue.get(), timeout)
+            if item is not None:
+                return item
+
+    def end(self) -> None:
+        """Drop this subscription and wake its reader (which drains what is queued, then ends)."""
+        self.dropped = True
+        with suppress(asyncio.QueueFull):
+            self.queue.put_nowait(None)
+
+
+class EventHub:
+    """Fan-out of one server process. ``await start()`` on app startup, ``await stop()`` on shutdown."""
+
+    def __init__(self, engine: Engine, *, queue_size: int = QUEUE_SIZE) -> None:
+        self.engine = engine
+        self.queue_size = queue_size
+        self.backend = "postgresql" if engine.dialect.name == "postgresql" else "memory"
+        self._subscribers: dict[str, set[Subscription]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+        self._tried = asyncio.Event()
+        self._signals: dict[int, Any] = {}
+
+    # lifecycle
+
+    async def start(self, *, listen_timeout: float = 10.0, end_streams_on_exit_signals: bool = False) -> None:
+        """Serve subscribers; on PostgreSQL, LISTEN first. With ``end_streams_on_exit_signals`` (a real
+        server process), SIGTERM/SIGINT also end every subscription before the server's own handler runs:
+        uvicorn waits for open responses to finish before shutting down, and an event stream never would."""
+        self._loop = asyncio.get_running_loop()
+        if end_streams_on_exit_signals and threading.current_thread() is threading.main_thread():
+            self._chain_signals()
+        self._listening = asyncio.Event()
+        self._tried = asyncio.Event()
+        with _HUBS_LOCK:
+            _HUBS[self.engine] = self
+        if self.backend == "postgresql":
+            self._listener = asyncio.create_task(self._listen(), name="counterapp-events-listen")
+            # Wait for the first attempt only: if it failed, the task keeps trying; clients catch up by pull.
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._tried.wait(), listen_timeout)
+
+    async def stop(self) -> None:
+        for number, previous in self._signals.items():
+            signal.signal(number, previous)
+        self._signals.clear()
+        with _HUBS_LOCK:
+            if _HUBS.get(self.engine) is self:
+                del _HUBS[self.engine]
+        if self._listener is not None:
+            self._listener.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await self._listener
+            self._listener = None
+        self.end_all()
+        self._loop = None
+
+    def end_all(self) -> None:
+        """End every subscription (their streams finish, clients reconnect elsewhere or later)."""
+        for subscribers in list(self._subscribers.values()):
+            for subscription in list(subscribers):
+                self._drop(subscription)
+
+    def _chain_signals(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(number)
+            self._signals[number] = previous
+
+            def handler(signum: int, frame: Any, previous: Any = previous) -> None:
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(self.end_all)
+                if callable(previous):
+                    previous(signum, frame)
+
+            signal.signal(number, handler)
+
+    @property
+    def listening(self) -> bool:
+        return self.backend == "memory" or self._listening.is_set()
+
+    # subscribers
+
+    @contextmanager
+    def subscribe(self, centre_id: str) -> Iterator[Subscription]:
+        """A subscription to ``centre_id``'s events (from this process's event loop), ended on exit."""
+        subscription = Subscription(centre_id, self.queue_size)
+        self._subscribers.setdefault(centre_id, set()).add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._remove(subscription)
+
+    def subscriber_count(self, centre_id: str | None = None) -> int:
+        if centre_id is not None:
+            return len(self._subscribers.get(centre_id, ()))
+        return sum(len(s) for s in self._subscribers.values())
+
+    def _remove(self, subscription: Subscription) -> None:
+        subscribers = self._subscribers.get(subscription.centre_id)
+        if subscribers is not None:
+            subscribers.discard(subscription)
+            if not subscribers:
+                del self._subscribers[subscription.centre_id]
+
+    def _drop(self, subscription: Subscription) -> None:
+        subscription.end()
+        self._remove(subscription)
+
+    # publishing
+
+    def publish_local(self, event: Event) -> None:
+        """Hand ``event`` to this process's subscribers; safe from any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._fan_out(event)
+        else:
+            loop.call_soon_threadsafe(self._fan_out, event)
+
+    def _fan_out(self, event: Event) -> None:
+        for subscription in list(self._subscribers.get(event.centre_id, ())):
+            try:
+                subscription.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                log.warning("a live-event subscriber fell behind and was dropped")
+                self._drop(subscription)
+
+    # PostgreSQL
+
+    def _conninfo(self) -> str:
+        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def _listen(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                connection = await psycopg.AsyncConnection.connect(
+                    self._conninfo(), autocommit=True, connect_timeout=10
+                )
+                async with connection:
+                    await connection.execute(f"LISTEN {CHANNEL}")
+                    self._listening.set()
+                    self._tried.set()
+                    delay = 0.5
+                    async for notify in connection.notifies():
+                        self._on_notify(notify.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("live events: no LISTEN connection (%s); retrying", type(exc).__qualname__)
+            self._listening.clear()
+            self._tried.set()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+    def _on_notify(self, payload: str) -> None:
+        try:
+            event = Event.from_json(payload)
+        except (ValueError, KeyError, TypeError):
+            log.warning("live events: an unreadable notification was ignored")
+            return
+        self._fan_out(event)

@@ -1,0 +1,214 @@
+"""The queue authority over HTTP (DESIGN.md §3 rules 3, 7). The centre is the device's; counter actions act
+for the device's counter.
+
+POST /v1/tickets                              (kiosk, or device+staff ticket.issue) {service, priority?} → 201
+POST /v1/queue/call-next                      (counter device+staff queue.call) → the called ticket
+POST /v1/queue/tickets/{number}/call          (counter device+staff queue.call) → the called ticket
+POST /v1/queue/tickets/{number}/recall|start|finish  (counter device+staff queue.call)
+GET  /v1/queue/waiting                        (counter device+staff queue.call) → waiting tickets in call order
+
+Calls are claims: the loser of a race gets 409 ``queue.empty`` (call-next found nothing left to win) or
+409 ``ticket.already_called`` ("A015 was called by counter 3 at 09:14:03"). A move the ticket state
+machine forbids is 409 ``ticket.illegal_transition``; another counter's ticket 409 ``ticket.not_at_counter``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counterapp.domain.errors import DomainError
+from counterapp.server.auth import CurrentDevice, OptionalStaff, Staff, http_error, require_action, utcnow
+from counterapp.server.db import SessionDep
+from counterapp.server.errors import ApiError
+from counterapp.server.models.auth import Device
+from counterapp.server.models.org import Counter, QueueService
+from counterapp.server.models.queue import Ticket
+from counterapp.server.permissions import role_allows
+from counterapp.server.routes import ROUTERS
+from counterapp.server.services import numbers as authority
+from counterapp.server.services import queue
+from counterapp.server.services.common import as_utc
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["queue"])
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {}}}
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _problem("No or wrong device credential or staff session"),
+    403: _problem("Device revoked, not a counter device, or role not allowed"),
+    404: _problem("No such ticket today in this centre"),
+    409: _problem("queue.empty, ticket.already_called, ticket.not_at_counter or ticket.illegal_transition"),
+}
+
+_QUEUE_STATUS: dict[str, tuple[int, str]] = {
+    "queue.empty": (409, "No ticket waiting"),
+    "queue.busy": (409, "Queue busy, try again"),
+    "ticket.already_called": (409, "Ticket already called"),
+    "ticket.not_at_counter": (409, "Ticket at another counter"),
+    "ticket.illegal_transition": (409, "Not possible in the ticket's state"),
+    "ticket.recall_limit": (409, "Recall limit reached"),
+    "ticket.not_found": (404, "No such ticket"),
+}
+
+CallStaff = Annotated[Staff, Depends(require_action("queue.call"))]
+NumberPath = Annotated[str, Path(min_length=2, max_length=8, examples=["A015"])]
+
+
+def queue_error(exc: DomainError) -> ApiError | DomainError:
+    mapped = _QUEUE_STATUS.get(exc.code)
+    if mapped is None:
+        return http_error(exc)
+    status, title = mapped
+    return ApiError(status, exc.code, title, str(exc))  # the services' messages hold no personal data
+
+
+class IssueIn(BaseModel):
+    service: str = Field(min_length=1, max_length=20, examples=["HTCT"])
+    priority: str | None = Field(default=None, max_length=20, examples=["elderly"])
+
+
+class TicketOut(BaseModel):
+    id: str
+    number: str = Field(examples=["A015"])
+    day: date
+    service: str
+    priority: str | None
+    state: str
+    counter: str | None = Field(description="the number of the counter that called it")
+    issued_at: datetime
+    called_at: datetime | None
+    recalls: int
+    version: int
+
+
+def ticket_out(session: Session, ticket: Ticket) -> TicketOut:
+    service = session.get_one(QueueService, ticket.service_id)
+    counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+    return TicketOut(
+        id=ticket.id,
+        number=ticket.number,
+        day=ticket.day,
+        service=service.code,
+        priority=ticket.priority,
+        state=ticket.state,
+        counter=counter.number if counter else None,
+        issued_at=as_utc(ticket.issued_at),
+        called_at=as_utc(ticket.called_at) if ticket.called_at else None,
+        recalls=ticket.recalls,
+        version=ticket.version,
+    )
+
+
+def counter_of(session: Session, device: Device) -> Counter:
+    counter = session.get(Counter, device.counter_id) if device.counter_id else None
+    if counter is None or counter.centre_id != device.centre_id:
+        raise ApiError(403, "device.no_counter", "Not a counter device", "This device is not set up at a counter.")
+    return counter
+
+
+def _run(session: Session, work: Callable[[], Ticket]) -> TicketOut:
+    """``work`` in the request's transaction: committed and answered, or rolled back and mapped."""
+    try:
+        ticket = work()
+        out = ticket_out(session, ticket)
+    except DomainError as exc:
+        session.rollback()
+        raise queue_error(exc) from None
+    session.commit()
+    return out
+
+
+@router.post("/tickets", status_code=201, response_model=TicketOut, responses=ERRORS)
+def issue(body: IssueIn, session: SessionDep, device: CurrentDevice, staff: OptionalStaff) -> TicketOut:
+    """A new ticket of one of the centre's services. A kiosk issues without a staff session; any other
+    device needs a staff member allowed ``ticket.issue``. A display device never issues."""
+    if device.kind == "display":
+        raise ApiError(403, "auth.forbidden", "Not allowed", "A display device does not issue tickets.")
+    if device.kind != "kiosk":
+        if staff is None:
+            raise ApiError(401, "auth.session_required", "Staff login required")
+        if not role_allows(staff.user.role, "ticket.issue"):
+            raise ApiError(403, "auth.forbidden", "Not allowed", "Your role does not allow this.")
+
+    def work() -> Ticket:
+        centre = authority.centre_of(session, device)
+        service = queue.service_by_code(session, centre, body.service)
+        user = staff.user if staff else None
+        return queue.issue_ticket(session, centre, service, body.priority, utcnow(), device=device, user=user)
+
+    return _run(session, work)
+
+
+@router.post("/queue/call-next", response_model=TicketOut, responses=ERRORS)
+def call_next(session: SessionDep, device: CurrentDevice, staff: CallStaff) -> TicketOut:
+    """Claim the next waiting ticket of this counter's services (strict priority, then issue order)."""
+    counter = counter_of(session, device)
+    return _run(session, lambda: queue.call_next(session, counter, device, staff.user, utcnow()))
+
+
+@router.post("/queue/tickets/{number}/call", response_model=TicketOut, responses=ERRORS)
+def call_ticket(number: NumberPath, session: SessionDep, device: CurrentDevice, staff: CallStaff) -> TicketOut:
+    """Claim ticket ``number`` (waiting or held) for this counter."""
+    counter = counter_of(session, device)
+    return _run(session, lambda: queue.call_ticket(session, counter, number, utcnow(), device=device, user=staff.user))
+
+
+@router.post("/queue/tickets/{number}/recall", response_model=TicketOut, responses=ERRORS)
+def recall(number: NumberPath, session: SessionDep, device: CurrentDevice, staff: CallStaff) -> TicketOut:
+    """Call this counter's ticket again (the board repeats it)."""
+    counter = counter_of(session, device)
+    return _run(session, lambda: queue.recall(session, counter, number, utcnow(), device=device, user=staff.user))
+
+
+@router.post("/queue/tickets/{number}/start", response_model=TicketOut, responses=ERRORS)
+def start(number: NumberPath, session: SessionDep, device: CurrentDevice, staff: CallStaff) -> TicketOut:
+    """The citizen arrived at this counter: service starts."""
+    counter = counter_of(session, device)
+    return _run(session, lambda: queue.start(session, counter, number, utcnow(), device=device, user=staff.user))
+
+
+@router.post("/queue/tickets/{number}/finish", response_model=TicketOut, responses=ERRORS)
+def finish(number: NumberPath, session: SessionDep, device: CurrentDevice, staff: CallStaff) -> TicketOut:
+    """Service at this counter is done."""
+    counter = counter_of(session, device)
+    return _run(session, lambda: queue.finish(session, counter, number, utcnow(), device=device, user=staff.user))
+
+
+@router.get("/queue/waiting", response_model=list[TicketOut], responses=ERRORS)
+def waiting(session: SessionDep, device: CurrentDevice, _staff: CallStaff) -> list[TicketOut]:
+    """Today's waiting tickets of this counter's services, in the order they will be called."""
+    counter = counter_of(session, device)
+    tickets = queue.waiting_in_call_order(session, counter, utcnow())
+    services = session.scalars(select(QueueService).where(QueueService.centre_id == counter.centre_id))
+    codes = {service.id: service.code for service in services}
+    return [
+        TicketOut(
+            id=t.id,
+            number=t.number,
+            day=t.day,
+            service=codes[t.service_id],
+            priority=t.priority,
+            state=t.state,
+            counter=None,
+            issued_at=as_utc(t.issued_at),
+            called_at=None,
+            recalls=t.recalls,
+            version=t.version,
+        )
+        for t in tickets
+    ]
+
+
+ROUTERS.append(router)

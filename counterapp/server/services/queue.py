@@ -1,0 +1,428 @@
+"""The queue authority (DESIGN.md §3 rules 3, 7; SYNC.md §2 (a)): tickets are issued here, and calling a
+ticket is a **claim**, decided by a compare-and-set on the ticket row:
+
+    UPDATE tickets SET state='called', counter_id=:c, called_at=:now, version=version+1
+    WHERE id=:id AND state='waiting'
+
+Whoever changes the row wins; a caller that changes nothing lost the race and chooses again (call-next)
+or is told who won (a call by number). On PostgreSQL (READ COMMITTED) a concurrent UPDATE of the same row
+waits for the winner's commit, then re-checks ``state`` and changes nothing; on SQLite every transaction
+holds the write lock from ``BEGIN IMMEDIATE``. Candidates are *not* locked with ``FOR UPDATE SKIP LOCKED``:
+every counter would lock the whole waiting list to choose from it and the others would see an empty queue.
+
+Other changes of a called ticket (recall, start, finish) lock the ticket row and are judged by the
+domain's state machine (``counterapp.domain.ticket.apply``). Every change bumps ``version`` and appends a
+``ticket_events`` row at ``position = version``. The caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from counterapp.domain.codes import build_ticket_number, parse_ticket_number
+from counterapp.domain.duedate import VIETNAM_TZ
+from counterapp.domain.errors import DomainError, ValidationFailed
+from counterapp.domain.priority import DEFAULT_PRIORITY_CLASSES, PriorityPolicy, call_order, choose_next
+from counterapp.domain.ticket import EventKind, TicketEvent, TicketState, apply
+from counterapp.domain.ticket import Ticket as DomainTicket
+from counterapp.server.events import publish_after_commit
+from counterapp.server.models.auth import Device, User
+from counterapp.server.models.org import Assignment, Centre, Counter, QueueService
+from counterapp.server.models.queue import Ticket, TicketEventRow
+from counterapp.server.services import numbers
+from counterapp.server.services.common import as_utc, new_id, require_aware
+from counterapp.server.services.errors import NotFound
+
+MAX_CLAIM_ATTEMPTS = 50  # lost compare-and-sets in a row before call-next gives up (each: another counter won)
+MAX_HAND = 5
+MAX_LEASE = timedelta(minutes=30)
+
+
+class QueueEmpty(DomainError):
+    code = "queue.empty"
+
+
+class AlreadyCalled(DomainError):
+    """A call lost: another counter holds the ticket. ``str()`` says which and when (no personal data)."""
+
+    code = "ticket.already_called"
+
+
+class NotAtThisCounter(DomainError):
+    code = "ticket.not_at_counter"
+
+
+class QueueBusy(DomainError):
+    """Call-next lost ``MAX_CLAIM_ATTEMPTS`` races in a row; the counter may simply retry."""
+
+    code = "queue.busy"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: the counter (required for claims), and the device and user, recorded on the event."""
+
+    counter: Counter
+    device: Device | None = None
+    user: User | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A waiting ticket as the domain's ``choose_next`` sees it."""
+
+    id: str
+    number: str
+    priority: str | None
+    issued_at: datetime
+
+
+def policy_of(_centre_id: str) -> PriorityPolicy:
+    """The centre's ordering rule: the strict rule with the default classes until centres configure it."""
+    return PriorityPolicy(classes=DEFAULT_PRIORITY_CLASSES)
+
+
+def _event(session: Session, ticket: Ticket, kind: EventKind, at: datetime, actor: Actor | None) -> None:
+    session.add(
+        TicketEventRow(
+            id=new_id(),
+            ticket_id=ticket.id,
+            position=ticket.version,
+            kind=kind.value,
+            at=at,
+            counter_id=actor.counter.id if actor else None,
+            device_id=actor.device.id if actor and actor.device else None,
+            user_id=actor.user.id if actor and actor.user else None,
+        )
+    )
+
+
+def _publish(session: Session, ticket: Ticket, kind: str, counter: Counter | None = None) -> None:
+    """A live event for boards and counters, sent only if the transaction commits (no personal data)."""
+    service = session.get_one(QueueService, ticket.service_id)
+    data: dict[str, str] = {"ticket_id": ticket.id, "number": ticket.number, "service": service.code}
+    if counter is not None:
+        data["counter"] = counter.number
+    publish_after_commit(session, ticket.centre_id, kind, data)
+
+
+def _domain(ticket: Ticket) -> DomainTicket:
+    return DomainTicket(
+        number=ticket.number,
+        service=ticket.service_id,
+        priority=ticket.priority,
+        issued_at=as_utc(ticket.issued_at),
+        state=TicketState(ticket.state),
+        counter=ticket.counter_id,
+        recalls=ticket.recalls,
+    )
+
+
+def local_time(at: datetime) -> str:
+    return as_utc(at).astimezone(VIETNAM_TZ).strftime("%H:%M:%S")
+
+
+# --- issue ---------------------------------------------------------------------------------------------
+
+
+def validate_priority(centre: Centre, priority: str | None) -> str | None:
+    if priority is None or not priority.strip():
+        return None
+    code = priority.strip().lower()
+    if code not in {cls.code for cls in policy_of(centre.id).classes}:
+        raise ValidationFailed.single("priority", "ticket.priority_invalid")
+    return code
+
+
+def issue_ticket(
+    session: Session,
+    centre: Centre,
+    service: QueueService,
+    priority: str | None,
+    now: datetime,
+    *,
+    device: Device | None = None,
+    user: User | None = None,
+) -> Ticket:
+    """A new waiting ticket of ``service``, numbered from the day's online range of its prefix."""
+    at = require_aware(now)
+    if service.centre_id != centre.id:
+        raise ValidationFailed.single("service", "service.not_found")
+    code = validate_priority(centre, priority)
+    day = numbers.local_day(at)
+    value = numbers.next_number(session, centre, numbers.TICKET, service.prefix, day, at)
+    ticket = Ticket(
+        id=new_id(),
+        centre_id=centre.id,
+        service_id=service.id,
+        number=str(build_ticket_number(service.prefix, value)),
+        day=day,
+        priority=code,
+        state=TicketState.WAITING.value,
+        issued_at=at,
+        recalls=0,
+        version=0,
+    )
+    session.add(ticket)
+    session.flush()
+    session.add(
+        TicketEventRow(
+            id=new_id(),
+            ticket_id=ticket.id,
+            position=0,
+            kind=EventKind.ISSUED.value,
+            at=at,
+            device_id=device.id if device else None,
+            user_id=user.id if user else None,
+        )
+    )
+    session.flush()
+    _publish(session, ticket, "ticket.issued")
+    return ticket
+
+
+def service_by_code(session: Session, centre: Centre, code: str) -> QueueService:
+    service = session.scalars(
+        select(QueueService).where(QueueService.centre_id == centre.id, QueueService.code == code.strip().upper())
+    ).one_or_none()
+    if service is None:
+        raise ValidationFailed.single("service", "service.not_found")
+    return service
+
+
+# --- reading the queue ---------------------------------------------------------------------------------
+
+
+def assigned_service_ids(session: Session, counter: Counter) -> list[str]:
+    return list(session.scalars(select(Assignment.service_id).where(Assignment.counter_id == counter.id)))
+
+
+def waiting_candidates(session: Session, counter: Counter, now: datetime) -> list[Candidate]:
+    """Today's waiting tickets of the counter's services, except those dealt to another counter's
+    unexpired hand."""
+    at = require_aware(now)
+    services = assigned_service_ids(session, counter)
+    if not services:
+        return []
+    rows = session.execute(
+        select(Ticket.id, Ticket.number, Ticket.priority, Ticket.issued_at)
+        .where(
+            Ticket.centre_id == counter.centre_id,
+            Ticket.day == numbers.local_day(at),
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.service_id.in_(services),
+            or_(Ticket.dealt_to.is_(None), Ticket.dealt_to == counter.id, Ticket.dealt_until <= at),
+        )
+        .order_by(Ticket.issued_at, Ticket.number)
+    ).all()
+    return [Candidate(r.id, r.number, r.priority, as_utc(r.issued_at)) for r in rows]
+
+
+def waiting_in_call_order(session: Session, counter: Counter, now: datetime) -> list[Ticket]:
+    candidates = call_order(waiting_candidates(session, counter, now), policy_of(counter.centre_id))
+    rows = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_([c.id for c in candidates])))}
+    return [rows[c.id] for c in candidates if c.id in rows]
+
+
+def ticket_by_number(session: Session, centre_id: str, number: str, now: datetime) -> Ticket:
+    """Today's ticket ``number`` of the centre (``NotFound`` for another centre's, so nothing leaks)."""
+    parsed = str(parse_ticket_number(number, "number"))
+    ticket = session.scalars(
+        select(Ticket).where(
+            Ticket.centre_id == centre_id, Ticket.day == numbers.local_day(require_aware(now)), Ticket.number == parsed
+        )
+    ).one_or_none()
+    if ticket is None:
+        raise NotFound("no such ticket today", code="ticket.not_found")
+    return ticket
+
+
+# --- claims: compare-and-set ---------------------------------------------------------------------------
+
+
+def _claim(session: Session, ticket_id: str, counter: Counter, at: datetime, states: Sequence[TicketState]) -> bool:
+    """The compare-and-set: whether this transaction turned the ticket from one of ``states`` into
+    called-by-``counter``."""
+    won = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.state.in_([s.value for s in states]))
+        .values(
+            state=TicketState.CALLED.value,
+            counter_id=counter.id,
+            called_at=at,
+            recalls=0,
+            dealt_to=None,
+            dealt_until=None,
+            version=Ticket.version + 1,
+        )
+        .returning(Ticket.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return won is not None
+
+
+def _called(session: Session, ticket_id: str, actor: Actor, at: datetime) -> Ticket:
+    ticket = session.get_one(Ticket, ticket_id, populate_existing=True)
+    _event(session, ticket, EventKind.CALLED, at, actor)
+    session.flush()
+    _publish(session, ticket, "ticket.called", actor.counter)
+    return ticket
+
+
+def call_next(session: Session, counter: Counter, device: Device | None, user: User | None, now: datetime) -> Ticket:
+    """Claim the next ticket for ``counter`` by the centre's rule among today's waiting tickets of its
+    assigned services. ``QueueEmpty`` when there is none left to win."""
+    at = require_aware(now)
+    actor = Actor(counter, device, user)
+    policy = policy_of(counter.centre_id)
+    for _attempt in range(MAX_CLAIM_ATTEMPTS):
+        # READ COMMITTED: each read sees every claim committed so far, so a loss is never retried
+        chosen, _streak = choose_next(waiting_candidates(session, counter, at), policy)
+        if chosen is None:
+            raise QueueEmpty("no ticket is waiting for this counter's services")
+        if _claim(session, chosen.id, counter, at, (TicketState.WAITING,)):
+            return _called(session, chosen.id, actor, at)
+        # another counter won it (our UPDATE waited for its commit, then changed nothing): choose again
+    raise QueueBusy("too many lost calls in a row; try again")
+
+
+def _lost_detail(session: Session, ticket: Ticket) -> DomainError:
+    if ticket.counter_id is not None and ticket.state in (TicketState.CALLED, TicketState.SERVING):
+        holder = session.get(Counter, ticket.counter_id)
+        number = holder.number if holder else "?"
+        when = local_time(ticket.called_at) if ticket.called_at else "?"
+        return AlreadyCalled(
+            f"{ticket.number} was called by counter {number} at {when}", counter=number, called_at=when
+        )
+    return _illegal(ticket, EventKind.CALLED)
+
+
+def _illegal(ticket: Ticket, kind: EventKind) -> DomainError:
+    try:
+        apply(_domain(ticket), TicketEvent(kind, as_utc(ticket.issued_at), counter="x"))
+    except DomainError as exc:
+        return exc
+    return AlreadyCalled(f"{ticket.number} changed meanwhile")  # pragma: no cover - only on a lost race
+
+
+def call_ticket(
+    session: Session,
+    counter: Counter,
+    number: str,
+    now: datetime,
+    *,
+    device: Device | None = None,
+    user: User | None = None,
+) -> Ticket:
+    """Claim ticket ``number`` (waiting or held) for ``counter``. Calling a ticket this counter already
+    called answers it again (a retried request); a ticket another counter holds is ``AlreadyCalled``."""
+    at = require_aware(now)
+    ticket = ticket_by_number(session, counter.centre_id, number, at)
+    if ticket.counter_id == counter.id and ticket.state == TicketState.CALLED:
+        return ticket
+    if _claim(session, ticket.id, counter, at, (TicketState.WAITING, TicketState.HELD)):
+        return _called(session, ticket.id, Actor(counter, device, user), at)
+    session.refresh(ticket)
+    raise _lost_detail(session, ticket)
+
+
+# --- the counter's own ticket --------------------------------------------------------------------------
+
+
+def _change(session: Session, counter: Counter, number: str, kind: EventKind, now: datetime, actor: Actor) -> Ticket:
+    at = require_aware(now)
+    ticket = ticket_by_number(session, counter.centre_id, number, at)
+    session.refresh(ticket, with_for_update=True)  # serialise changes of this ticket
+    if ticket.counter_id != counter.id and ticket.state in (TicketState.CALLED, TicketState.SERVING):
+        holder = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+        raise NotAtThisCounter(
+            f"{ticket.number} is at counter {holder.number if holder else '?'}",
+            counter=holder.number if holder else None,
+        )
+    after = apply(_domain(ticket), TicketEvent(kind, at, counter=counter.id))  # IllegalTransition
+    ticket.state = after.state.value
+    ticket.recalls = after.recalls
+    ticket.version = ticket.version + 1
+    _event(session, ticket, kind, at, actor)
+    session.flush()
+    if kind is EventKind.RECALLED:
+        _publish(session, ticket, "ticket.recalled", counter)
+    return ticket
+
+
+def recall(
+    session: Session,
+    counter: Counter,
+    number: str,
+    now: datetime,
+    *,
+    device: Device | None = None,
+    user: User | None = None,
+) -> Ticket:
+    return _change(session, counter, number, EventKind.RECALLED, now, Actor(counter, device, user))
+
+
+def start(
+    session: Session,
+    counter: Counter,
+    number: str,
+    now: datetime,
+    *,
+    device: Device | None = None,
+    user: User | None = None,
+) -> Ticket:
+    return _change(session, counter, number, EventKind.STARTED, now, Actor(counter, device, user))
+
+
+def finish(
+    session: Session,
+    counter: Counter,
+    number: str,
+    now: datetime,
+    *,
+    device: Device | None = None,
+    user: User | None = None,
+) -> Ticket:
+    return _change(session, counter, number, EventKind.FINISHED, now, Actor(counter, device, user))
+
+
+# --- hands for offline use -----------------------------------------------------------------------------
+
+
+def deal_hand(session: Session, counter: Counter, size: int, lease: timedelta, now: datetime) -> list[Ticket]:
+    """Mark the next ``size`` waiting tickets of the counter (in call order) as dealt to it until
+    ``now + lease``, for calls while partitioned (SYNC.md §2 (a)). Tickets already in its unexpired hand
+    count towards ``size``. Each deal is a compare-and-set too, so two counters never share a ticket."""
+    at = require_aware(now)
+    if not 1 <= size <= MAX_HAND:
+        raise ValidationFailed.single("size", "hand.size_invalid", limit=MAX_HAND)
+    if not timedelta(0) < lease <= MAX_LEASE:
+        raise ValidationFailed.single("lease", "hand.lease_invalid")
+    until = at + lease
+    hand: list[str] = []
+    for candidate in call_order(waiting_candidates(session, counter, at), policy_of(counter.centre_id)):
+        if len(hand) >= size:
+            break
+        won = session.execute(
+            update(Ticket)
+            .where(
+                Ticket.id == candidate.id,
+                Ticket.state == TicketState.WAITING.value,
+                or_(Ticket.dealt_to.is_(None), Ticket.dealt_to == counter.id, Ticket.dealt_until <= at),
+            )
+            .values(dealt_to=counter.id, dealt_until=until)
+            .returning(Ticket.id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if won is not None:
+            hand.append(candidate.id)
+    rows = {
+        t.id: t
+        for t in session.scalars(select(Ticket).where(Ticket.id.in_(hand)).execution_options(populate_existing=True))
+    }
+    return [rows[i] for i in hand]
