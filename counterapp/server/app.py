@@ -28,7 +28,7 @@ import counterapp
 from counterapp.server import routes
 from counterapp.server.config import ServerSettings
 from counterapp.server.db import make_engine, session_factory
-from counterapp.server.errors import install_error_handlers, problem_response
+from counterapp.server.errors import COMMON_ERRORS, PROBLEM_MODELS, install_error_handlers, problem, problem_response
 from counterapp.server.events import EventHub
 from counterapp.server.middleware import BodyLimitMiddleware, CatchAllMiddleware
 from counterapp.server.schema import check_migrated, head_revision
@@ -57,6 +57,25 @@ def load_routers() -> list[Any]:
         if all(router is not seen for seen in unique):
             unique.append(router)
     return unique
+
+
+def document_problems(app: FastAPI) -> None:
+    """Add the problem+json models (``counterapp.server.errors.problem``'s ``$ref``) to ``app``'s OpenAPI
+    components: FastAPI registers only models it sees as ``application/json`` bodies."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()  # cached by FastAPI as app.openapi_schema: completed in place
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for model in PROBLEM_MODELS:
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            schema.pop("$defs", None)  # each model is a component of its own
+            schemas[model.__name__] = schema
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 @asynccontextmanager
@@ -95,9 +114,10 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     app.add_middleware(CatchAllMiddleware)  # added last: the outermost of the two
 
     for router in load_routers():
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=COMMON_ERRORS)
+    document_problems(app)
 
-    @app.get("/healthz", tags=["health"], response_model=Health, responses={503: {"description": "Unhealthy"}})
+    @app.get("/healthz", tags=["health"], response_model=Health, responses={503: problem("Unhealthy")})
     def healthz(request: Request) -> Health | JSONResponse:
         """The database answers and is at this release's schema revision."""
         db: Engine = request.app.state.engine

@@ -14,11 +14,46 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from counterapp.domain.errors import DomainError, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemFieldError(BaseModel):
+    field: str | None = Field(description="the input's dotted path, e.g. `applicant.id_number` or `query.limit`")
+    code: str = Field(description="what is wrong with it, e.g. `cccd.length` or `missing`")
+
+
+class Problem(BaseModel):
+    """An error answer (``application/problem+json``, RFC 9457), as ``problem_response`` writes it."""
+
+    type: str = Field(default="about:blank")
+    title: str
+    status: int
+    code: str = Field(description="stable, for clients to map to translated text, e.g. `auth.session_expired`")
+    detail: str | None = Field(default=None, description="absent when the title says it all")
+    errors: list[ProblemFieldError] | None = Field(default=None, description="the refused fields of the input")
+
+
+PROBLEM_MODELS: tuple[type[BaseModel], ...] = (Problem, ProblemFieldError)  # added to the OpenAPI components
+
+
+def problem(description: str) -> dict[str, Any]:
+    """An OpenAPI ``responses`` entry answered as ``Problem``, e.g. ``responses={404: problem("No such ticket")}``."""
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+# Every /v1 route may answer these (added by the app factory to each router): a body that is not text (FastAPI's
+# own 400), a body over the limit, and input that does not parse or that a use case refuses
+# (``_request_validation``, ``_domain_error``).
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem("Request body not readable, e.g. not UTF-8 (http.bad_request)"),
+    413: problem("Request body too large (request.too_large)"),
+    422: problem("Invalid request (request.invalid) or input refused by a rule"),
+}
 
 
 class ApiError(Exception):

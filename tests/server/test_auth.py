@@ -6,22 +6,26 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, MetaData, select, update
+from sqlalchemy import Engine, MetaData, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import ValidationFailed
 from counterapp.server import security
 from counterapp.server.auth import role_allows, same_centre
+from counterapp.server.db import make_engine
 from counterapp.server.errors import ApiError
-from counterapp.server.models.auth import Device, EnrollmentCode, StaffSession, User
+from counterapp.server.models.auth import Device, EnrollmentCode, StaffSession, User, UserRole
 from counterapp.server.models.org import Counter
-from counterapp.server.services import devices, sessions, users
+from counterapp.server.schema import migrate
+from counterapp.server.services import devices, org, sessions, users
 from counterapp.server.services.authorise import authorise_op
+from counterapp.server.services.common import as_utc
 from counterapp.server.services.errors import (
     AlreadyExists,
     DeviceInvalid,
@@ -138,6 +142,8 @@ def test_login_on_a_device_of_the_users_centre_works(client: TestClient, server_
     me = client.get("/v1/me", headers=device.staff(body["token"])).json()
     assert me["staff"]["user"]["id"] == user_id
     assert me["device"]["centre"]["agency_code"] == CENTRE_A
+    # the expiry is an RFC 3339 time with its offset, as login gave it (SQLite returns it naive)
+    assert datetime.fromisoformat(me["staff"]["session_expires_at"]) == datetime.fromisoformat(body["expires_at"])
 
 
 def test_a_wrong_password_an_unknown_or_inactive_user_and_another_centre_are_refused(
@@ -371,10 +377,14 @@ def test_an_expired_staff_token_does_not_lose_already_recorded_offline_ops(
             authorise_op(session, "no-such-user", row, "dossier.intake", op_time)
         with pytest.raises(Forbidden):  # an op dated long before the account existed is not its own
             authorise_op(session, clerk, row, "dossier.intake", op_time - timedelta(days=2))
+    # AND deactivating the account later keeps the work done before it, but not after
     with server_sessions.begin() as session:
         users.deactivate(session, session.get_one(User, clerk), now=later)
-    with server_sessions() as session, pytest.raises(UserInactive):
-        authorise_op(session, clerk, session.get_one(Device, device.device_id), "dossier.intake", op_time)
+    with server_sessions() as session:
+        row = session.get_one(Device, device.device_id)
+        assert authorise_op(session, clerk, row, "dossier.intake", op_time).id == clerk
+        with pytest.raises(UserInactive):
+            authorise_op(session, clerk, row, "dossier.intake", later + timedelta(seconds=1))
 
 
 # --- secrets -------------------------------------------------------------------------------------------
@@ -488,3 +498,103 @@ def test_the_user_rules(server_sessions: sessionmaker[Session]):
     with pytest.raises(AlreadyExists):
         make_user(server_sessions, "LAN.NT", "clerk", CENTRE_A)
     make_user(server_sessions, "ten.chars.", "clerk", CENTRE_A, password="0123456789")  # exactly 10 is enough
+
+
+# --- authorisation at the op's time --------------------------------------------------------------------
+
+DAY = datetime(2025, 3, 14, tzinfo=VIETNAM_TZ)
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    """A time of ``DAY`` in Hà Nội, as UTC."""
+    return DAY.replace(hour=hour, minute=minute).astimezone(UTC)
+
+
+def test_ops_are_judged_by_the_account_as_it_was_at_the_op_time(
+    client: TestClient, server_sessions: sessionmaker[Session]
+):
+    # GIVEN a clerk and a lead-to-be whose accounts exist since 08:00, on a counter device of their centre
+    make_centre(server_sessions, CENTRE_A)
+    device = enrolled_device(client, server_sessions, CENTRE_A)
+    with server_sessions.begin() as session:
+        centre = org.centre_by_code(session, CENTRE_A)
+        clerk, hoa = (
+            users.create_user(
+                session,
+                username=name,
+                full_name="Nguyễn Thị Lan",
+                role="clerk",
+                password=PASSWORD,
+                centre=centre,
+                now=at(8),
+            ).id
+            for name in ("lan.nt", "hoa.pt")
+        )
+    # WHEN the clerk is deactivated at 10:00 and the other promoted to lead at 11:00
+    with server_sessions.begin() as session:
+        users.deactivate(session, session.get_one(User, clerk), now=at(10))
+        users.change_role(session, session.get_one(User, hoa), "lead", now=at(11))
+    with server_sessions() as session:
+        row = session.get_one(Device, device.device_id)
+        # THEN the clerk's offline work from before the deactivation is kept, and nothing after it
+        assert authorise_op(session, clerk, row, "queue.call", at(9, 30)).id == clerk
+        with pytest.raises(UserInactive):
+            authorise_op(session, clerk, row, "queue.call", at(10, 30))
+        with pytest.raises(UserInactive):
+            authorise_op(session, clerk, row, "queue.call", at(10))  # deactivated_at must be later than the op
+        # AND a reassignment is a lead's only from the promotion on; clerk's work stays allowed throughout
+        with pytest.raises(Forbidden):
+            authorise_op(session, hoa, row, "counters.assign", at(10, 59))
+        assert authorise_op(session, hoa, row, "counters.assign", at(11, 1)).id == hoa
+        assert authorise_op(session, hoa, row, "queue.call", at(10, 59)).id == hoa
+        # AND the history has one open period per user, equal to the current role
+        history = users.role_history(session, hoa)
+        assert [(p.role, p.valid_to is None) for p in history] == [("clerk", False), ("lead", True)]
+        assert session.get_one(User, hoa).role == "lead"
+        assert session.get_one(User, clerk).active is False
+    # AND a role change is checked like a new account's role, and setting the same role changes nothing
+    with server_sessions.begin() as session:
+        user = session.get_one(User, hoa)
+        with pytest.raises(ValidationFailed):
+            users.change_role(session, user, "boss", now=at(12))
+        users.change_role(session, user, "lead", now=at(12))
+        assert len(users.role_history(session, hoa)) == 2
+        with pytest.raises(ValueError):  # history cannot be rewritten backwards
+            users.change_role(session, user, "clerk", now=at(10))
+
+
+def test_the_migration_fills_the_role_history_of_existing_users(server_db: str):
+    # GIVEN a database at revision 0003 with an active clerk and a deactivated lead
+    engine = make_engine(server_db)
+    try:
+        migrate(engine, "0003")
+        created = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO centres (id, agency_code, name, created_at) VALUES ('c1', :code, 'Trung tâm', :at)"),
+                {"code": CENTRE_A, "at": created},
+            )
+            for uid, role, active in (("u1", "clerk", True), ("u2", "lead", False)):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, centre_id, username, full_name, role, password_hash, active, "
+                        "created_at) VALUES (:id, 'c1', :id, 'Lan', :role, 'x', :active, :at)"
+                    ),
+                    {"id": uid, "role": role, "active": active, "at": created},
+                )
+        # WHEN it is migrated to the head
+        migrate(engine)
+        # THEN each user's current role holds since the account's creation, and the deactivated account's
+        # deactivation counts from its creation (its time is unknown: its ops stay refused, as before)
+        with Session(engine) as session:
+            rows = session.scalars(select(UserRole).order_by(UserRole.user_id)).all()
+            assert [(r.user_id, r.role, as_utc(r.valid_from), r.valid_to) for r in rows] == [
+                ("u1", "clerk", created, None),
+                ("u2", "lead", created, None),
+            ]
+            assert session.get_one(User, "u1").deactivated_at is None
+            lead = session.get_one(User, "u2")
+            assert lead.deactivated_at is not None and as_utc(lead.deactivated_at) == created
+            assert users.role_at(session, lead, created + timedelta(days=1)) == "lead"
+    finally:
+        engine.dispose()

@@ -23,6 +23,22 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)  # argon2id
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When the account was deactivated: ops dated before it are still the user's (SYNC.md §4 Auth).
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserRole(Base):
+    """A user's role over a period, so an op is authorised by the role held at the op's time. The row
+    with ``valid_to`` None is the current role (equal to ``User.role``); periods are half-open
+    ``[valid_from, valid_to)`` and follow each other without gaps."""
+
+    __tablename__ = "user_roles"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Device(Base):

@@ -31,6 +31,7 @@ from counterapp.server.auth import (
     utcnow,
 )
 from counterapp.server.db import SessionDep
+from counterapp.server.errors import problem
 from counterapp.server.events import publish_after_commit
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
@@ -38,6 +39,7 @@ from counterapp.server.routes import ROUTERS
 from counterapp.server.services import devices as device_service
 from counterapp.server.services import org
 from counterapp.server.services import sessions as session_service
+from counterapp.server.services.common import as_utc
 from counterapp.server.services.org import CounterView
 from counterapp.server.services.users import user_by_username
 
@@ -45,17 +47,13 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["auth"])
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
 DEVICE_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _problem("No or wrong device credential"),
-    403: _problem("Device revoked"),
+    401: problem("No or wrong device credential"),
+    403: problem("Device revoked"),
 }
 STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
     **DEVICE_ERRORS,
-    401: _problem("No, wrong or expired device credential or staff session"),
+    401: problem("No, wrong or expired device credential or staff session"),
 }
 
 
@@ -212,7 +210,7 @@ def _counter_out(view: CounterView) -> CounterOut:
 @router.post(
     "/devices/enroll",
     response_model=EnrollOut,
-    responses={401: _problem("Unknown, used or expired code"), 403: DEVICE_ERRORS[403]},
+    responses={401: problem("Unknown, used or expired code"), 403: DEVICE_ERRORS[403]},
 )
 def enroll(body: EnrollIn, session: SessionDep, response: Response) -> EnrollOut:
     """Trade a one-time enrollment code for this device's credential (no other authentication)."""
@@ -268,7 +266,7 @@ def me(session: SessionDep, device: CurrentDevice, staff: OptionalStaff) -> MeOu
     """This device and, if a session is sent, who is logged in on it."""
     staff_out = None
     if staff is not None:
-        staff_out = StaffOut(user=_user(staff.user), session_expires_at=staff.session.expires_at)
+        staff_out = StaffOut(user=_user(staff.user), session_expires_at=as_utc(staff.session.expires_at))
     return MeOut(device=_device(session, device), staff=staff_out)
 
 
@@ -288,8 +286,8 @@ def list_counters(session: SessionDep, device: CurrentDevice) -> list[CounterOut
     response_model=CounterOut,
     responses={
         **STAFF_ERRORS,
-        403: _problem("Device revoked, or role not allowed"),
-        404: _problem("No such counter in this centre"),
+        403: problem("Device revoked, or role not allowed"),
+        404: problem("No such counter in this centre"),
     },
 )
 def reassign(

@@ -17,7 +17,6 @@ The stream ends when the server drops a subscriber that fell behind; the client 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -25,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from counterapp.server.auth import CurrentDevice
 from counterapp.server.db import SessionDep
-from counterapp.server.errors import ApiError
+from counterapp.server.errors import ApiError, problem
 from counterapp.server.events import Event, EventHub, SubscriptionDropped
 from counterapp.server.routes import ROUTERS
 
@@ -54,18 +53,14 @@ async def event_stream(hub: EventHub, centre_id: str, heartbeat: float = HEARTBE
             yield sse_frame(event)
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
 @router.get(
     "/events",
     response_class=StreamingResponse,
     responses={
         200: {"description": "Server-Sent Events", "content": {EVENT_STREAM: {}}},
-        401: _problem("No or wrong device credential"),
-        403: _problem("Device revoked"),
-        503: _problem("Live events are not running"),
+        401: problem("No or wrong device credential"),
+        403: problem("Device revoked"),
+        503: problem("Live events are not running"),
     },
 )
 async def events(request: Request, session: SessionDep, device: CurrentDevice) -> StreamingResponse:

@@ -23,7 +23,7 @@ from counterapp.domain.codes import build_dossier_code, build_ticket_number
 from counterapp.domain.errors import DomainError
 from counterapp.server.auth import CurrentDevice, CurrentStaff, http_error, role_allows, utcnow
 from counterapp.server.db import SessionDep
-from counterapp.server.errors import ApiError
+from counterapp.server.errors import ApiError, problem
 from counterapp.server.models.auth import Device
 from counterapp.server.routes import ROUTERS
 from counterapp.server.services import numbers as authority
@@ -36,14 +36,10 @@ Kind = Literal["dossier", "ticket"]
 ACTIONS: dict[str, str] = {authority.DOSSIER: "dossier.intake", authority.TICKET: "ticket.issue"}
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _problem("No or wrong device credential or staff session"),
-    403: _problem("Device revoked, a display device, or role not allowed"),
-    409: _problem("The day's numbers are used up (code.sequence_exhausted)"),
+    401: problem("No or wrong device credential or staff session"),
+    403: problem("Device revoked, a display device, or role not allowed"),
+    409: problem("The day's numbers are used up (code.sequence_exhausted)"),
 }
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from counterapp.domain.errors import DomainError
 from counterapp.server.auth import CurrentDevice, OptionalStaff, Staff, http_error, require_action, utcnow
 from counterapp.server.db import SessionDep
-from counterapp.server.errors import ApiError
+from counterapp.server.errors import ApiError, problem
 from counterapp.server.models.auth import Device
 from counterapp.server.models.org import Counter, QueueService
 from counterapp.server.models.queue import Ticket
@@ -41,15 +41,11 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["queue"])
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _problem("No or wrong device credential or staff session"),
-    403: _problem("Device revoked, not a counter device, or role not allowed"),
-    404: _problem("No such ticket today in this centre"),
-    409: _problem("queue.empty, ticket.already_called, ticket.not_at_counter or ticket.illegal_transition"),
+    401: problem("No or wrong device credential or staff session"),
+    403: problem("Device revoked, not a counter device, or role not allowed"),
+    404: problem("No such ticket today in this centre"),
+    409: problem("queue.empty, ticket.already_called, ticket.not_at_counter or ticket.illegal_transition"),
 }
 
 _QUEUE_STATUS: dict[str, tuple[int, str]] = {

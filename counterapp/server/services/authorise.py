@@ -2,8 +2,9 @@
 offline work recorded under a session that has since expired is still accepted, because what counts is
 that the user existed, was active, belonged to the device's centre and had a role allowing the action.
 
-The user table keeps the current role and active flag only, so "at the op's time" is decided from the
-current values, plus the rule that an op cannot predate the account."""
+"At the op's time" means: the op does not predate the account (beyond a clock tolerance), the account was
+not yet deactivated (``User.deactivated_at`` later than the op), and the role held then
+(``user_roles``, ``users.role_at``) allows the action. The centre is the device's, never the op's."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from counterapp.server.permissions import role_allows
 from counterapp.server.services.common import as_utc, require_aware
 from counterapp.server.services.errors import Forbidden, UserInactive, WrongCentre
 from counterapp.server.services.sessions import may_work_at
+from counterapp.server.services.users import role_at
 
 # Devices' clocks may be a little off: an op stamped slightly before the account existed is still its own.
 CLOCK_TOLERANCE_S = 300
@@ -28,10 +30,12 @@ def authorise_op(session: Session, user_id: str, device: Device, action: str, at
     user = session.get(User, user_id) if user_id else None
     if user is None or (as_utc(user.created_at) - when).total_seconds() > CLOCK_TOLERANCE_S:
         raise Forbidden("no such user at the op's time")
-    if not user.active:
+    if user.deactivated_at is not None and as_utc(user.deactivated_at) <= when:
+        raise UserInactive("the account was deactivated before the op")
+    if not user.active and user.deactivated_at is None:  # deactivated at an unknown time: refuse all
         raise UserInactive("the account is deactivated")
     if not may_work_at(user, device.centre_id):
         raise WrongCentre("the account belongs to another centre")
-    if not role_allows(user.role, action):
+    if not role_allows(role_at(session, user, when), action):
         raise Forbidden("the role does not allow this action", action=action)
     return user

@@ -1,0 +1,171 @@
+"""The shift lead's day (DESIGN.md §3 rule 8), lead or admin only; the centre is the device's.
+
+POST /v1/centre/counters/{number}/open        (device+staff counters.open_close) → the counter's status
+POST /v1/centre/counters/{number}/close       (device+staff counters.open_close)
+POST /v1/centre/counters/{number}/pause       (device+staff counters.open_close) {reason}
+POST /v1/centre/tickets/{number}/move         (device+staff tickets.move) {service} → the ticket
+GET  /v1/centre/pending-deliveries            (device+staff counters.assign) → counters not yet updated
+
+A status change publishes ``assignment.changed`` with ``status`` (never the pause reason: free text). A
+move publishes nothing (no ticket event kind fits; boards and counters catch up by pull). Another centre's
+counter or ticket is 404, a ticket that is not waiting 409 ``ticket.not_waiting``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from counterapp.domain.errors import DomainError
+from counterapp.server.auth import CurrentDevice, Staff, http_error, require_action, same_centre, utcnow
+from counterapp.server.db import SessionDep
+from counterapp.server.errors import ApiError, problem
+from counterapp.server.events import publish_after_commit
+from counterapp.server.models.auth import Device
+from counterapp.server.models.org import Counter
+from counterapp.server.routes import ROUTERS
+from counterapp.server.routes.queue import TicketOut, ticket_out
+from counterapp.server.services import lead, org, queue
+from counterapp.server.services import numbers as authority
+from counterapp.server.services.common import as_utc
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["lead"])
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: problem("No or wrong device credential or staff session"),
+    403: problem("Device revoked, or role not allowed"),
+    404: problem("No such counter or ticket (today) in this centre"),
+    409: problem("ticket.not_waiting"),
+}
+
+_STATUS: dict[str, tuple[int, str]] = {
+    "ticket.not_found": (404, "No such ticket"),
+    "ticket.not_waiting": (409, "Ticket not waiting"),
+}
+
+OpenCloseStaff = Annotated[Staff, Depends(require_action("counters.open_close"))]
+MoveStaff = Annotated[Staff, Depends(require_action("tickets.move"))]
+AssignStaff = Annotated[Staff, Depends(require_action("counters.assign"))]
+CounterPath = Annotated[str, Path(min_length=1, max_length=10, examples=["5"])]
+TicketPath = Annotated[str, Path(min_length=2, max_length=8, examples=["A015"])]
+
+
+def lead_error(exc: DomainError) -> ApiError | DomainError:
+    mapped = _STATUS.get(exc.code)
+    if mapped is None:
+        return http_error(exc)
+    status, title = mapped
+    return ApiError(status, exc.code, title, str(exc))  # the services' messages hold no personal data
+
+
+class PauseIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=lead.MAX_PAUSE_REASON, examples=["Lunch break"])
+
+
+class MoveIn(BaseModel):
+    service: str = Field(min_length=1, max_length=20, examples=["KD"])
+
+
+class CounterStatusOut(BaseModel):
+    number: str = Field(examples=["5"])
+    status: str = Field(examples=["paused"], description="open | paused | closed")
+    pause_reason: str | None
+    epoch: int
+
+
+class PendingDeliveryOut(BaseModel):
+    counter: str = Field(examples=["12"], description="the counter's number")
+    epoch: int = Field(description="the counter's latest assignment")
+    device_id: str
+    device_name: str
+    applied_epoch: int = Field(description="the latest assignment the device reported applied")
+    last_contact: datetime | None = Field(description="the device's last known contact, if any")
+
+
+def _set_status(
+    session: Session, device: Device, staff: Staff, number: str, status: str, reason: str | None = None
+) -> CounterStatusOut:
+    try:
+        counter: Counter = org.counter_by_number(session, device.centre_id, number)
+        same_centre(device, counter.centre_id)
+        lead.set_counter_status(counter, status, reason)
+        session.flush()
+    except DomainError as exc:
+        session.rollback()
+        raise lead_error(exc) from None
+    data = {"counter": counter.number, "counter_id": counter.id, "epoch": counter.epoch, "status": counter.status}
+    publish_after_commit(session, device.centre_id, "assignment.changed", data)
+    out = CounterStatusOut(
+        number=counter.number, status=counter.status, pause_reason=counter.pause_reason, epoch=counter.epoch
+    )
+    session.commit()
+    log.info("user %s set counter %s %s", staff.user.id, counter.id, status)
+    return out
+
+
+@router.post("/centre/counters/{number}/open", response_model=CounterStatusOut, responses=ERRORS)
+def open_counter(
+    number: CounterPath, session: SessionDep, device: CurrentDevice, staff: OpenCloseStaff
+) -> CounterStatusOut:
+    """Open the counter (lead or admin)."""
+    return _set_status(session, device, staff, number, lead.OPEN)
+
+
+@router.post("/centre/counters/{number}/close", response_model=CounterStatusOut, responses=ERRORS)
+def close_counter(
+    number: CounterPath, session: SessionDep, device: CurrentDevice, staff: OpenCloseStaff
+) -> CounterStatusOut:
+    """Close the counter (lead or admin)."""
+    return _set_status(session, device, staff, number, lead.CLOSED)
+
+
+@router.post("/centre/counters/{number}/pause", response_model=CounterStatusOut, responses=ERRORS)
+def pause_counter(
+    number: CounterPath, body: PauseIn, session: SessionDep, device: CurrentDevice, staff: OpenCloseStaff
+) -> CounterStatusOut:
+    """Pause the counter with a reason shown to staff, ≤ 200 characters (lead or admin)."""
+    return _set_status(session, device, staff, number, lead.PAUSED, body.reason)
+
+
+@router.post("/centre/tickets/{number}/move", response_model=TicketOut, responses=ERRORS)
+def move_ticket(
+    number: TicketPath, body: MoveIn, session: SessionDep, device: CurrentDevice, staff: MoveStaff
+) -> TicketOut:
+    """Move today's waiting ticket to another service of this centre; it keeps its number and place."""
+    try:
+        centre = authority.centre_of(session, device)
+        service = queue.service_by_code(session, centre, body.service)
+        ticket = lead.move_ticket(session, device.centre_id, number, service, utcnow(), device=device, user=staff.user)
+        out = ticket_out(session, ticket)
+    except DomainError as exc:
+        session.rollback()
+        raise lead_error(exc) from None
+    session.commit()
+    log.info("user %s moved ticket %s", staff.user.id, out.id)
+    return out
+
+
+@router.get("/centre/pending-deliveries", response_model=list[PendingDeliveryOut], responses=ERRORS)
+def pending_deliveries(session: SessionDep, device: CurrentDevice, _staff: AssignStaff) -> list[PendingDeliveryOut]:
+    """Counters whose device has not yet applied their latest assignment (it reaches them on reconnect)."""
+    return [
+        PendingDeliveryOut(
+            counter=item.counter.number,
+            epoch=item.counter.epoch,
+            device_id=item.device.id,
+            device_name=item.device.name,
+            applied_epoch=item.device.applied_epoch,
+            last_contact=as_utc(item.last_contact) if item.last_contact else None,
+        )
+        for item in lead.pending_deliveries(session, device.centre_id)
+    ]
+
+
+ROUTERS.append(router)
