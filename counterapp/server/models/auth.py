@@ -57,6 +57,7 @@ class Device(Base):
     last_client_seq: Mapped[int] = mapped_column(Integer, default=0)  # push watermark (sync issue)
     applied_epoch: Mapped[int] = mapped_column(Integer, default=0)
     app_version: Mapped[str] = mapped_column(String(20), default="")
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # latest sync hello
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -112,8 +112,11 @@ class PendingDelivery:
 
 
 def last_contact(session: Session, device: Device) -> datetime | None:
-    """The last time the server knows the device was in touch: its enrollment, latest staff login, latest
-    ticket event or latest number lease. (A per-request "last seen" will come with the sync ``hello``.)"""
+    """The last time the server knows the device was in touch: its latest sync ``hello`` (``last_seen_at``)
+    or, for a device that never said hello, its enrollment, latest staff login, latest ticket event or
+    latest number lease."""
+    if device.last_seen_at is not None:
+        return as_utc(device.last_seen_at)
     candidates = [
         device.enrolled_at,
         session.scalar(select(func.max(StaffSession.created_at)).where(StaffSession.device_id == device.id)),
