@@ -8,7 +8,7 @@ come from a stale calendar (DOMAIN.md §3.3).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -220,7 +220,3 @@ def override_from_mapping(data: Mapping[str, Any]) -> CalendarOverride:
         remove=remove,
         years=_parse_years(data.get("years", []), "override"),
     )
-
-
-def special_days_in(calendar: WorkCalendar, days: Iterable[date]) -> list[SpecialDay]:
-    return [calendar.special[d] for d in days if d in calendar.special]

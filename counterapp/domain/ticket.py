@@ -62,7 +62,6 @@ TRANSITIONS: dict[tuple[TicketState, EventKind], TicketState] = {
     (S.NO_SHOW, E.REACTIVATED): S.WAITING,
 }
 TERMINAL_STATES = frozenset({S.DONE, S.NO_SHOW, S.CANCELLED})
-AT_COUNTER_STATES = frozenset({S.CALLED, S.SERVING})
 del S, E
 
 

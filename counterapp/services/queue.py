@@ -204,14 +204,6 @@ def issue_walkin(
     return _to_domain(session, row)
 
 
-def assigned_services(session: Session, counter: str | None = None) -> list[str] | None:
-    """The services this counter calls; ``None`` when it has no assignment (standalone): it serves all."""
-    if counter is None:
-        counter, _ = _counter(session)
-    codes = session.scalars(select(AssignmentRow.service_code).where(AssignmentRow.counter_number == counter)).all()
-    return list(codes) or None
-
-
 def _waiting_conditions(
     session: Session, *, day: datetime, services: list[str] | None, only_hand: bool, counter: str | None = None
 ) -> list[ColumnElement[bool]]:
@@ -227,8 +219,10 @@ def _waiting_conditions(
     return conditions
 
 
-def _waiting_rows(session: Session, *, day: datetime, services: list[str] | None, only_hand: bool) -> list[TicketRow]:
-    conditions = _waiting_conditions(session, day=day, services=services, only_hand=only_hand)
+def _waiting_rows(
+    session: Session, *, day: datetime, services: list[str] | None, only_hand: bool, counter: str
+) -> list[TicketRow]:
+    conditions = _waiting_conditions(session, day=day, services=services, only_hand=only_hand, counter=counter)
     return list(session.scalars(select(TicketRow).where(*conditions).order_by(TicketRow.issued_at, TicketRow.number)))
 
 
@@ -260,10 +254,9 @@ def _next_candidates(
 
 def waiting(session: Session, *, now: datetime, only_hand: bool = False) -> list[Ticket]:
     """Today's waiting tickets for this counter's services, in the order they will be called."""
-    meta = outbox.device_meta(session)
-    rows = _waiting_rows(session, day=now, services=assigned_services(session), only_hand=only_hand)
-    ordered = call_order([_state_only(r) for r in rows], priority_policy(session), meta.regular_streak)
-    return ordered
+    ctx = counter_context(session)
+    rows = _waiting_rows(session, day=now, services=ctx.services, only_hand=only_hand, counter=ctx.counter)
+    return call_order([_state_only(r) for r in rows], ctx.policy, ctx.meta.regular_streak)
 
 
 def call_next(session: Session, *, now: datetime, user_id: str | None, only_hand: bool = False) -> Ticket:

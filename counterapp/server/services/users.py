@@ -22,7 +22,7 @@ from counterapp.server.models.auth import StaffSession, User, UserRole
 from counterapp.server.models.org import Centre
 from counterapp.server.permissions import ROLES
 from counterapp.server.services.common import as_utc, new_id, require_aware
-from counterapp.server.services.errors import AlreadyExists, NotFound
+from counterapp.server.services.errors import AlreadyExists
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +45,6 @@ def password_problem(password: str) -> FieldError | None:
 
 def user_by_username(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username.strip().lower())).one_or_none()
-
-
-def user_by_id(session: Session, user_id: str) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("no such user", code="user.not_found")
-    return user
 
 
 def create_user(
