@@ -6,7 +6,8 @@ A use case records an event on its session; it is published only if and after th
                                                                "service": "HTCT", "counter": "5"})
     session.commit()  # now it is published; after a rollback it never is
 
-Kinds: ``ticket.issued``, ``ticket.called`` (with ``counter``), ``ticket.recalled``, ``assignment.changed``.
+Kinds: ``ticket.issued``, ``ticket.called`` (with ``counter``), ``ticket.recalled``, ``assignment.changed``,
+and ``space.advanced`` (``space``, ``seq``: the change feed moved on; ``counterapp.server.feed``).
 Events never carry personal data: ``data`` may only hold the keys of ``DATA_KEYS`` (ticket id and number,
 service, counter, epoch, status) and times (keys ending in ``_at``), as strings, numbers, booleans, null
 or lists of those; anything else raises ``ValueError`` at the call.
@@ -58,9 +59,21 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CHANNEL = "counterapp_events"
-KINDS = frozenset({"ticket.issued", "ticket.called", "ticket.recalled", "assignment.changed"})
+KINDS = frozenset({"ticket.issued", "ticket.called", "ticket.recalled", "assignment.changed", "space.advanced"})
 DATA_KEYS = frozenset(
-    {"ticket_id", "number", "service", "services", "counter", "counter_id", "epoch", "status", "previous_counter"}
+    {
+        "ticket_id",
+        "number",
+        "service",
+        "services",
+        "counter",
+        "counter_id",
+        "epoch",
+        "status",
+        "previous_counter",
+        "space",
+        "seq",
+    }
 )
 MAX_PAYLOAD_BYTES = 4000  # PostgreSQL's NOTIFY payload limit is 8000 bytes
 QUEUE_SIZE = 256  # events a subscriber may fall behind before it is dropped

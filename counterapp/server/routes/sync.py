@@ -1,6 +1,11 @@
-"""The sync protocol (SYNC.md §4), device credential only: a counter syncs before anyone logs in.
+"""The sync protocol (SYNC.md §4), device credential only: a counter syncs before anyone logs in (each
+pushed op names its user, authorised at the op's time).
 
-POST /v1/sync/hello  (device)  HelloRequest → HelloResponse (+ counter_epoch)
+POST /v1/sync/hello     HelloRequest → HelloResponse (+ counter_epoch)
+POST /v1/sync/push      PushRequest → PushResponse; 409 sync.gap {expected_seq} / sync.client_regressed
+POST /v1/sync/pull      PullRequest → PullResponse
+GET  /v1/sync/snapshot  ?space=&page= → one page of the space's entities as of one seq
+GET  /v1/sync/wait      ?cursors=<space>@<cursor>…&timeout= → which spaces moved past their cursor
 
 ``client_id`` must be the device's own id (403 ``sync.client_mismatch``); a protocol outside the server's
 range is 426 ``sync.protocol_unsupported`` with ``protocol_min``/``protocol_max`` in the problem body.
@@ -8,20 +13,45 @@ range is 426 ``sync.protocol_unsupported`` with ``protocol_min``/``protocol_max`
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from contextlib import nullcontext
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.errors import DomainError
 from counterapp.server.auth import CurrentDevice, http_error, utcnow
 from counterapp.server.db import SessionDep
 from counterapp.server.errors import PROBLEM_JSON, ApiError, problem
+from counterapp.server.events import EventHub, SubscriptionDropped
 from counterapp.server.routes import ROUTERS
+from counterapp.server.services import pull as pull_service
+from counterapp.server.services import push as push_service
 from counterapp.server.services import sync
-from counterapp.sync.protocol import PROTOCOL_MAX, PROTOCOL_MIN, HelloRequest, HelloResponse
+from counterapp.sync.protocol import (
+    MAX_PULL_LIMIT,
+    PROTOCOL_MAX,
+    PROTOCOL_MIN,
+    HelloRequest,
+    HelloResponse,
+    InvalidCursor,
+    InvalidSpace,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    SpaceName,
+    decode_cursor,
+    encode_cursor,
+    parse_space,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["sync"])
@@ -77,6 +107,189 @@ def hello(body: HelloRequest, session: SessionDep, device: CurrentDevice) -> Hel
     log.info("device %s said hello (app %s, epoch %s)", device.id, device.app_version, device.applied_epoch)
     session.commit()
     return out
+
+
+# --- push, pull, snapshot, wait --------------------------------------------------------------------------
+
+RETRY_AFTER_S = 2
+SYNC_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: problem("No or wrong device credential"),
+    403: problem("Device revoked, client_id is not this device, or a space that is not this device's"),
+    503: problem("A transient database failure (sync.retry): nothing was applied; retry after Retry-After"),
+}
+
+
+def _problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    content = {"type": "about:blank", "title": title, "status": status, "code": code, "detail": detail, **extra}
+    return JSONResponse(content, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _sync_error(exc: DomainError) -> ApiError | DomainError:
+    if isinstance(exc, sync.ClientMismatch):
+        return ApiError(403, exc.code, "Wrong client", "client_id is not the authenticated device's id.")
+    if isinstance(exc, pull_service.SpaceForbidden):
+        return ApiError(403, exc.code, "Space forbidden", str(exc))
+    if isinstance(exc, pull_service.InvalidPageToken):
+        return ApiError(422, exc.code, "Invalid page token", str(exc), field="page")
+    return http_error(exc)
+
+
+def _retry_later() -> ApiError:
+    return ApiError(
+        503, "sync.retry", "Try again", "A transient database failure; nothing was applied.",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )  # fmt: skip
+
+
+@router.post(
+    "/sync/push",
+    response_model=PushResponse,
+    responses={
+        **SYNC_ERRORS,
+        409: problem("sync.gap (expected_seq in the body) or sync.client_regressed (last_client_seq in the body)"),
+    },
+)
+def push(body: PushRequest, session: SessionDep, device: CurrentDevice) -> PushResponse | JSONResponse:
+    """Apply a batch of the device's outbox, exactly once and in ``client_seq`` order; a result per op
+    (``applied``, ``duplicate``, ``rejected`` or ``conflict``, with ``server_seq`` and a reason). Sending the
+    same batch again returns the same results and changes nothing."""
+    try:
+        result = push_service.push(session, device, body, utcnow())
+        session.commit()
+    except push_service.Gap as exc:
+        session.rollback()
+        detail = f"Send ops from client_seq {exc.expected_seq}."
+        return _problem(409, exc.code, "Gap in the device's ops", detail, expected_seq=exc.expected_seq)
+    except push_service.ClientRegressed as exc:
+        session.rollback()
+        detail = "This device's database is older than what it already sent: enroll it again."
+        return _problem(409, exc.code, "Client regressed", detail, last_client_seq=exc.last_client_seq)
+    except DomainError as exc:
+        session.rollback()
+        raise _sync_error(exc) from None
+    except OperationalError:
+        session.rollback()
+        log.warning("push of device %s failed transiently; the device retries", device.id)
+        raise _retry_later() from None
+    counts: dict[str, int] = {}
+    for item in result.results:
+        counts[item.status] = counts.get(item.status, 0) + 1
+    log.info("device %s pushed to %s: %s", device.id, result.last_client_seq, counts)
+    return PushResponse(last_client_seq=result.last_client_seq, results=result.results, server_time=utcnow())
+
+
+@router.post("/sync/pull", response_model=PullResponse, responses=SYNC_ERRORS)
+def pull(body: PullRequest, session: SessionDep, device: CurrentDevice) -> PullResponse:
+    """The changes of each requested space after its cursor, oldest first, at most ``limit`` in all;
+    ``has_more`` when a space has more. Spaces whose cursor cannot continue are in ``reset_required``."""
+    try:
+        return pull_service.pull(session, device, body)
+    except DomainError as exc:
+        raise _sync_error(exc) from None
+    finally:
+        session.rollback()
+
+
+class SnapshotRow(BaseModel):
+    entity: str
+    id: str
+    version: int
+    data: dict[str, Any] | None
+
+
+class SnapshotOut(BaseModel):
+    space: str
+    as_of: Annotated[str, Field(description="the cursor to pull from after the last page")]
+    rows: list[SnapshotRow]
+    next_page: str | None = None
+
+
+@router.get("/sync/snapshot", response_model=SnapshotOut, responses=SYNC_ERRORS)
+def snapshot(
+    session: SessionDep,
+    device: CurrentDevice,
+    space: Annotated[SpaceName, Query(description="centre:<id>, city or device:<id>")],
+    page: Annotated[str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_=-]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = MAX_PULL_LIMIT,
+) -> SnapshotOut:
+    """The space's current entities, paged; every page is as of the first page's head (``as_of``)."""
+    try:
+        result = pull_service.snapshot(session, device, space, page, limit)
+    except DomainError as exc:
+        raise _sync_error(exc) from None
+    finally:
+        session.rollback()
+    rows = [SnapshotRow.model_validate(row) for row in result.rows]
+    return SnapshotOut(space=result.space, as_of=encode_cursor(result.as_of), rows=rows, next_page=result.next_page)
+
+
+class WaitOut(BaseModel):
+    changed: list[str]
+    server_time: AwareDatetime
+
+
+MAX_WAIT_S = 55.0
+POLL_WITHOUT_HUB_S = 1.0
+
+
+def _wanted(items: list[str]) -> dict[str, int]:
+    wanted: dict[str, int] = {}
+    for item in items:
+        space, at, cursor = item.rpartition("@")
+        if not at:
+            raise RequestValidationError(
+                [{"loc": ("query", "cursors"), "msg": "expected <space>@<cursor>", "type": "value_error"}]
+            )
+        try:
+            wanted[str(parse_space(space))] = decode_cursor(cursor)
+        except (InvalidSpace, InvalidCursor) as exc:
+            raise RequestValidationError(
+                [{"loc": ("query", "cursors"), "msg": str(exc), "type": "value_error"}]
+            ) from None
+    return wanted
+
+
+def _moved(factory: sessionmaker[Session], wanted: dict[str, int]) -> list[str]:
+    with factory() as session:
+        now = pull_service.heads(session, list(wanted))
+    return [space for space, after in wanted.items() if now[space][0] != after]
+
+
+@router.get("/sync/wait", response_model=WaitOut, responses=SYNC_ERRORS)
+async def wait(
+    request: Request,
+    session: SessionDep,
+    device: CurrentDevice,
+    cursors: Annotated[list[str], Query(min_length=1, max_length=3, description="<space>@<cursor>, repeated")],
+    timeout: Annotated[float, Query(ge=0, le=MAX_WAIT_S)] = 25.0,
+) -> WaitOut:
+    """Long-poll: answers as soon as one of the spaces moves past its cursor (a poke: then pull), or with
+    an empty list after ``timeout`` seconds."""
+    wanted = _wanted(cursors)
+    try:
+        pull_service.check_spaces(device, list(wanted))
+    except DomainError as exc:
+        raise _sync_error(exc) from None
+    centre_id = device.centre_id
+    await run_in_threadpool(session.close)  # never hold a connection (on SQLite: the write lock) while waiting
+    factory: sessionmaker[Session] = request.app.state.sessions
+    hub: EventHub | None = getattr(request.app.state, "events", None)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    with hub.subscribe(centre_id) if hub is not None else nullcontext() as subscription:
+        changed = await run_in_threadpool(_moved, factory, wanted)
+        while not changed and (left := deadline - loop.time()) > 0:
+            if subscription is None:
+                await asyncio.sleep(min(left, POLL_WITHOUT_HUB_S))
+            else:
+                try:
+                    poke = await subscription.get(timeout=left)
+                except (TimeoutError, SubscriptionDropped):
+                    break
+                if poke.kind != "space.advanced" or poke.data.get("space") not in wanted:
+                    continue
+            changed = await run_in_threadpool(_moved, factory, wanted)
+    return WaitOut(changed=sorted(changed), server_time=utcnow())
 
 
 ROUTERS.append(router)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain.codes import validate_agency_code, validate_service_prefix
 from counterapp.domain.errors import ValidationFailed
+from counterapp.server import feed  # noqa: F401 - registers the change feed on counters
 from counterapp.server.models.org import Assignment, Centre, Counter, QueueService
 from counterapp.server.services.common import new_id, require_aware
 from counterapp.server.services.errors import AlreadyExists, NotFound

@@ -30,6 +30,7 @@ from counterapp.domain.errors import DomainError, ValidationFailed
 from counterapp.domain.priority import DEFAULT_PRIORITY_CLASSES, PriorityPolicy, call_order, choose_next
 from counterapp.domain.ticket import EventKind, TicketEvent, TicketState, apply
 from counterapp.domain.ticket import Ticket as DomainTicket
+from counterapp.server import feed
 from counterapp.server.events import publish_after_commit
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Assignment, Centre, Counter, QueueService
@@ -87,7 +88,7 @@ def policy_of(_centre_id: str) -> PriorityPolicy:
     return PriorityPolicy(classes=DEFAULT_PRIORITY_CLASSES)
 
 
-def _event(session: Session, ticket: Ticket, kind: EventKind, at: datetime, actor: Actor | None) -> None:
+def record_event(session: Session, ticket: Ticket, kind: EventKind, at: datetime, actor: Actor | None) -> None:
     session.add(
         TicketEventRow(
             id=new_id(),
@@ -102,7 +103,7 @@ def _event(session: Session, ticket: Ticket, kind: EventKind, at: datetime, acto
     )
 
 
-def _publish(session: Session, ticket: Ticket, kind: str, counter: Counter | None = None) -> None:
+def publish_ticket(session: Session, ticket: Ticket, kind: str, counter: Counter | None = None) -> None:
     """A live event for boards and counters, sent only if the transaction commits (no personal data)."""
     service = session.get_one(QueueService, ticket.service_id)
     data: dict[str, str] = {"ticket_id": ticket.id, "number": ticket.number, "service": service.code}
@@ -111,7 +112,7 @@ def _publish(session: Session, ticket: Ticket, kind: str, counter: Counter | Non
     publish_after_commit(session, ticket.centre_id, kind, data)
 
 
-def _domain(ticket: Ticket) -> DomainTicket:
+def domain_ticket(ticket: Ticket) -> DomainTicket:
     return DomainTicket(
         number=ticket.number,
         service=ticket.service_id,
@@ -182,7 +183,7 @@ def issue_ticket(
         )
     )
     session.flush()
-    _publish(session, ticket, "ticket.issued")
+    publish_ticket(session, ticket, "ticket.issued")
     return ticket
 
 
@@ -245,7 +246,7 @@ def ticket_by_number(session: Session, centre_id: str, number: str, now: datetim
 # --- claims: compare-and-set ---------------------------------------------------------------------------
 
 
-def _claim(session: Session, ticket_id: str, counter: Counter, at: datetime, states: Sequence[TicketState]) -> bool:
+def claim(session: Session, ticket_id: str, counter: Counter, at: datetime, states: Sequence[TicketState]) -> bool:
     """The compare-and-set: whether this transaction turned the ticket from one of ``states`` into
     called-by-``counter``."""
     won = session.execute(
@@ -266,11 +267,11 @@ def _claim(session: Session, ticket_id: str, counter: Counter, at: datetime, sta
     return won is not None
 
 
-def _called(session: Session, ticket_id: str, actor: Actor, at: datetime) -> Ticket:
+def called(session: Session, ticket_id: str, actor: Actor, at: datetime) -> Ticket:
     ticket = session.get_one(Ticket, ticket_id, populate_existing=True)
-    _event(session, ticket, EventKind.CALLED, at, actor)
+    record_event(session, ticket, EventKind.CALLED, at, actor)
     session.flush()
-    _publish(session, ticket, "ticket.called", actor.counter)
+    publish_ticket(session, ticket, "ticket.called", actor.counter)
     return ticket
 
 
@@ -285,13 +286,13 @@ def call_next(session: Session, counter: Counter, device: Device | None, user: U
         chosen, _streak = choose_next(waiting_candidates(session, counter, at), policy)
         if chosen is None:
             raise QueueEmpty("no ticket is waiting for this counter's services")
-        if _claim(session, chosen.id, counter, at, (TicketState.WAITING,)):
-            return _called(session, chosen.id, actor, at)
+        if claim(session, chosen.id, counter, at, (TicketState.WAITING,)):
+            return called(session, chosen.id, actor, at)
         # another counter won it (our UPDATE waited for its commit, then changed nothing): choose again
     raise QueueBusy("too many lost calls in a row; try again")
 
 
-def _lost_detail(session: Session, ticket: Ticket) -> DomainError:
+def lost_detail(session: Session, ticket: Ticket) -> DomainError:
     if ticket.counter_id is not None and ticket.state in (TicketState.CALLED, TicketState.SERVING):
         holder = session.get(Counter, ticket.counter_id)
         number = holder.number if holder else "?"
@@ -304,7 +305,7 @@ def _lost_detail(session: Session, ticket: Ticket) -> DomainError:
 
 def _illegal(ticket: Ticket, kind: EventKind) -> DomainError:
     try:
-        apply(_domain(ticket), TicketEvent(kind, as_utc(ticket.issued_at), counter="x"))
+        apply(domain_ticket(ticket), TicketEvent(kind, as_utc(ticket.issued_at), counter="x"))
     except DomainError as exc:
         return exc
     return AlreadyCalled(f"{ticket.number} changed meanwhile")  # pragma: no cover - only on a lost race
@@ -325,10 +326,10 @@ def call_ticket(
     ticket = ticket_by_number(session, counter.centre_id, number, at)
     if ticket.counter_id == counter.id and ticket.state == TicketState.CALLED:
         return ticket
-    if _claim(session, ticket.id, counter, at, (TicketState.WAITING, TicketState.HELD)):
-        return _called(session, ticket.id, Actor(counter, device, user), at)
+    if claim(session, ticket.id, counter, at, (TicketState.WAITING, TicketState.HELD)):
+        return called(session, ticket.id, Actor(counter, device, user), at)
     session.refresh(ticket)
-    raise _lost_detail(session, ticket)
+    raise lost_detail(session, ticket)
 
 
 # --- the counter's own ticket --------------------------------------------------------------------------
@@ -344,14 +345,14 @@ def _change(session: Session, counter: Counter, number: str, kind: EventKind, no
             f"{ticket.number} is at counter {holder.number if holder else '?'}",
             counter=holder.number if holder else None,
         )
-    after = apply(_domain(ticket), TicketEvent(kind, at, counter=counter.id))  # IllegalTransition
+    after = apply(domain_ticket(ticket), TicketEvent(kind, at, counter=counter.id))  # IllegalTransition
     ticket.state = after.state.value
     ticket.recalls = after.recalls
     ticket.version = ticket.version + 1
-    _event(session, ticket, kind, at, actor)
+    record_event(session, ticket, kind, at, actor)
     session.flush()
     if kind is EventKind.RECALLED:
-        _publish(session, ticket, "ticket.recalled", counter)
+        publish_ticket(session, ticket, "ticket.recalled", counter)
     return ticket
 
 
@@ -425,4 +426,6 @@ def deal_hand(session: Session, counter: Counter, size: int, lease: timedelta, n
         t.id: t
         for t in session.scalars(select(Ticket).where(Ticket.id.in_(hand)).execution_options(populate_existing=True))
     }
+    for ticket_id in hand:  # a bulk UPDATE writes no event row: tell the change feed here
+        feed.touch(session, feed.centre_space(counter.centre_id), "ticket", ticket_id)
     return [rows[i] for i in hand]

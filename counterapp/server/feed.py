@@ -1,0 +1,266 @@
+"""The per-space change feed (SYNC.md §4 "Cursor"): every change of a synced entity becomes one row of
+``changes`` with the next ``seq`` of its space, in the same transaction as the change itself.
+
+Use cases do not call this module: mapper events below *touch* an entity whenever its row (or a ticket's
+event row) is written, and the session's ``before_commit`` hook *publishes* what was touched — it reads
+each entity's current state, skips those whose data did not change (a rolled-back savepoint, a no-op),
+takes ``n`` sequence numbers with one ``UPDATE space_clock SET seq = seq + n`` and writes the change rows
+and the entities' latest state. The space clock is locked last in every transaction, after all the domain
+rows it touched, so two writers never wait for each other in opposite orders; its row lock, held to the
+commit, makes commit order equal seq order, so a reader paging by ``seq > cursor`` never skips a row.
+A change that was not a row write (a hand dealt with a bulk UPDATE) is touched explicitly with ``touch``.
+
+After the commit, each advanced space is poked as a ``space.advanced`` live event, which ``/v1/sync/wait``
+and the event stream hear. Entity data never holds secrets; it does hold the dossier form, which only
+devices of the dossier's own centre can pull.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapper, Session, aliased, object_session
+
+from counterapp.domain.duedate import VIETNAM_TZ
+from counterapp.server.events import publish_after_commit
+from counterapp.server.models.auth import Device
+from counterapp.server.models.org import Assignment, Counter, QueueService
+from counterapp.server.models.queue import Ticket, TicketEventRow
+from counterapp.server.models.sync import ChangeRow, Conflict, Dossier, SpaceClock, SyncEntity
+from counterapp.server.services.common import as_utc
+
+_TOUCHED = "counterapp.feed.touched"
+_HOOKED = "counterapp.feed.hooked"
+
+Key = tuple[str, str, str]  # (space, entity, entity id)
+Data = dict[str, Any]
+
+
+def centre_space(centre_id: str) -> str:
+    return f"centre:{centre_id}"
+
+
+def device_space(device_id: str) -> str:
+    return f"device:{device_id}"
+
+
+def local_iso(value: datetime | None) -> str | None:
+    """A stored time as the centre's local time with its offset (what a counter shows)."""
+    return None if value is None else as_utc(value).astimezone(VIETNAM_TZ).isoformat()
+
+
+# --- touching ------------------------------------------------------------------------------------------
+
+
+def touch(session: Session, space: str, entity: str, entity_id: str) -> None:
+    """Publish ``entity``'s current state in ``space`` when ``session`` commits (once, however often touched)."""
+    if entity not in BUILDERS:
+        raise ValueError(f"unknown synced entity {entity!r}")
+    touched: dict[Key, None] = session.info.setdefault(_TOUCHED, {})
+    touched[(space, entity, entity_id)] = None
+    if not session.info.get(_HOOKED):
+        session.info[_HOOKED] = True
+        sa_event.listen(session, "before_commit", publish)
+
+
+def _touch_target(entity: str, space_of: Callable[[Any], str], id_of: Callable[[Any], str]) -> Any:
+    def listener(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
+        session = object_session(target)
+        if session is not None:
+            touch(session, space_of(target), entity, id_of(target))
+
+    return listener
+
+
+def _ticket_event_centre(target: TicketEventRow) -> str:
+    session = object_session(target)
+    assert session is not None
+    centre_id = session.scalar(select(Ticket.centre_id).where(Ticket.id == target.ticket_id))
+    return centre_space(str(centre_id))
+
+
+_LISTENERS: list[tuple[type[Any], str, Any]] = [
+    (Ticket, "after_insert", _touch_target("ticket", lambda t: centre_space(t.centre_id), lambda t: t.id)),
+    (Ticket, "after_update", _touch_target("ticket", lambda t: centre_space(t.centre_id), lambda t: t.id)),
+    (TicketEventRow, "after_insert", _touch_target("ticket", _ticket_event_centre, lambda e: e.ticket_id)),
+    (Counter, "after_insert", _touch_target("counter", lambda c: centre_space(c.centre_id), lambda c: c.id)),
+    (Counter, "after_update", _touch_target("counter", lambda c: centre_space(c.centre_id), lambda c: c.id)),
+    (Dossier, "after_insert", _touch_target("dossier", lambda d: centre_space(d.centre_id), lambda d: d.id)),
+    (Dossier, "after_update", _touch_target("dossier", lambda d: centre_space(d.centre_id), lambda d: d.id)),
+    (Conflict, "after_insert", _touch_target("conflict", lambda c: device_space(c.device_id), lambda c: c.id)),
+    (Conflict, "after_update", _touch_target("conflict", lambda c: device_space(c.device_id), lambda c: c.id)),
+]
+for _model, _name, _listener in _LISTENERS:
+    sa_event.listen(_model, _name, _listener)
+
+
+# --- what a counter receives of each entity ----------------------------------------------------------
+
+
+def ticket_data(session: Session, ticket_id: str) -> Data | None:
+    holder, dealer = aliased(Counter), aliased(Counter)
+    row = session.execute(
+        select(Ticket, QueueService.code, holder.number, dealer.number)
+        .join(QueueService, QueueService.id == Ticket.service_id)
+        .outerjoin(holder, holder.id == Ticket.counter_id)
+        .outerjoin(dealer, dealer.id == Ticket.dealt_to)
+        .where(Ticket.id == ticket_id)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if row is None:
+        return None
+    ticket, service, counter, dealt_to = row
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "day": ticket.day.isoformat(),
+        "service": service,
+        "priority": ticket.priority,
+        "state": ticket.state,
+        "counter": counter,
+        "issued_at": local_iso(ticket.issued_at),
+        "called_at": local_iso(ticket.called_at),
+        "recalls": ticket.recalls,
+        "dealt_to": dealt_to,
+        "dealt_until": local_iso(ticket.dealt_until) if dealt_to else None,
+        "version": ticket.version,
+    }
+
+
+def counter_data(session: Session, counter_id: str) -> Data | None:
+    counter = session.get(Counter, counter_id, populate_existing=True)
+    if counter is None:
+        return None
+    services = session.scalars(
+        select(QueueService.code)
+        .join(Assignment, Assignment.service_id == QueueService.id)
+        .where(Assignment.counter_id == counter_id)
+        .order_by(QueueService.code)
+    ).all()
+    return {
+        "id": counter.id,
+        "number": counter.number,
+        "name": counter.name,
+        "status": counter.status,
+        "pause_reason": counter.pause_reason,
+        "epoch": counter.epoch,
+        "services": list(services),
+    }
+
+
+def dossier_data(session: Session, dossier_id: str) -> Data | None:
+    dossier = session.get(Dossier, dossier_id, populate_existing=True)
+    if dossier is None:
+        return None
+    return {
+        "id": dossier.id,
+        "code": dossier.code,
+        "procedure_code": dossier.procedure_code,
+        "status": dossier.status,
+        "version": dossier.version,
+        "received_at": local_iso(dossier.received_at),
+        "due_at": local_iso(dossier.due_at),
+        "returned_at": local_iso(dossier.returned_at),
+        "form": dossier.data,
+    }
+
+
+def conflict_data(session: Session, conflict_id: str) -> Data | None:
+    conflict = session.get(Conflict, conflict_id, populate_existing=True)
+    if conflict is None:
+        return None
+    return {
+        "id": conflict.id,
+        "op_id": conflict.op_id,
+        "kind": conflict.kind,
+        "entity": conflict.entity,
+        "entity_id": conflict.entity_id,
+        "code": conflict.code,
+        "reason": conflict.reason,
+        "created_at": local_iso(conflict.created_at),
+        "resolved_at": local_iso(conflict.resolved_at),
+    }
+
+
+BUILDERS: dict[str, Callable[[Session, str], Data | None]] = {
+    "ticket": ticket_data,
+    "counter": counter_data,
+    "dossier": dossier_data,
+    "conflict": conflict_data,
+}
+
+
+# --- publishing ----------------------------------------------------------------------------------------
+
+
+def _dialect_insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _lock_clock(session: Session, space: str) -> int:
+    """The space's current seq, with its clock row locked until the commit (created on first use)."""
+    session.execute(_dialect_insert(session)(SpaceClock).values(space=space, seq=0, floor=0).on_conflict_do_nothing())
+    seq = session.execute(
+        update(SpaceClock).where(SpaceClock.space == space).values(seq=SpaceClock.seq).returning(SpaceClock.seq)
+    ).scalar_one()
+    return int(seq)
+
+
+def publish(session: Session) -> dict[Key, int]:
+    """Write the touched entities' changes now (normally called by the ``before_commit`` hook); returns
+    the seq given to each entity that changed. Idempotent: a second call publishes nothing new."""
+    session.flush()
+    touched: dict[Key, None] = session.info.pop(_TOUCHED, {})
+    by_space: dict[str, list[tuple[str, str]]] = {}
+    for space, entity, entity_id in touched:
+        by_space.setdefault(space, []).append((entity, entity_id))
+    published: dict[Key, int] = {}
+    at = datetime.now(UTC)
+    upsert = _dialect_insert(session)
+    for space in sorted(by_space):  # a fixed order of clock locks across spaces
+        seq = _lock_clock(session, space)
+        start = seq
+        for entity, entity_id in by_space[space]:
+            data = BUILDERS[entity](session, entity_id)
+            stored = session.execute(
+                select(SyncEntity.version, SyncEntity.deleted, SyncEntity.data).where(
+                    SyncEntity.space == space, SyncEntity.entity == entity, SyncEntity.entity_id == entity_id
+                )
+            ).one_or_none()
+            if data is None and (stored is None or stored.deleted):
+                continue
+            if stored is not None and not stored.deleted and stored.data == data:
+                continue
+            seq += 1
+            version = 1 if stored is None else stored.version + 1
+            op = "delete" if data is None else "upsert"
+            session.execute(
+                insert(ChangeRow).values(
+                    space=space, seq=seq, entity=entity, entity_id=entity_id, op=op, version=version, data=data, at=at
+                )
+            )
+            values = {"version": version, "seq": seq, "deleted": data is None, "data": data}
+            session.execute(
+                upsert(SyncEntity)
+                .values(space=space, entity=entity, entity_id=entity_id, **values)
+                .on_conflict_do_update(index_elements=["space", "entity", "entity_id"], set_=values)
+            )
+            published[(space, entity, entity_id)] = seq
+        if seq != start:
+            session.execute(update(SpaceClock).where(SpaceClock.space == space).values(seq=seq))
+            _poke(session, space, seq)
+    return published
+
+
+def _poke(session: Session, space: str, seq: int) -> None:
+    """Tell waiting devices after the commit; the centre owning the space routes the event."""
+    kind, _, ident = space.partition(":")
+    centre_id = ident
+    if kind == "device":
+        centre_id = str(session.scalar(select(Device.centre_id).where(Device.id == ident)))
+    publish_after_commit(session, centre_id, "space.advanced", {"space": space, "seq": seq})

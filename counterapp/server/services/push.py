@@ -1,0 +1,218 @@
+"""``push`` (SYNC.md §4 "Idempotency"): a device's outbox batch applied exactly once, in order.
+
+In one transaction, with the device row locked (two pushes of one device never interleave), for each op
+in ``client_seq`` order:
+
+1. at or below the device's watermark: the stored result is returned again (a retried batch, or one whose
+   response was lost after the commit) — unless the op id differs, which means the counter's database was
+   restored from an older copy: ``ClientRegressed`` (409), nothing is applied;
+2. beyond ``watermark + 1``: a gap — ``Gap`` (409 ``expected_seq``) if it is the batch's first new op,
+   otherwise the batch stops there and the counter re-sends from the gap;
+3. otherwise the op is decoded (upcast from older versions; undecodable → quarantined), authorised against
+   its user's role at the op's time, and applied in a SAVEPOINT; a permanent failure is ``rejected``, and
+   the watermark advances either way. A transient failure (lost connection, deadlock) aborts the whole
+   batch with nothing advanced, and the counter simply retries.
+
+Each result carries ``server_seq``: the change-feed seq at which the op's effect is visible in its space
+(the counter keeps its pending row until its cursor reaches it). The caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from counterapp.domain.errors import DomainError
+from counterapp.server import feed
+from counterapp.server.models.auth import Device, User
+from counterapp.server.models.org import Centre, Counter
+from counterapp.server.models.sync import Conflict, OpLogEntry, SyncEntity
+from counterapp.server.services.apply import ACTIONS, APPLIERS, Context, Outcome
+from counterapp.server.services.authorise import authorise_op
+from counterapp.server.services.common import require_aware
+from counterapp.server.services.sync import ClientMismatch
+from counterapp.sync.payloads import UndecodableOp, decode_payload
+from counterapp.sync.protocol import Op, OpResult, PushRequest
+
+QUARANTINED = "quarantined"
+
+
+class Gap(DomainError):
+    code = "sync.gap"
+
+    def __init__(self, expected_seq: int) -> None:
+        super().__init__(f"the batch must start at client_seq {expected_seq}", expected_seq=expected_seq)
+        self.expected_seq = expected_seq
+
+
+class ClientRegressed(DomainError):
+    code = "sync.client_regressed"
+
+    def __init__(self, last_client_seq: int) -> None:
+        super().__init__(
+            "a client_seq the server already holds came with another op: this counter's database is older "
+            "than what it already sent; enroll it again and re-send its pending ops",
+            last_client_seq=last_client_seq,
+        )
+        self.last_client_seq = last_client_seq
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    last_client_seq: int
+    results: list[OpResult]
+
+
+def _stored(entry: OpLogEntry, status: str | None = None) -> OpResult:
+    shown = status or ("rejected" if entry.status == QUARANTINED else entry.status)
+    return OpResult(
+        client_seq=entry.client_seq,
+        op_id=entry.op_id,
+        status=shown,  # type: ignore[arg-type]
+        server_seq=entry.server_seq,
+        reason=entry.reason if shown in ("rejected", "conflict") else None,
+    )
+
+
+def _user(session: Session, user_ref: str | None) -> str:
+    """The user's id from what the counter sent (its username, or an id)."""
+    if not user_ref:
+        return ""
+    found = session.scalar(select(User.id).where(or_(User.username == user_ref, User.id == user_ref)))
+    return found or ""
+
+
+def _apply(session: Session, device: Device, centre: Centre, counter: Counter | None, op: Op, now: datetime) -> Outcome:
+    try:
+        payload = decode_payload(op.kind, op.v, op.payload)
+    except UndecodableOp as exc:
+        return Outcome(QUARANTINED, "sync.undecodable", f"quarantined: {exc.reason}"[:500])  # type: ignore[arg-type]
+    try:
+        user = authorise_op(session, _user(session, op.user_id), device, ACTIONS[op.kind], op.corrected_time)
+    except DomainError as exc:
+        return Outcome("rejected", exc.code, f"not authorised: {exc}"[:500])
+    ctx = Context(session, device, centre, counter, user, op.op_id, op.epoch, now)
+    savepoint = session.begin_nested()
+    try:
+        outcome = APPLIERS[op.kind](ctx, payload)
+        session.flush()
+    except (DomainError, IntegrityError) as exc:  # permanent: this op can never apply as sent
+        savepoint.rollback()
+        code = exc.code if isinstance(exc, DomainError) else "sync.constraint"
+        reason = str(exc) if isinstance(exc, DomainError) else "the op contradicts stored data"
+        return Outcome("rejected", code, reason[:500])
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if outcome.status == "rejected":
+        savepoint.rollback()  # a lost claim changes nothing
+    else:
+        savepoint.commit()
+    return outcome
+
+
+def _conflict(session: Session, device: Device, centre: Centre, op: Op, outcome: Outcome, now: datetime) -> None:
+    """Keep what the server could not apply as the counter did it, for the counter and the lead."""
+    if outcome.entity is None or outcome.code is None:
+        return
+    entity, entity_id = outcome.entity
+    session.add(
+        Conflict(
+            id=op.op_id,  # one conflict per op
+            centre_id=centre.id,
+            device_id=device.id,
+            op_id=op.op_id,
+            kind=op.kind,
+            entity=entity,
+            entity_id=entity_id,
+            code=outcome.code,
+            reason=outcome.reason or outcome.code,
+            data=outcome.losing,
+            created_at=now,
+        )
+    )
+
+
+def _server_seq(session: Session, refs: Sequence[tuple[str, str, str]]) -> int | None:
+    seqs = [
+        session.scalar(
+            select(SyncEntity.seq).where(SyncEntity.space == s, SyncEntity.entity == e, SyncEntity.entity_id == i)
+        )
+        for s, e, i in refs
+    ]
+    known = [seq for seq in seqs if seq is not None]
+    return max(known) if known else None
+
+
+def push(session: Session, device: Device, request: PushRequest, now: datetime) -> PushResult:
+    """Apply ``request`` for ``device`` (see the module docstring); the caller commits."""
+    at = require_aware(now)
+    if request.client_id != device.id:
+        raise ClientMismatch("the push's client_id is not the authenticated device")
+    session.refresh(device, with_for_update=True)
+    centre = session.get_one(Centre, device.centre_id)
+    counter = session.get(Counter, device.counter_id) if device.counter_id else None
+    watermark = device.last_client_seq
+    results: list[OpResult | None] = []
+    applied: list[tuple[int, OpLogEntry, Outcome]] = []
+    for op in request.ops:
+        if op.client_seq <= watermark:
+            entry = session.scalars(
+                select(OpLogEntry).where(OpLogEntry.device_id == device.id, OpLogEntry.client_seq == op.client_seq)
+            ).one_or_none()
+            if entry is not None and entry.op_id != op.op_id:
+                raise ClientRegressed(watermark)
+            twin = entry or session.get(OpLogEntry, op.op_id)
+            if twin is None:
+                raise ClientRegressed(watermark)
+            results.append(_stored(twin, None if entry is not None else "duplicate"))
+            continue
+        if op.client_seq != watermark + 1:
+            if not results:
+                raise Gap(watermark + 1)
+            break
+        watermark = op.client_seq
+        twin = session.get(OpLogEntry, op.op_id)
+        if twin is not None:  # sent before under another seq (a counter enrolled again re-sends its ops)
+            results.append(
+                OpResult(client_seq=op.client_seq, op_id=op.op_id, status="duplicate", server_seq=twin.server_seq)
+            )
+            continue
+        outcome = _apply(session, device, centre, counter, op, at)
+        entry = OpLogEntry(
+            op_id=op.op_id,
+            device_id=device.id,
+            centre_id=centre.id,
+            client_seq=op.client_seq,
+            kind=op.kind,
+            v=op.v,
+            payload=op.payload,
+            user_id=op.user_id,
+            wall_time=op.wall_time,
+            corrected_time=op.corrected_time,
+            hlc=op.hlc,
+            epoch=op.epoch,
+            status=outcome.status,
+            reason=outcome.reason,
+            received_at=at,
+        )
+        session.add(entry)
+        if outcome.status in ("rejected", "conflict"):
+            _conflict(session, device, centre, op, outcome, at)
+        applied.append((len(results), entry, outcome))
+        results.append(None)
+    device.last_client_seq = watermark
+    feed.publish(session)
+    for index, entry, outcome in applied:
+        entry.server_seq = _server_seq(session, outcome.entities)
+        result = _stored(entry)
+        if outcome.canonical is not None:
+            result = result.model_copy(update={"canonical": outcome.canonical})
+        results[index] = result
+    session.flush()
+    return PushResult(watermark, [r for r in results if r is not None])
