@@ -40,7 +40,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, text
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from counterapp.server.services.common import new_id
 
@@ -125,18 +125,22 @@ def make_event(centre_id: str, kind: str, data: Mapping[str, Any], *, at: dateti
 
 
 def publish_after_commit(session: Session, centre_id: str, kind: str, data: dict[str, Any]) -> None:
-    """Publish this event if and once ``session``'s current transaction commits; forget it on rollback.
+    """Publish this event if and once ``session``'s current transaction commits; forget it on rollback,
+    including the rollback of a SAVEPOINT it was recorded in (a push applies each op in one).
     Raises ``ValueError`` at once for an unknown kind or a ``data`` key that is not allowed."""
-    pending: list[Event] = session.info.setdefault(_PENDING, [])
-    pending.append(make_event(centre_id, kind, data))
+    pending: list[tuple[Event, SessionTransaction | None]] = session.info.setdefault(_PENDING, [])
+    pending.append((make_event(centre_id, kind, data), session.get_nested_transaction()))
     if not session.info.get(_HOOKED):
         session.info[_HOOKED] = True
         sa_event.listen(session, "after_commit", _after_commit)
         sa_event.listen(session, "after_rollback", _after_rollback)
+        sa_event.listen(session, "after_soft_rollback", _after_soft_rollback)
 
 
 def _after_commit(session: Session) -> None:
-    events: list[Event] = session.info.pop(_PENDING, [])
+    if session.in_nested_transaction():  # a SAVEPOINT released: the real commit is still to come
+        return
+    events = [item for item, _savepoint in session.info.pop(_PENDING, [])]
     if not events:
         return
     try:
@@ -148,7 +152,22 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING, None)
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+    """A SAVEPOINT rolled back: forget the events recorded inside it, keep the others."""
+    if previous.nested and _PENDING in session.info:
+        session.info[_PENDING] = [(e, sp) for e, sp in session.info[_PENDING] if not _inside(sp, previous)]
 
 
 # --- dispatch ------------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def touch(session: Session, space: str, entity: str, entity_id: str) -> None:
     touched[(space, entity, entity_id)] = None
     if not session.info.get(_HOOKED):
         session.info[_HOOKED] = True
-        sa_event.listen(session, "before_commit", publish)
+        sa_event.listen(session, "before_commit", _before_commit)
 
 
 def _touch_target(entity: str, space_of: Callable[[Any], str], id_of: Callable[[Any], str]) -> Any:
@@ -209,6 +209,11 @@ def _lock_clock(session: Session, space: str) -> int:
         update(SpaceClock).where(SpaceClock.space == space).values(seq=SpaceClock.seq).returning(SpaceClock.seq)
     ).scalar_one()
     return int(seq)
+
+
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a SAVEPOINT is released, not committed: publish at the end
+        publish(session)
 
 
 def publish(session: Session) -> dict[Key, int]:

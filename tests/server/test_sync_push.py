@@ -5,16 +5,21 @@ undecodable ops quarantined, every op authorised by its user's role at the op's 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.server.models.sync import Conflict, Dossier, OpLogEntry, RecordRow
 from counterapp.server.services import devices, org, users
+from counterapp.store.sync_models import OutboxRow
 from counterapp.sync.protocol import START_CURSOR
-from tests.server.authkit import CENTRE_A, CENTRE_B, PASSWORD, make_centre, make_user, now, problem
+from tests.counter import counter_store
+from tests.server.authkit import CENTRE_A, CENTRE_B, PASSWORD, login, make_centre, make_user, now, problem
 from tests.server.synckit import (
+    CLERK,
     applicant,
     counter,
     dossier,
@@ -24,6 +29,7 @@ from tests.server.synckit import (
     setup_centre,
     ticket_step,
 )
+from tests.sync.test_payloads import write_every_kind
 
 
 def count(sessions: sessionmaker[Session], model: type, **where: object) -> int:
@@ -304,3 +310,62 @@ def test_another_devices_client_id_is_refused(client: TestClient, server_session
     body = {"client_id": c2.device.device_id, "ops": [c1.op("dossier.create", dossier(1, local_now()))]}
     response = client.post("/v1/sync/push", json=body, headers=c1.device.headers)
     assert problem(response) == (403, "sync.client_mismatch")
+
+
+def test_the_lead_sees_the_conflicts_a_clerk_does_not(client: TestClient, server_sessions: sessionmaker[Session]):
+    setup_centre(server_sessions)
+    make_user(server_sessions, "lead.hoa", "lead", CENTRE_A)
+    c1, c2 = counter(client, server_sessions, "1"), counter(client, server_sessions, "2")
+    ticket = kiosk_ticket(client, c1.device)
+    call = ticket_step(ticket["id"], ticket["number"], "called", "1", local_now())
+    c1.pushed(c1.op("ticket.call", call))
+    c2.pushed(c2.op("ticket.call", call | {"counter": "2"}))
+    lead_headers = c1.device.staff(login(client, c1.device, "lead.hoa"))
+    shown = client.get("/v1/centre/conflicts", headers=lead_headers)
+    assert shown.status_code == 200, shown.text
+    assert [(c["counter"], c["code"], c["kind"]) for c in shown.json()] == [
+        ("2", "ticket.already_called", "ticket.call")
+    ]
+    clerk_headers = c1.device.staff(login(client, c1.device, CLERK))
+    assert problem(client.get("/v1/centre/conflicts", headers=clerk_headers))[0] == 403
+
+
+def test_the_real_counter_outbox_applies_on_the_server(
+    client: TestClient, server_sessions: sessionmaker[Session], tmp_path: Path
+):
+    """A morning of real counter work (every op kind, written by the counter's services) pushed as the sync
+    client will send it: every op has a result, and each result is what the rules say."""
+    centre_id = setup_centre(server_sessions)
+    with server_sessions.begin() as session:  # the counter's staff, with accounts older than the work
+        centre = org.centre_by_code(session, CENTRE_A)
+        for username in ("clerk-1", "clerk-2"):
+            users.create_user(session, username=username, full_name="Trần Thị Mai", role="clerk",
+                              password=PASSWORD, centre=centre, now=now().replace(year=2025))  # fmt: skip
+    store = counter_store(tmp_path / "data")
+    try:
+        write_every_kind(store, tmp_path)
+        with store.read() as s:
+            rows = list(s.scalars(select(OutboxRow).order_by(OutboxRow.client_seq)))
+    finally:
+        store.close()
+    c1 = counter(client, server_sessions)
+    wire = [
+        {"op_id": r.op_id, "client_seq": r.client_seq, "kind": r.kind, "v": r.v, "payload": r.payload,
+         "user_id": r.user_id, "wall_time": r.wall_time.replace(tzinfo=VIETNAM_TZ).isoformat(),
+         "corrected_time": r.corrected_time.replace(tzinfo=VIETNAM_TZ).isoformat(), "epoch": r.epoch}
+        for r in rows
+    ]  # fmt: skip
+    results = c1.pushed(*wire)
+    assert [r["client_seq"] for r in results] == [r.client_seq for r in rows]
+    by_kind: dict[str, set[str]] = {}
+    for row, result in zip(rows, results, strict=True):
+        by_kind.setdefault(row.kind, set()).add(result["status"])
+    # the transfer names a service this server's centre does not have; the counter's dossier codes come
+    # from a lease it granted itself (the sync client will take them from the server), so they are flagged
+    assert by_kind.pop("ticket.transfer") == {"rejected"}
+    assert by_kind.pop("dossier.create") == {"conflict"}
+    assert all(statuses == {"applied"} for statuses in by_kind.values()), by_kind
+    assert count(server_sessions, Dossier) == 2
+    feed, _ = c1.pull_all(f"centre:{centre_id}")
+    returned = [c["data"] for c in feed if c["entity"] == "dossier" and c["data"]["status"] == "returned"]
+    assert len(returned) == 1 and returned[0]["form"]["return"]["collected_by"] == "Trần Văn Nam"

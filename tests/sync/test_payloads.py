@@ -64,29 +64,32 @@ def write_every_kind(store: Store, tmp_path: Path) -> None:
         first = intake.receive_dossier(s, intake_form(ticket="A002"), now=at(30), user_id="clerk-1").dossier
     owner = {"name": "Công ty TNHH Hoa Sen", "address": "Cầu Giấy, Hà Nội"}
     with store.write() as s:
-        second = intake.receive_dossier(s, intake_form(owner=owner, note="nộp thay"), now=at(40), user_id="c").dossier
+        form = intake_form(owner=owner, note="nộp thay")
+        second = intake.receive_dossier(s, form, now=at(40), user_id="clerk-2").dossier
     amended = intake_form()
     amended["applicant"] = amended["applicant"] | {"name": "Nguyễn Thị Tuyết", "phone": "0987 654 321"}
     with store.write() as s:
         intake.amend_dossier(s, first.code, amended, now=at(45), user_id="clerk-1")
     with store.write() as s:
-        dossiers.return_result(s, second.code, collected_by="Trần Văn Nam", now=at(50), user_id="c", note="ủy quyền")
+        dossiers.return_result(
+            s, second.code, collected_by="Trần Văn Nam", now=at(50), user_id="clerk-2", note="ủy quyền"
+        )
     with store.write() as s:
         forms.request_supplement(s, {"dossier_code": first.code, "reason": "Thiếu bản sao",
                                      "items": [{"name": "Trích lục khai tử", "certified_copies": 1}]},
-                                 now=at(55), user_id="c")  # fmt: skip
+                                 now=at(55), user_id="clerk-2")  # fmt: skip
         forms.request_supplement(s, {"procedure_code": "1.004873", "applicant": {"name": "Lê Văn Ánh"},
                                      "reason": "Thiếu tờ khai", "items": [{"name": "Tờ khai", "originals": 1}]},
-                                 now=at(56), user_id="c")  # fmt: skip
+                                 now=at(56), user_id="clerk-2")  # fmt: skip
         forms.refuse(s, {"procedure_code": "1.004873", "applicant": {"name": "Lê Văn Ánh", "phone": "0912 345 678"},
-                         "reason": "Không thuộc thẩm quyền giải quyết"}, now=at(57), user_id="c")  # fmt: skip
+                         "reason": "Không thuộc thẩm quyền giải quyết"}, now=at(57), user_id="clerk-2")  # fmt: skip
         printing.save_printer(s, {"name": "a4", "kind": "pdf-folder", "folder": str(tmp_path / "pdf"), "paper": "a4"})
         job = printing.enqueue(s, document=printing.Document.RECEIPT, reference=first.code, printer_name="a4",
                                now=at(60))  # fmt: skip
-    assert printing.run_job(store, job.id, now=at(60), user_id="c").status == "printed"
+    assert printing.run_job(store, job.id, now=at(60), user_id="clerk-2").status == "printed"
     with store.write() as s:
         again = printing.reprint(s, job.id, now=at(61))
-    assert printing.run_job(store, again.id, now=at(61), user_id="c").status == "printed"
+    assert printing.run_job(store, again.id, now=at(61), user_id="clerk-2").status == "printed"
 
 
 @pytest.fixture(scope="module")

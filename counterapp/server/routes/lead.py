@@ -5,6 +5,8 @@ POST /v1/centre/counters/{number}/close       (device+staff counters.open_close)
 POST /v1/centre/counters/{number}/pause       (device+staff counters.open_close) {reason}
 POST /v1/centre/tickets/{number}/move         (device+staff tickets.move) {service} → the ticket
 GET  /v1/centre/pending-deliveries            (device+staff counters.assign) → counters not yet updated
+GET  /v1/centre/conflicts                     (device+staff counters.assign) → pushed ops kept but flagged
+                                              or refused (a ticket two counters called, a late amendment…)
 
 A status change publishes ``assignment.changed`` with ``status`` (never the pause reason: free text). A
 move publishes nothing (no ticket event kind fits; boards and counters catch up by pull). Another centre's
@@ -19,6 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
@@ -28,6 +31,7 @@ from counterapp.server.errors import ApiError, problem
 from counterapp.server.events import publish_after_commit
 from counterapp.server.models.auth import Device
 from counterapp.server.models.org import Counter
+from counterapp.server.models.sync import Conflict
 from counterapp.server.routes import ROUTERS
 from counterapp.server.routes.queue import TicketOut, ticket_out
 from counterapp.server.services import lead, org, queue
@@ -165,6 +169,46 @@ def pending_deliveries(session: SessionDep, device: CurrentDevice, _staff: Assig
             last_contact=as_utc(item.last_contact) if item.last_contact else None,
         )
         for item in lead.pending_deliveries(session, device.centre_id)
+    ]
+
+
+class ConflictOut(BaseModel):
+    id: str
+    op_id: str
+    kind: Annotated[str, Field(examples=["ticket.call"])]
+    counter: Annotated[str | None, Field(description="the counter whose op it was")]
+    entity: Annotated[str, Field(examples=["ticket"])]
+    entity_id: str
+    code: Annotated[str, Field(examples=["ticket.already_called"])]
+    reason: str
+    created_at: datetime
+
+
+@router.get("/centre/conflicts", response_model=list[ConflictOut], responses=ERRORS)
+def conflicts(session: SessionDep, device: CurrentDevice, _staff: AssignStaff) -> list[ConflictOut]:
+    """The centre's unresolved sync conflicts, newest first (at most 200): what counters did offline that
+    the server kept but flagged, or refused, with the reason (no personal data)."""
+    rows = session.execute(
+        select(Conflict, Counter.number)
+        .join(Device, Device.id == Conflict.device_id)
+        .outerjoin(Counter, Counter.id == Device.counter_id)
+        .where(Conflict.centre_id == device.centre_id, Conflict.resolved_at.is_(None))
+        .order_by(Conflict.created_at.desc(), Conflict.id)
+        .limit(200)
+    ).all()
+    return [
+        ConflictOut(
+            id=c.id,
+            op_id=c.op_id,
+            kind=c.kind,
+            counter=number,
+            entity=c.entity,
+            entity_id=c.entity_id,
+            code=c.code,
+            reason=c.reason,
+            created_at=as_utc(c.created_at),
+        )
+        for c, number in rows
     ]
 
 
