@@ -33,11 +33,12 @@ from counterapp.datafiles.paths import resource
 from counterapp.domain.errors import DomainError, ValidationFailed
 from counterapp.server.config import DATABASE_URL_ENV, ServerSettings
 from counterapp.server.db import make_engine, session_factory
-from counterapp.server.models.auth import Device
+from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Assignment, Centre, Counter, QueueService
 from counterapp.server.permissions import ROLES
 from counterapp.server.schema import DatabaseNotMigrated, check_migrated, describe
 from counterapp.server.services import devices, org, users
+from counterapp.server.services.errors import NotFound
 from counterapp.server.services.users import user_by_username
 
 PROG = "counterapp-server"
@@ -150,6 +151,33 @@ def assign(session: Session, args: argparse.Namespace, _ctx: Context) -> list[st
     services = org.services_by_codes(session, centre.id, args.services)
     epoch = org.assign(session, counter, services)
     return [f"counter {counter.number} serves {','.join(s.code for s in services)} (epoch {epoch})"]
+
+
+def set_priority(session: Session, args: argparse.Namespace, _ctx: Context) -> list[str]:
+    centre = org.set_priority_rule(org.centre_by_code(session, args.centre), args.rule, args.every)
+    every = ""
+    if centre.priority_rule == "interleave":
+        every = f", one priority ticket after every {centre.priority_every} regular"
+    return [f"{centre.agency_code} calls priority tickets by the {centre.priority_rule} rule{every}"]
+
+
+def _user(session: Session, username: str) -> User:
+    user = user_by_username(session, username)
+    if user is None:
+        raise NotFound(f"no user {username!r}", code="user.not_found")
+    return user
+
+
+def change_role(session: Session, args: argparse.Namespace, ctx: Context) -> list[str]:
+    user = _user(session, args.username)
+    users.change_role(session, user, args.role, now=ctx.now)
+    return [f"{user.username} is now {args.role} (ops recorded before keep the role they were made under)"]
+
+
+def deactivate_user(session: Session, args: argparse.Namespace, ctx: Context) -> list[str]:
+    user = _user(session, args.username)
+    users.deactivate(session, user, now=ctx.now)
+    return [f"{user.username} deactivated: sessions ended; ops recorded before now are still accepted"]
 
 
 def read_password(stream: Any) -> str:
@@ -347,6 +375,18 @@ def add_parser(subparsers: Any) -> None:
     sub.add_argument("--centre", required=True, metavar="AGENCY_CODE")
     sub.add_argument("--counter", required=True, metavar="N")
     sub.add_argument("--services", required=True, type=_services_arg, metavar="CODE,CODE")
+
+    sub = command("set-priority", "how call-next orders priority tickets at a centre", set_priority)
+    sub.add_argument("--centre", required=True, metavar="AGENCY_CODE")
+    sub.add_argument("--rule", required=True, choices=("strict", "interleave"))
+    sub.add_argument("--every", type=int, metavar="N", help="interleave: one priority ticket after N regular (1–20)")
+
+    sub = command("change-role", "give a staff account another role from now on", change_role)
+    sub.add_argument("--username", required=True)
+    sub.add_argument("--role", required=True, choices=ROLES)
+
+    sub = command("deactivate-user", "deactivate a staff account (ends its sessions)", deactivate_user)
+    sub.add_argument("--username", required=True)
 
     sub = command("create-user", "create a staff account; the password is read from stdin", create_user)
     sub.add_argument("--username", required=True)

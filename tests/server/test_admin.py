@@ -7,6 +7,7 @@ import io
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,28 @@ def test_seeded_demo_users_see_their_roles_through_the_api(
     assert client.put("/v1/centre/counters/6/services", json=body, headers=lead).json()["epoch"] == 2
     with server_sessions() as session:
         assert len(session.scalars(select(StaffSession)).all()) == 2
+
+
+def test_priority_rule_role_changes_and_deactivation_from_the_command_line(
+    server_db: str, server_sessions: sessionmaker[Session], capsys: pytest.CaptureFixture[str]
+):
+    make_centre(server_sessions, CENTRE_A)
+    assert admin(server_db, "set-priority", "--centre", CENTRE_A, "--rule", "interleave", "--every", "2") == 0
+    assert "interleave rule, one priority ticket after every 2 regular" in capsys.readouterr().out
+    assert admin(server_db, "set-priority", "--centre", CENTRE_A, "--rule", "interleave", "--every", "0") == 1
+    assert "every" in capsys.readouterr().err
+    with server_sessions() as session:
+        centre = session.scalars(select(Centre)).one()
+        assert (centre.priority_rule, centre.priority_every) == ("interleave", 2)
+    with server_sessions.begin() as session:
+        from counterapp.server.services import org, users
+
+        users.create_user(session, username="mai.tran", full_name="Trần Thị Mai", role="clerk", password=PASSWORD,
+                          centre=org.centre_by_code(session, CENTRE_A), now=datetime.now(UTC))  # fmt: skip
+    assert admin(server_db, "change-role", "--username", "mai.tran", "--role", "lead") == 0
+    assert admin(server_db, "deactivate-user", "--username", "mai.tran") == 0
+    assert admin(server_db, "change-role", "--username", "nobody", "--role", "lead") == 1
+    assert "user.not_found" in capsys.readouterr().err
+    with server_sessions() as session:
+        user = session.scalars(select(User).where(User.username == "mai.tran")).one()
+        assert (user.role, user.active, user.deactivated_at is not None) == ("lead", False, True)

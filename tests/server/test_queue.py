@@ -325,3 +325,30 @@ def test_eight_counters_draining_200_tickets_call_each_exactly_once(server_sessi
             .group_by(TicketEventRow.ticket_id)
         ).all()
         assert len(per_ticket) == 200 and {n for _, n in per_ticket} == {1}
+
+
+def test_call_next_follows_the_interleave_rule_when_the_centre_chooses_it(
+    client: TestClient, desk1: dict[str, str], server_sessions: sessionmaker[Session]
+):
+    with server_sessions.begin() as session:
+        org.set_priority_rule(org.centre_by_code(session, CENTRE_A), "interleave", 2)
+    issued = [issue(client, desk1, priority=p) for p in (None, None, None, "elderly", None, "merit")]
+    assert issued == ["A001", "A002", "A003", "A004", "A005", "A006"]
+    called = [client.post("/v1/queue/call-next", headers=desk1).json()["number"] for _ in issued]
+    assert called == ["A001", "A002", "A004", "A003", "A005", "A006"]  # one priority after every 2 regular
+    with server_sessions.begin() as session, pytest.raises(ValidationFailed):
+        org.set_priority_rule(org.centre_by_code(session, CENTRE_A), "random")
+
+
+def test_a_counter_is_dealt_a_hand_over_http_and_others_cannot_call_it(
+    client: TestClient, desk1: dict[str, str], server_sessions: sessionmaker[Session]
+):
+    for _ in range(4):
+        issue(client, desk1)
+    dealt = client.post("/v1/queue/hand", json={"size": 2, "minutes": 10}, headers=desk1)
+    assert dealt.status_code == 200, dealt.text
+    assert [t["number"] for t in dealt.json()["tickets"]] == ["A001", "A002"]
+    desk2 = counter_headers(client, server_sessions, CENTRE_A, "2", "clerk.2")
+    assert client.post("/v1/queue/call-next", headers=desk2).json()["number"] == "A003"
+    too_many = client.post("/v1/queue/hand", json={"size": 9}, headers=desk1)
+    assert too_many.status_code == 422

@@ -17,6 +17,10 @@ class Centre(Base):
     agency_code: Mapped[str] = mapped_column(String(20), unique=True)  # V1V2V3.Z1Z2.Y1Y2.MX1X2
     name: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # How call-next orders priority tickets (counterapp.domain.priority): strict, or interleave one
+    # priority ticket after ``priority_every`` regular ones.
+    priority_rule: Mapped[str] = mapped_column(String(12), default="strict", server_default="strict")
+    priority_every: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
 
 class QueueService(Base):
@@ -42,6 +46,8 @@ class Counter(Base):
     status: Mapped[str] = mapped_column(String(10), default="closed")  # open | paused | closed
     pause_reason: Mapped[str | None] = mapped_column(Text)
     epoch: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every reassignment (fencing token)
+    # regular tickets this counter called since its last priority one (the interleave rule's memory)
+    regular_streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Assignment(Base):

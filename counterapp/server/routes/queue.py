@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
@@ -205,6 +205,35 @@ def waiting(session: SessionDep, device: CurrentDevice, _staff: CallStaff) -> li
         )
         for t in tickets
     ]
+
+
+class HandIn(BaseModel):
+    size: int = Field(default=3, ge=1, le=queue.MAX_HAND, description="tickets to hold for this counter")
+    minutes: int = Field(default=15, ge=1, le=int(queue.MAX_LEASE.total_seconds() // 60), description="lease time")
+
+
+class HandOut(BaseModel):
+    dealt_until: datetime
+    tickets: list[TicketOut]
+
+
+@router.post("/queue/hand", response_model=HandOut, responses=ERRORS)
+def deal_hand(body: HandIn, session: SessionDep, device: CurrentDevice, _staff: CallStaff) -> HandOut:
+    """Deal this counter a hand: the next ``size`` waiting tickets of its services, held for it for
+    ``minutes`` so it can call them if the network drops (SYNC.md §2 (a)); no other counter calls them
+    meanwhile. Tickets already in its unexpired hand count towards ``size``; asking again renews the lease."""
+    counter = counter_of(session, device)
+    at = utcnow()
+    try:
+        tickets = queue.deal_hand(session, counter, body.size, timedelta(minutes=body.minutes), at)
+        out = HandOut(
+            dealt_until=at + timedelta(minutes=body.minutes), tickets=[ticket_out(session, t) for t in tickets]
+        )
+    except DomainError as exc:
+        session.rollback()
+        raise queue_error(exc) from None
+    session.commit()
+    return out
 
 
 ROUTERS.append(router)

@@ -121,6 +121,22 @@ def create_centre(session: Session, *, agency_code: str, name: str, now: datetim
     return centre
 
 
+MAX_PRIORITY_EVERY = 20
+
+
+def set_priority_rule(centre: Centre, rule: str, every: int | None = None) -> Centre:
+    """How call-next orders priority tickets at ``centre``: ``strict`` (always first) or ``interleave`` (one
+    after every ``every`` regular tickets, 1–20). Counters call by the new rule from their next call."""
+    if rule not in ("strict", "interleave"):
+        raise ValidationFailed.single("rule", "priority.rule_invalid")
+    if every is not None and not 1 <= every <= MAX_PRIORITY_EVERY:
+        raise ValidationFailed.single("every", "priority.every_invalid", limit=MAX_PRIORITY_EVERY)
+    centre.priority_rule = rule
+    if every is not None:
+        centre.priority_every = every
+    return centre
+
+
 def add_service(
     session: Session, centre: Centre, *, code: str, prefix: str, name_vi: str, name_en: str = ""
 ) -> QueueService:

@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 from counterapp.domain.codes import build_ticket_number, parse_ticket_number
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import DomainError, ValidationFailed
-from counterapp.domain.priority import DEFAULT_PRIORITY_CLASSES, PriorityPolicy, call_order, choose_next
+from counterapp.domain.priority import (
+    DEFAULT_PRIORITY_CLASSES,
+    OrderingRule,
+    PriorityPolicy,
+    call_order,
+    choose_next,
+)
 from counterapp.domain.ticket import EventKind, TicketEvent, TicketState, apply
 from counterapp.domain.ticket import Ticket as DomainTicket
 from counterapp.server import feed
@@ -83,9 +89,15 @@ class Candidate:
     issued_at: datetime
 
 
-def policy_of(_centre_id: str) -> PriorityPolicy:
-    """The centre's ordering rule: the strict rule with the default classes until centres configure it."""
-    return PriorityPolicy(classes=DEFAULT_PRIORITY_CLASSES)
+def policy_of(centre: Centre) -> PriorityPolicy:
+    """The centre's ordering rule (``Centre.priority_rule``/``priority_every``) over the default classes."""
+    return PriorityPolicy(
+        rule=OrderingRule(centre.priority_rule), every=centre.priority_every, classes=DEFAULT_PRIORITY_CLASSES
+    )
+
+
+def _policy(session: Session, counter: Counter) -> PriorityPolicy:
+    return policy_of(session.get_one(Centre, counter.centre_id))
 
 
 def record_event(session: Session, ticket: Ticket, kind: EventKind, at: datetime, actor: Actor | None) -> None:
@@ -135,7 +147,7 @@ def validate_priority(centre: Centre, priority: str | None) -> str | None:
     if priority is None or not priority.strip():
         return None
     code = priority.strip().lower()
-    if code not in {cls.code for cls in policy_of(centre.id).classes}:
+    if code not in {cls.code for cls in policy_of(centre).classes}:
         raise ValidationFailed.single("priority", "ticket.priority_invalid")
     return code
 
@@ -225,7 +237,7 @@ def waiting_candidates(session: Session, counter: Counter, now: datetime) -> lis
 
 
 def waiting_in_call_order(session: Session, counter: Counter, now: datetime) -> list[Ticket]:
-    candidates = call_order(waiting_candidates(session, counter, now), policy_of(counter.centre_id))
+    candidates = call_order(waiting_candidates(session, counter, now), _policy(session, counter))
     rows = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_([c.id for c in candidates])))}
     return [rows[c.id] for c in candidates if c.id in rows]
 
@@ -268,8 +280,11 @@ def claim(session: Session, ticket_id: str, counter: Counter, at: datetime, stat
 
 
 def called(session: Session, ticket_id: str, actor: Actor, at: datetime) -> Ticket:
+    """Record a won claim: the event, the counter's regular streak (for the interleave rule), a live event."""
     ticket = session.get_one(Ticket, ticket_id, populate_existing=True)
     record_event(session, ticket, EventKind.CALLED, at, actor)
+    counter = actor.counter
+    counter.regular_streak = 0 if ticket.priority else counter.regular_streak + 1
     session.flush()
     publish_ticket(session, ticket, "ticket.called", actor.counter)
     return ticket
@@ -280,10 +295,10 @@ def call_next(session: Session, counter: Counter, device: Device | None, user: U
     assigned services. ``QueueEmpty`` when there is none left to win."""
     at = require_aware(now)
     actor = Actor(counter, device, user)
-    policy = policy_of(counter.centre_id)
+    policy = _policy(session, counter)
     for _attempt in range(MAX_CLAIM_ATTEMPTS):
         # READ COMMITTED: each read sees every claim committed so far, so a loss is never retried
-        chosen, _streak = choose_next(waiting_candidates(session, counter, at), policy)
+        chosen, _streak = choose_next(waiting_candidates(session, counter, at), policy, counter.regular_streak)
         if chosen is None:
             raise QueueEmpty("no ticket is waiting for this counter's services")
         if claim(session, chosen.id, counter, at, (TicketState.WAITING,)):
@@ -406,7 +421,7 @@ def deal_hand(session: Session, counter: Counter, size: int, lease: timedelta, n
         raise ValidationFailed.single("lease", "hand.lease_invalid")
     until = at + lease
     hand: list[str] = []
-    for candidate in call_order(waiting_candidates(session, counter, at), policy_of(counter.centre_id)):
+    for candidate in call_order(waiting_candidates(session, counter, at), _policy(session, counter)):
         if len(hand) >= size:
             break
         won = session.execute(
