@@ -27,16 +27,18 @@ from counterapp.domain.errors import ValidationFailed
 from counterapp.server.models.auth import Device
 from counterapp.server.models.numbers import CodeCounter, CodeLease, NumberVoid
 from counterapp.server.models.org import Centre
-from counterapp.server.services import numbers
+from counterapp.server.services import devices, numbers, org
 from tests.server.authkit import (
     CENTRE_A,
     CENTRE_B,
     PASSWORD,
+    enroll,
     enrolled_device,
     login,
     make_centre,
     make_device,
     make_user,
+    now,
     problem,
 )
 
@@ -115,9 +117,17 @@ def test_numbers_need_a_device_and_a_staff_session(client: TestClient, server_se
     make_centre(server_sessions, CENTRE_A)
     device = enrolled_device(client, server_sessions, CENTRE_A)
     assert problem(client.post("/v1/codes/next", json={"kind": "dossier"})) == (401, "auth.device_required")
-    no_staff = client.post("/v1/codes/lease", json={"kind": "dossier", "day": today().isoformat(), "count": 5},
-                           headers=device.headers)  # fmt: skip
+    no_staff = client.post("/v1/codes/next", json={"kind": "dossier"}, headers=device.headers)
     assert problem(no_staff) == (401, "auth.session_required")
+    # a counter's sync worker refills its offline leases with the device credential alone
+    body = {"kind": "dossier", "day": today().isoformat(), "count": 5}
+    refill = client.post("/v1/codes/lease", json=body, headers=device.headers)
+    assert refill.status_code == 201, refill.text
+    with server_sessions.begin() as session:
+        centre = org.centre_by_code(session, CENTRE_A)
+        _display, code, _ = devices.create_device(session, centre, kind="display", counter=None, now=now())
+    shown = enroll(client, code)
+    assert problem(client.post("/v1/codes/lease", json=body, headers=shown.headers)) == (401, "auth.session_required")
 
 
 def test_exhaustion_is_an_explicit_409_never_a_wrapped_number(

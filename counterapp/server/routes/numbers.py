@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from counterapp.domain.codes import build_dossier_code, build_ticket_number
 from counterapp.domain.errors import DomainError
-from counterapp.server.auth import CurrentDevice, CurrentStaff, http_error, role_allows, utcnow
+from counterapp.server.auth import CurrentDevice, CurrentStaff, OptionalStaff, http_error, role_allows, utcnow
 from counterapp.server.db import SessionDep
 from counterapp.server.errors import ApiError, problem
 from counterapp.server.models.auth import Device
@@ -116,10 +116,21 @@ def next_code(body: NextIn, session: SessionDep, device: CurrentDevice, staff: C
     return NextOut(kind=body.kind, scope=scope, day=day, number=number, code=code)
 
 
+def _allowed_lease(device: Device, staff: Staff | None, kind: str) -> None:
+    """A counter's sync worker refills its leases with the device credential alone (no one may be logged
+    in, and the numbers are useless without an op that is itself authorised at its time); a kiosk leases
+    ticket numbers. With a staff session, the staff's role decides as for ``/codes/next``."""
+    if staff is not None:
+        _allowed(device, staff, kind)
+    elif not (device.kind == "counter" or (device.kind == "kiosk" and kind == authority.TICKET)):
+        raise ApiError(401, "auth.session_required", "Staff login required")
+
+
 @router.post("/codes/lease", status_code=201, response_model=LeaseOut, responses=ERRORS)
-def lease(body: LeaseIn, session: SessionDep, device: CurrentDevice, staff: CurrentStaff) -> LeaseOut:
-    """A block of the day's reserved range for this device's offline use, never overlapping another."""
-    _allowed(device, staff, body.kind)
+def lease(body: LeaseIn, session: SessionDep, device: CurrentDevice, staff: OptionalStaff) -> LeaseOut:
+    """A block of the day's reserved range for this device's offline use, never overlapping another.
+    A counter or kiosk device may ask without a staff session (its sync worker keeps leases topped up)."""
+    _allowed_lease(device, staff, body.kind)
     try:
         row = authority.lease_block(session, device, body.kind, body.scope, body.day, body.count, utcnow())
     except DomainError as exc:
