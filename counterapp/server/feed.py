@@ -90,6 +90,8 @@ _LISTENERS: list[tuple[type[Any], str, Any]] = [
     (TicketEventRow, "after_insert", _touch_target("ticket", _ticket_event_centre, lambda e: e.ticket_id)),
     (Counter, "after_insert", _touch_target("counter", lambda c: centre_space(c.centre_id), lambda c: c.id)),
     (Counter, "after_update", _touch_target("counter", lambda c: centre_space(c.centre_id), lambda c: c.id)),
+    (QueueService, "after_insert", _touch_target("service", lambda q: centre_space(q.centre_id), lambda q: q.id)),
+    (QueueService, "after_update", _touch_target("service", lambda q: centre_space(q.centre_id), lambda q: q.id)),
     (Dossier, "after_insert", _touch_target("dossier", lambda d: centre_space(d.centre_id), lambda d: d.id)),
     (Dossier, "after_update", _touch_target("dossier", lambda d: centre_space(d.centre_id), lambda d: d.id)),
     (Conflict, "after_insert", _touch_target("conflict", lambda c: device_space(c.device_id), lambda c: c.id)),
@@ -153,6 +155,14 @@ def counter_data(session: Session, counter_id: str) -> Data | None:
     }
 
 
+def service_data(session: Session, service_id: str) -> Data | None:
+    service = session.get(QueueService, service_id, populate_existing=True)
+    if service is None:
+        return None
+    return {"id": service.id, "code": service.code, "prefix": service.prefix, "name_vi": service.name_vi,
+            "name_en": service.name_en}  # fmt: skip
+
+
 def dossier_data(session: Session, dossier_id: str) -> Data | None:
     dossier = session.get(Dossier, dossier_id, populate_existing=True)
     if dossier is None:
@@ -190,6 +200,7 @@ def conflict_data(session: Session, conflict_id: str) -> Data | None:
 BUILDERS: dict[str, Callable[[Session, str], Data | None]] = {
     "ticket": ticket_data,
     "counter": counter_data,
+    "service": service_data,
     "dossier": dossier_data,
     "conflict": conflict_data,
 }

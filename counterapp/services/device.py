@@ -63,13 +63,15 @@ def init_device(
     counter_number: str,
     now: datetime,
     services: Sequence[Mapping[str, str]] = (),
+    device_id: str | None = None,
 ) -> Device:
-    """Give a new data directory its identity; refuse to re-initialise one (its ops would be orphaned)."""
+    """Give a new data directory its identity (``device_id``: the server's, when enrolled); refuse to
+    re-initialise one (its ops would be orphaned)."""
     if session.get(DeviceMetaRow, 1) is not None:
         raise AlreadyInitialised("this data directory already belongs to a device")
     agency = validate_agency_code(agency_code)
     counter = _validate_counter(counter_number)
-    session.add(DeviceMetaRow(id=1, device_id=new_id(), agency_code=agency, counter_number=counter,
+    session.add(DeviceMetaRow(id=1, device_id=device_id or new_id(), agency_code=agency, counter_number=counter,
                               last_client_seq=0, clock_offset_ms=0, regular_streak=0, created_at=now))  # fmt: skip
     session.add(CounterRow(number=counter, name="", status="open", epoch=0))
     for service in services:

@@ -26,6 +26,11 @@ class DeviceMetaRow(Base):
     server_epoch: Mapped[int | None] = mapped_column(Integer)
     regular_streak: Mapped[int] = mapped_column(Integer, default=0)  # priority interleave state
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # the sync worker's last word (counterapp.sync.engine): shown in the status bar and `counterapp status`
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime)  # last complete push + pull
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)  # why the last attempt failed (no personal data)
+    sync_blocked: Mapped[str | None] = mapped_column(String(40))  # e.g. sync.client_regressed: needs IT
 
 
 class OutboxRow(Base):
@@ -70,6 +75,23 @@ class SyncCursorRow(Base):
 
     space: Mapped[str] = mapped_column(String(60), primary_key=True)
     cursor: Mapped[str] = mapped_column(Text)
+
+
+class SyncConflictRow(Base):
+    """What the server did not apply as this counter did it (a lost call, a flagged fact, a merged
+    amendment): pulled from the device's own space, shown until someone looks at it."""
+
+    __tablename__ = "sync_conflicts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    op_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(80))
+    code: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class PrintJobRow(Base):

@@ -157,7 +157,11 @@ def test_a_previous_release_directory_is_upgraded_in_place(tmp_path: Path) -> No
     try:
         assert current_revision(store.write_engine) == head_revision() != PREVIOUS
         with store.write_engine.connect() as conn:
-            assert dump(conn, list(before)) == before  # every old row intact, as stored
+            after = dump(conn, list(before))
+            # every old row intact, as stored (later migrations may only append columns)
+            assert {
+                t: [r[: len(before[t][0])] for r in rows] if before[t] else rows for t, rows in after.items()
+            } == before
             assert conn.exec_driver_sql("SELECT count(*) FROM dossier_search").scalar_one() == 3
 
         with store.read() as s:

@@ -1,0 +1,210 @@
+"""The counter's HTTP client for the central server (SYNC.md §4): one method per endpoint, the device
+credential on every request, and the failures sorted the way the sync loop must treat them:
+
+* ``Unreachable`` — no answer (refused, reset, timed out, cut mid-response) or a 5xx: retry later with
+  backoff; whatever the server did may or may not have happened, which the protocol makes harmless;
+* ``RetryLater`` — 429/503 with ``Retry-After``: the server asked us to wait that long;
+* ``Gap`` / ``ClientRegressed`` — push refused with 409 (the engine resends / flags the counter);
+* ``Refused`` — any other 4xx problem: a permanent answer with its stable ``code``.
+
+Qt-free and synchronous: the engine runs it in its own worker thread. Tests pass a Starlette
+``TestClient`` (an ``httpx2.Client``) to talk to an in-process server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+
+from counterapp import __version__
+from counterapp.sync.protocol import (
+    PROTOCOL_MAX,
+    HelloRequest,
+    HelloResponse,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+DEFAULT_TIMEOUT_S = 10.0
+
+
+class SyncError(Exception):
+    """Base of the sync client's failures; ``str()`` never holds a secret or personal data."""
+
+
+class Unreachable(SyncError):
+    pass
+
+
+class RetryLater(SyncError):
+    def __init__(self, seconds: float, message: str) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class Refused(SyncError):
+    def __init__(self, status: int, code: str, detail: str, body: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{status} {code}: {detail}")
+        self.status, self.code, self.detail, self.body = status, code, detail, body or {}
+
+
+class Gap(Refused):
+    @property
+    def expected_seq(self) -> int:
+        return int(self.body["expected_seq"])
+
+
+class ClientRegressed(Refused):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Enrollment:
+    device_id: str
+    credential: str
+    kind: str
+    agency_code: str
+    centre_id: str
+    counter_number: str | None
+
+
+def _retry_after(response: httpx2.Response) -> float:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "1")))
+    except ValueError:
+        return 1.0
+
+
+def _raise_for(response: httpx2.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    if status in (429, 503):
+        raise RetryLater(_retry_after(response), f"the server asked to retry later ({status})")
+    if status >= 500:
+        raise Unreachable(f"server error {status}")
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    code, detail = str(body.get("code", "http.error")), str(body.get("detail") or body.get("title") or "")
+    if code == "sync.gap":
+        raise Gap(status, code, detail, body)
+    if code == "sync.client_regressed":
+        raise ClientRegressed(status, code, detail, body)
+    raise Refused(status, code, detail, body)
+
+
+class ServerClient:
+    """The endpoints a counter device uses, with its credential. ``http`` may be shared (keep-alive)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        device_id: str,
+        credential: str,
+        *,
+        http: httpx2.Client | None = None,
+        timeout: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.device_id = device_id
+        self._auth = {"Authorization": f"Device {device_id}.{credential}"}
+        self._http = http or httpx2.Client(timeout=timeout)
+        self._owns_http = http is None
+        self.timeout = timeout
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> httpx2.Response:
+        if timeout is not None:  # only the long-poll sets its own; the client's default covers the rest
+            kwargs["timeout"] = timeout
+        try:
+            headers = {**self._auth, "Content-Type": "application/json"} if "content" in kwargs else self._auth
+            response = self._http.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
+        except httpx2.HTTPError as exc:  # refused, reset, timed out, cut mid-response, bad chunking
+            raise Unreachable(f"no answer from the server ({type(exc).__name__})") from None
+        _raise_for(response)
+        return response
+
+    def _json(self, response: httpx2.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:  # a cut response that still parsed as HTTP
+            raise Unreachable("the server's answer was cut") from None
+
+    # --- endpoints ---
+
+    def hello(self, schema_version: str, applied_epoch: int) -> tuple[HelloResponse, dict[str, Any]]:
+        body = HelloRequest(
+            client_id=self.device_id,
+            app_version=__version__,
+            protocol=PROTOCOL_MAX,
+            schema_version=schema_version,
+            applied_epoch=applied_epoch,
+        )
+        data = self._json(self._request("POST", "/v1/sync/hello", content=body.model_dump_json()))
+        return HelloResponse.model_validate(data), data
+
+    def push(self, request: PushRequest) -> PushResponse:
+        response = self._request("POST", "/v1/sync/push", content=request.model_dump_json())
+        return PushResponse.model_validate(self._json(response))
+
+    def pull(self, request: PullRequest) -> PullResponse:
+        response = self._request("POST", "/v1/sync/pull", content=request.model_dump_json())
+        return PullResponse.model_validate(self._json(response))
+
+    def snapshot(self, space: str, page: str | None = None) -> dict[str, Any]:
+        params = {"space": space} | ({"page": page} if page else {})
+        data: dict[str, Any] = self._json(self._request("GET", "/v1/sync/snapshot", params=params))
+        return data
+
+    def wait(self, cursors: dict[str, str], timeout: float) -> list[str]:
+        params = {"cursors": [f"{space}@{cursor}" for space, cursor in cursors.items()], "timeout": timeout}
+        data = self._json(self._request("GET", "/v1/sync/wait", params=params, timeout=timeout + self.timeout))
+        return [str(space) for space in data.get("changed", [])]
+
+    def lease(self, kind: str, scope: str | None, day: str, count: int) -> dict[str, Any]:
+        body = {"kind": kind, "scope": scope, "day": day, "count": count}
+        data: dict[str, Any] = self._json(self._request("POST", "/v1/codes/lease", json=body))
+        return data
+
+    def deal_hand(self, size: int, minutes: int) -> dict[str, Any]:
+        data: dict[str, Any] = self._json(
+            self._request("POST", "/v1/queue/hand", json={"size": size, "minutes": minutes})
+        )
+        return data
+
+
+def enroll(base_url: str, code: str, *, http: httpx2.Client | None = None, name: str | None = None) -> Enrollment:
+    """Trade a one-time enrollment code for this device's identity and credential."""
+    client = http or httpx2.Client(timeout=DEFAULT_TIMEOUT_S)
+    try:
+        try:
+            response = client.post(
+                f"{base_url.rstrip('/')}/v1/devices/enroll",
+                json={"code": code.strip(), "app_version": __version__, "name": name},
+            )
+        except httpx2.HTTPError as exc:
+            raise Unreachable(f"no answer from the server ({type(exc).__name__})") from None
+        _raise_for(response)
+        data = response.json()
+    finally:
+        if http is None:
+            client.close()
+    counter = data.get("counter") or {}
+    return Enrollment(
+        device_id=data["device_id"],
+        credential=data["credential"],
+        kind=data["kind"],
+        agency_code=data["centre"]["agency_code"],
+        centre_id=data["centre"]["id"],
+        counter_number=counter.get("number"),
+    )

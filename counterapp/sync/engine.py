@@ -1,0 +1,393 @@
+"""The counter's sync worker (SYNC.md §4 "Client loop"): hello → push until empty → pull until no more →
+top up leases → wait for a poke; on failure, back off exponentially with jitter (capped at 60 s) or as
+long as the server's ``Retry-After`` asks. Qt-free and blocking: the GUI runs ``run_forever`` in its own
+thread and calls ``poke()`` after each local write; the CLI runs ``run_once``.
+
+What makes "nothing lost" true here:
+
+* the outbox is only ever *marked* (applied, duplicate, rejected, conflict) from the server's answer,
+  never deleted; a batch whose answer was lost is simply sent again (the server answers from its log);
+* a pull page and its cursors are applied in one local transaction (``counterapp.sync.mirror``), and a
+  local row with an unanswered op is never overwritten;
+* ``sync.client_regressed`` (this data directory is older than what the server has) stops pushing and
+  says so — the outbox is kept for IT to export (``counterapp outbox export``) and re-import;
+* a gap (the server lost ops it had acknowledged: restored from a backup) re-sends from where it asks.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from counterapp.domain.duedate import VIETNAM_TZ
+from counterapp.migrating import current_revision
+from counterapp.services.leases import LeaseKind, grant_lease
+from counterapp.store.database import Store
+from counterapp.store.outbox import device_meta
+from counterapp.store.reference_models import CounterRow, QueueServiceRow
+from counterapp.store.sync_models import NumberLeaseRow, OutboxRow, SyncConflictRow, SyncCursorRow
+from counterapp.sync import mirror
+from counterapp.sync.client import ClientRegressed, Gap, Refused, RetryLater, ServerClient, SyncError, Unreachable
+from counterapp.sync.protocol import CITY, MAX_PUSH_OPS, START_CURSOR, Change, Op, PullRequest, PushRequest
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 60.0
+WAIT_S = 25.0
+SKEW_BLOCK_MS = 5 * 60 * 1000  # DESIGN.md §3 rule 9: beyond 5 minutes, no codes or receipts
+LEASE_LOW = 10  # refill a lease kind when fewer numbers than this are left for the day
+LEASE_SIZE = {LeaseKind.DOSSIER_CODE: 50, LeaseKind.TICKET: 30}
+NEXT_DAY_FROM_HOUR = 15  # from mid-afternoon, also lease tomorrow's numbers (a counter may stay offline)
+
+
+def local_now() -> datetime:
+    """The device's wall clock as the cache stores times: naive, the centre's local time."""
+    return datetime.now(VIETNAM_TZ).replace(tzinfo=None)
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    leased: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar and ``counterapp status`` show."""
+
+    online: bool
+    pending_ops: int
+    oldest_pending_at: datetime | None
+    last_sync_at: datetime | None
+    last_error: str | None
+    clock_offset_ms: int
+    codes_blocked: bool  # the clock is too far off to issue dossier codes and receipts
+    blocked: str | None  # why pushing stopped and needs IT (sync.client_regressed)
+    leases_left: dict[str, int] = field(default_factory=dict)
+    open_conflicts: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "online": self.online,
+            "pending_ops": self.pending_ops,
+            "oldest_pending_at": self.oldest_pending_at.isoformat() if self.oldest_pending_at else None,
+            "last_sync_at": self.last_sync_at.isoformat() if self.last_sync_at else None,
+            "last_error": self.last_error,
+            "clock_offset_ms": self.clock_offset_ms,
+            "codes_blocked": self.codes_blocked,
+            "blocked": self.blocked,
+            "leases_left": self.leases_left,
+            "open_conflicts": self.open_conflicts,
+        }
+
+
+def status(store: Store, now: datetime | None = None) -> SyncStatus:
+    """The sync state as recorded in the cache (readable while the worker runs in another thread)."""
+    today = (now or local_now()).date()
+    with store.read() as s:
+        meta = device_meta(s)
+        pending = s.execute(
+            select(func.count(), func.min(OutboxRow.wall_time)).where(OutboxRow.status == "pending")
+        ).one()
+        left: dict[str, int] = {}
+        for kind, scope, remaining in s.execute(
+            select(
+                NumberLeaseRow.kind,
+                NumberLeaseRow.scope,
+                func.sum(NumberLeaseRow.range_end - NumberLeaseRow.next_value + 1),
+            )
+            .where(NumberLeaseRow.day == today)
+            .group_by(NumberLeaseRow.kind, NumberLeaseRow.scope)
+        ):
+            left[f"{kind}:{scope}"] = max(0, int(remaining or 0))
+        conflicts = s.scalar(select(func.count()).select_from(SyncConflictRow).where(SyncConflictRow.seen_at.is_(None)))
+        online = meta.last_attempt_at is not None and meta.last_error is None
+        return SyncStatus(
+            online=online,
+            pending_ops=int(pending[0]),
+            oldest_pending_at=pending[1],
+            last_sync_at=meta.last_sync_at,
+            last_error=meta.last_error,
+            clock_offset_ms=meta.clock_offset_ms,
+            codes_blocked=abs(meta.clock_offset_ms) > SKEW_BLOCK_MS,
+            blocked=meta.sync_blocked,
+            leases_left=left,
+            open_conflicts=int(conflicts or 0),
+        )
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=VIETNAM_TZ) if value.tzinfo is None else value
+
+
+class SyncEngine:
+    """One counter's sync with the server. ``clock`` gives the device's wall time (tests shift it)."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: ServerClient,
+        *,
+        centre_id: str,
+        clock: Callable[[], datetime] = local_now,
+        batch: int = MAX_PUSH_OPS,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store, self.client, self.centre_id, self.clock = store, client, centre_id, clock
+        self.batch = batch
+        self.spaces = [str(CITY), f"centre:{centre_id}", f"device:{client.device_id}"]
+        self._poke = threading.Event()
+        self._stop = threading.Event()
+        self._rng = rng or random.Random()
+
+    # --- one round ---
+
+    def hello(self) -> int:
+        """Say hello; measure and store the clock offset (server − device, at the request's midpoint)."""
+        with self.store.read() as s:
+            counter_epoch = _counter_epoch(s)
+        sent = self.clock()
+        started = time.monotonic()
+        answer, _raw = self.client.hello(current_revision(self.store.write_engine) or "0", counter_epoch)
+        elapsed = timedelta(seconds=time.monotonic() - started)
+        server_local = answer.server_time.astimezone(VIETNAM_TZ).replace(tzinfo=None)
+        offset_ms = int((server_local - (sent + elapsed / 2)).total_seconds() * 1000)
+        with self.store.write() as s:
+            meta = device_meta(s)
+            meta.clock_offset_ms = offset_ms
+            meta.server_epoch = answer.server_epoch
+        return offset_ms
+
+    def push_all(self) -> SyncReport:
+        """Push the outbox in ``client_seq`` order until nothing is pending; results are recorded."""
+        report = SyncReport()
+        while True:
+            with self.store.read() as s:
+                rows = list(
+                    s.scalars(
+                        select(OutboxRow)
+                        .where(OutboxRow.status == "pending")
+                        .order_by(OutboxRow.client_seq)
+                        .limit(self.batch)
+                    )
+                )
+                blocked = device_meta(s).sync_blocked
+            if not rows or blocked:
+                return report
+            wire = [
+                Op(op_id=r.op_id, client_seq=r.client_seq, kind=r.kind, v=r.v, payload=r.payload,
+                   user_id=r.user_id, wall_time=_aware(r.wall_time), corrected_time=_aware(r.corrected_time),
+                   epoch=r.epoch)
+                for r in rows
+            ]  # fmt: skip
+            try:
+                answer = self.client.push(PushRequest(client_id=self.client.device_id, ops=wire))
+            except Gap as gap:
+                self._resend_from(gap.expected_seq, rows[0].client_seq)
+                continue
+            except ClientRegressed:
+                with self.store.write() as s:
+                    device_meta(s).sync_blocked = "sync.client_regressed"
+                log.error("the server holds newer ops of this device: pushing stopped; export the outbox")
+                return report
+            if not answer.results:
+                return report
+            acked_at = self.clock()
+            with self.store.write() as s:
+                for result in answer.results:
+                    s.execute(
+                        update(OutboxRow)
+                        .where(OutboxRow.client_seq == result.client_seq, OutboxRow.op_id == result.op_id)
+                        .values(status=result.status, result=result.model_dump(mode="json"), acked_at=acked_at)
+                    )
+                    report.pushed += 1
+                    report.rejected += result.status == "rejected"
+                    report.conflicts += result.status == "conflict"
+
+    def _resend_from(self, expected: int, first_pending: int) -> None:
+        """The server expects an earlier op than our first pending one: it lost ops it had acknowledged
+        (restored from a backup). Mark them pending again — the outbox still holds every op."""
+        if expected >= first_pending:
+            raise Refused(
+                409, "sync.gap", f"the server expects op {expected} after {first_pending}"
+            )  # pragma: no cover
+        with self.store.write() as s:
+            s.execute(update(OutboxRow).where(OutboxRow.client_seq >= expected).values(status="pending"))
+        log.warning("the server asked for ops from %s again; re-sending", expected)
+
+    def pull_all(self) -> int:
+        """Pull every space to its head, one page and its cursors per local transaction."""
+        pulled = 0
+        while True:
+            with self.store.read() as s:
+                stored = {row.space: row.cursor for row in s.scalars(select(SyncCursorRow))}
+            cursors = {space: stored.get(space, START_CURSOR) for space in self.spaces}
+            page = self.client.pull(PullRequest(client_id=self.client.device_id, cursors=cursors))
+            with self.store.write() as s:
+                pulled += mirror.apply_changes(s, list(page.changes))
+                for space, cursor in page.cursors.items():
+                    row = s.get(SyncCursorRow, space)
+                    if row is None:
+                        s.add(SyncCursorRow(space=space, cursor=cursor))
+                    else:
+                        row.cursor = cursor
+            for space in page.reset_required:
+                pulled += self._reset(space)
+            if not page.has_more:
+                return pulled
+
+    def _reset(self, space: str) -> int:
+        """Re-read a space from a snapshot (its cursor can no longer continue), then pull from there."""
+        applied, page = 0, None
+        as_of = START_CURSOR
+        while True:
+            body = self.client.snapshot(space, page)
+            as_of = body["as_of"]
+            changes = [
+                Change(
+                    space=space,
+                    seq=1,
+                    entity=r["entity"],
+                    id=r["id"],
+                    op="upsert",
+                    version=r["version"],
+                    data=r["data"],
+                )
+                for r in body["rows"]
+                if r["data"] is not None
+            ]
+            with self.store.write() as s:
+                applied += mirror.apply_changes(s, changes)
+            page = body.get("next_page")
+            if not page:
+                break
+        with self.store.write() as s:
+            row = s.get(SyncCursorRow, space)
+            if row is None:
+                s.add(SyncCursorRow(space=space, cursor=as_of))
+            else:
+                row.cursor = as_of
+        return applied
+
+    def refill_leases(self) -> int:
+        """Keep today's (and, late in the day, tomorrow's) dossier-code and ticket-number leases above
+        ``LEASE_LOW`` numbers, so the counter can keep issuing when the network drops."""
+        now = self.clock()
+        days = [now.date()] + ([now.date() + timedelta(days=1)] if now.hour >= NEXT_DAY_FROM_HOUR else [])
+        with self.store.read() as s:
+            meta = device_meta(s)
+            wanted = [(LeaseKind.DOSSIER_CODE, meta.agency_code)]
+            wanted += [(LeaseKind.TICKET, prefix) for prefix in s.scalars(select(QueueServiceRow.prefix))]
+        granted = 0
+        for day in days:
+            for kind, scope in wanted:
+                if self._left(kind, scope, day) >= LEASE_LOW:
+                    continue
+                server_kind = "dossier" if kind is LeaseKind.DOSSIER_CODE else "ticket"
+                try:
+                    block = self.client.lease(server_kind, scope, day.isoformat(), LEASE_SIZE[kind])
+                except Refused as exc:  # e.g. the day's reserved range is used up: say so, keep going
+                    log.warning("no %s lease for %s on %s (%s)", server_kind, scope, day, exc.code)
+                    continue
+                with self.store.write() as s:
+                    grant_lease(s, kind=kind, scope=scope, day=date.fromisoformat(block["day"]), start=block["start"],
+                                end=block["end"], now=now, source="server", lease_id=block["lease_id"])  # fmt: skip
+                granted += 1
+        return granted
+
+    def _left(self, kind: LeaseKind, scope: str, day: date) -> int:
+        with self.store.read() as s:
+            left = s.scalar(
+                select(func.sum(NumberLeaseRow.range_end - NumberLeaseRow.next_value + 1)).where(
+                    NumberLeaseRow.kind == kind.value, NumberLeaseRow.scope == scope, NumberLeaseRow.day == day
+                )
+            )
+        return int(left or 0)
+
+    def run_once(self) -> SyncReport:
+        """One complete round; raises ``SyncError`` subclasses when the server cannot be reached."""
+        with self.store.write() as s:
+            device_meta(s).last_attempt_at = self.clock()
+        try:
+            self.hello()
+            report = self.push_all()
+            report.pulled = self.pull_all()
+            report.leased = self.refill_leases()
+            more = self.push_all()  # what the clerk did meanwhile
+            report.pushed += more.pushed
+        except SyncError as exc:
+            with self.store.write() as s:
+                device_meta(s).last_error = str(exc)[:300]
+            raise
+        with self.store.write() as s:
+            meta = device_meta(s)
+            meta.last_sync_at, meta.last_error = self.clock(), None
+        return report
+
+    # --- forever ---
+
+    def poke(self) -> None:
+        """Something was written locally: push now instead of waiting."""
+        self._poke.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._poke.set()
+
+    def backoff(self, failures: int) -> float:
+        """Full jitter (AWS architecture blog): uniform in [0, min(cap, 0.5 s · 2^failures)]."""
+        return self._rng.uniform(0, min(MAX_BACKOFF_S, 0.5 * 2 ** min(failures, 10)))
+
+    def run_forever(self, *, wait_s: float = WAIT_S) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            self._poke.clear()
+            try:
+                self.run_once()
+                failures = 0
+                with self.store.read() as s:
+                    cursors = {row.space: row.cursor for row in s.scalars(select(SyncCursorRow))}
+                if not self._poke.is_set():
+                    self._wait(cursors, wait_s)
+            except RetryLater as exc:
+                failures += 1
+                self._poke.wait(min(MAX_BACKOFF_S, exc.seconds + self._rng.uniform(0, 1)))
+            except (Unreachable, Refused) as exc:
+                failures += 1
+                delay = self.backoff(failures)
+                log.info("sync failed (%s); next try in %.1f s", exc, delay)
+                self._stop.wait(delay)
+
+    def _wait(self, cursors: dict[str, str], wait_s: float) -> None:
+        """Long-poll for a change, but come back at once when the clerk writes something (poke)."""
+        done = threading.Event()
+
+        def long_poll() -> None:
+            try:
+                self.client.wait({s: c for s, c in cursors.items() if s in self.spaces}, wait_s)
+            except SyncError:
+                pass
+            finally:
+                done.set()
+                self._poke.set()
+
+        threading.Thread(target=long_poll, name="counterapp-sync-wait", daemon=True).start()
+        self._poke.wait(wait_s + 5)
+
+
+def _counter_epoch(session: Session) -> int:
+    meta = device_meta(session)
+    counter = session.get(CounterRow, meta.counter_number)
+    return int(counter.epoch) if counter else 0

@@ -1,0 +1,147 @@
+"""The counter's sync engine against the real server app (in-process, SQLite and PostgreSQL): enrol,
+pull the centre, refill leases from the server, push what the clerk did, converge two counters, flag a
+ticket two partitioned counters both called, and keep working while the server cannot be reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from counterapp.datafiles.catalogue import demo_catalogue
+from counterapp.server.models.sync import Dossier, OpLogEntry
+from counterapp.services import catalogue, intake, queue, search
+from counterapp.store.database import Store, open_store
+from counterapp.store.queue_models import TicketRow
+from counterapp.store.reference_models import AssignmentRow, QueueServiceRow
+from counterapp.store.sync_models import DeviceMetaRow, NumberLeaseRow, OutboxRow, SyncConflictRow
+from counterapp.sync import engine as sync_engine
+from counterapp.sync.client import ServerClient, Unreachable
+from counterapp.sync.enrollment import AlreadyEnrolled, client_for, enroll_store, load_credential
+from tests.counter import intake_form
+from tests.server.authkit import CENTRE_A, Enrolled, make_device
+from tests.server.synckit import CLERK, kiosk_ticket, setup_centre
+
+
+@dataclass
+class Counter:
+    store: Store
+    engine: sync_engine.SyncEngine
+    device: Enrolled
+    path: Path
+
+
+def enrolled(client: TestClient, sessions: sessionmaker[Session], path: Path, number: str) -> Counter:
+    store = open_store(path)
+    _device_id, code = make_device(sessions, CENTRE_A, number)
+    credential = enroll_store(store, path, "http://testserver", code, now=sync_engine.local_now(), http=client)
+    with store.write() as s:
+        catalogue.replace_catalogue(s, demo_catalogue())  # the city space will carry it; not yet
+    engine = sync_engine.SyncEngine(store, client_for(credential, http=client), centre_id=credential.centre_id)
+    return Counter(store, engine, Enrolled(credential.device_id, credential.credential), path)
+
+
+@pytest.fixture
+def counters(client: TestClient, server_sessions: sessionmaker[Session], tmp_path: Path):
+    setup_centre(server_sessions)
+    made = [enrolled(client, server_sessions, tmp_path / n, n) for n in ("1", "2")]
+    yield made
+    for counter in made:
+        counter.store.close()
+
+
+def test_enrolment_takes_the_servers_identity_and_a_second_one_is_refused(client: TestClient, counters: list[Counter]):
+    a = counters[0]
+    credential = load_credential(a.path)
+    with a.store.read() as s:
+        meta = s.scalars(select(DeviceMetaRow)).one()
+        assert (meta.device_id, meta.agency_code, meta.counter_number) == (credential.device_id, CENTRE_A, "1")
+    assert oct(credential_mode(a.path))[-3:] == "600"
+    with pytest.raises(AlreadyEnrolled):
+        enroll_store(a.store, a.path, "http://testserver", "ANY-CODE", now=sync_engine.local_now(), http=client)
+
+
+def credential_mode(path: Path) -> int:
+    return (path / "sync-credential.json").stat().st_mode
+
+
+def test_a_first_sync_brings_the_centre_and_leases_from_the_server(counters: list[Counter]):
+    a = counters[0]
+    report = a.engine.run_once()
+    assert report.leased >= 3  # dossier codes + one ticket lease per service
+    with a.store.read() as s:
+        assert set(s.scalars(select(QueueServiceRow.code))) == {"HTCT", "KD"}
+        assert set(s.scalars(select(AssignmentRow.service_code).where(AssignmentRow.counter_number == "1"))) == {"HTCT"}
+        sources = set(s.scalars(select(NumberLeaseRow.source)))
+        assert sources == {"server"}
+    status = sync_engine.status(a.store)
+    assert status.online and status.pending_ops == 0 and status.last_sync_at is not None
+    assert status.leases_left[f"dossier_code:{CENTRE_A}"] == 50
+    assert not status.codes_blocked and abs(status.clock_offset_ms) < 5000
+
+
+def test_two_counters_converge_and_a_ticket_called_by_both_is_flagged(
+    client: TestClient, server_sessions: sessionmaker[Session], counters: list[Counter]
+):
+    a, b = counters
+    for counter in counters:
+        counter.engine.run_once()
+    ticket = kiosk_ticket(client, a.device)
+    for counter in counters:
+        counter.engine.run_once()
+    # partitioned: each counter calls the same waiting ticket from its cache
+    now = sync_engine.local_now()
+    for counter in counters:
+        with counter.store.write() as s:
+            assert queue.call_next(s, now=now, user_id=CLERK).number == ticket["number"]
+    a.engine.run_once()
+    report = b.engine.run_once()
+    assert report.rejected == 1
+    with b.store.read() as s:
+        row = s.get(TicketRow, ticket["id"])
+        assert row is not None and (row.counter_number, row.sync_state) == ("1", "conflict")
+        conflict = s.scalars(select(SyncConflictRow)).one()
+        assert conflict.code == "ticket.already_called" and "counter 1" in conflict.reason
+    assert sync_engine.status(b.store).open_conflicts == 1
+    # a dossier received at counter 1 is found at counter 2 by name without diacritics
+    with a.store.write() as s:
+        code = intake.receive_dossier(s, intake_form(), now=now, user_id=CLERK).dossier.code
+    a.engine.run_once()
+    b.engine.run_once()
+    with b.store.read() as s:
+        found = search.search_dossiers(s, "nguyen")
+        assert code in [item.code for item in found.items]
+    with server_sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Dossier)) == 1
+
+
+def test_work_continues_offline_and_drains_when_the_server_is_back(
+    server_sessions: sessionmaker[Session], counters: list[Counter]
+):
+    a = counters[0]
+    a.engine.run_once()
+    offline = sync_engine.SyncEngine(
+        a.store,
+        ServerClient("http://127.0.0.1:9", a.device.device_id, a.device.credential, timeout=0.5),
+        centre_id=a.engine.centre_id,
+    )
+    now = sync_engine.local_now()
+    with a.store.write() as s:
+        for _ in range(3):
+            queue.issue_walkin(s, service_code="HTCT", now=now, user_id=CLERK)
+        intake.receive_dossier(s, intake_form(), now=now, user_id=CLERK)
+    with pytest.raises(Unreachable):
+        offline.run_once()
+    status = sync_engine.status(a.store)
+    assert not status.online and status.pending_ops == 4 and status.last_error
+    a.engine.run_once()
+    after = sync_engine.status(a.store)
+    assert after.online and after.pending_ops == 0
+    with a.store.read() as s:
+        assert set(s.scalars(select(OutboxRow.status))) == {"applied"}
+    with server_sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OpLogEntry)) == 4
