@@ -21,6 +21,7 @@ from counterapp.cli import (
     procedures_cmd,
     purge_cmd,
     register_cmd,
+    sync_cmd,
     ticket_cmd,
     validate_cmd,
 )
@@ -44,6 +45,7 @@ COMMANDS = (
     purge_cmd,
     printer_cmd,
     print_cmd,
+    sync_cmd,
 )
 
 

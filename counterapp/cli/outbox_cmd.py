@@ -1,12 +1,17 @@
-"""``counterapp outbox list|count``: ops waiting to reach the server. Payloads carry personal data, so
-they are never printed; the listing shows only sequence, id, kind, status and times."""
+"""``counterapp outbox list|count|export``: ops waiting to reach the server. Payloads carry personal data,
+so they are never printed; the listing shows only sequence, id, kind, status and times. ``export`` writes
+the unsent ops to a signed file for ``counterapp-server import`` (a counter that cannot reach the server
+before its PC is taken away); the file holds personal data: keep it like the paper register."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+from pathlib import Path
 from typing import Any
 
-from counterapp.cli.client import add_client_options, reading, table, when
+from counterapp.cli.client import add_client_options, data_dir, reading, table, when
 from counterapp.cli.common import print_json
 
 STATUSES = ("pending", "applied", "duplicate", "rejected", "conflict")
@@ -14,7 +19,7 @@ STATUSES = ("pending", "applied", "duplicate", "rejected", "conflict")
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("outbox", help="changes waiting to be sent to the server (no payloads shown)")
-    sub = p.add_subparsers(dest="action", required=True, metavar="list|count")
+    sub = p.add_subparsers(dest="action", required=True, metavar="list|count|export")
     listing = sub.add_parser("list", help="ops in sequence order, without their payloads")
     listing.add_argument("--status", choices=STATUSES, help="only ops with this status")
     listing.add_argument("--limit", type=int, default=100, metavar="N", help="at most N ops, newest last (default 100)")
@@ -23,6 +28,10 @@ def add_parser(subparsers: Any) -> None:
     count = sub.add_parser("count", help="how many ops are pending")
     add_client_options(count)
     count.set_defaults(run=run_count, parser=count)
+    export = sub.add_parser("export", help="write the unsent ops to a signed file for 'counterapp-server import'")
+    export.add_argument("file", type=Path, metavar="FILE")
+    add_client_options(export)
+    export.set_defaults(run=run_export, parser=export)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -62,4 +71,39 @@ def run_count(args: argparse.Namespace) -> int:
         print_json({"pending": count})
     else:
         print(count)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from counterapp.store.outbox import device_meta
+    from counterapp.store.sync_models import OutboxRow
+    from counterapp.sync.enrollment import load_credential
+    from counterapp.sync.export_file import credential_key, signed
+
+    credential = load_credential(data_dir(args))
+    with reading(args) as (session, now):
+        meta = device_meta(session)
+        rows = session.scalars(select(OutboxRow).where(OutboxRow.status == "pending").order_by(OutboxRow.client_seq))
+        ops = [
+            {"op_id": r.op_id, "client_seq": r.client_seq, "kind": r.kind, "v": r.v, "payload": r.payload,
+             "user_id": r.user_id, "wall_time": r.wall_time.isoformat(), "corrected_time": r.corrected_time.isoformat(),
+             "epoch": r.epoch}
+            for r in rows
+        ]  # fmt: skip
+        body = {"device_id": credential.device_id, "agency_code": meta.agency_code, "counter": meta.counter_number,
+                "exported_at": now.isoformat(), "ops": ops}  # fmt: skip
+    document = signed(body, credential_key(credential.credential))
+    temporary = args.file.with_name(args.file.name + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, args.file)
+    if args.json:
+        print_json({"file": str(args.file), "ops": len(ops)})
+    else:
+        print(f"Đã xuất {len(ops)} thay đổi chưa gửi ra {args.file}.")
     return 0

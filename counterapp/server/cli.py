@@ -16,11 +16,13 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import NoReturn
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from counterapp.domain.errors import DomainError
 from counterapp.server import admin
 from counterapp.server.config import DATABASE_URL_ENV, ServerSettings
 from counterapp.server.db import make_engine
@@ -122,6 +124,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from counterapp.server.db import session_factory
+    from counterapp.server.importing import import_file
+    from counterapp.sync.export_file import InvalidExport
+
+    engine = make_engine(_settings(args).database_url)
+    try:
+        check_migrated(engine)
+        report = import_file(session_factory(engine), args.file)
+    except (DatabaseNotMigrated, InvalidExport) as exc:
+        return _fail(str(exc))
+    except DomainError as exc:  # e.g. sync.client_regressed: the file is older than what the server has
+        return _fail(f"{exc.code}: {exc}")
+    except SQLAlchemyError as exc:
+        return _unreachable(engine, exc)
+    finally:
+        engine.dispose()
+    counts = ", ".join(f"{status} {n}" for status, n in sorted(report.counts.items())) or "nothing new"
+    sys.stdout.write(f"imported the outbox of device {report.device_id}: {counts} (op {report.last_client_seq})\n")
+    return 0
+
+
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog=PROG, description="The counterapp central server.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -129,6 +153,11 @@ def build_parser() -> ArgumentParser:
     def database_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--database-url", metavar="URL", help=f"sqlite:///FILE or postgresql+psycopg://… "
                          f"(default: ${DATABASE_URL_ENV}, else server.sqlite3 in the user data directory)")  # fmt: skip
+
+    import_cmd = commands.add_parser("import", help="apply a counter's outbox file ('counterapp outbox export')")
+    database_option(import_cmd)
+    import_cmd.add_argument("file", type=Path, metavar="FILE")
+    import_cmd.set_defaults(handler=cmd_import)
 
     migrate_cmd = commands.add_parser("migrate", help="create or upgrade the database schema")
     database_option(migrate_cmd)

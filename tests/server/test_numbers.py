@@ -5,14 +5,9 @@ numbers are recorded as voids, and many connections at once never duplicate or s
 from __future__ import annotations
 
 import itertools
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +36,7 @@ from tests.server.authkit import (
     now,
     problem,
 )
+from tests.server.processes import server_process
 
 T1 = datetime(2025, 3, 14, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
 DAY1 = date(2025, 3, 14)
@@ -342,49 +338,6 @@ def test_a_rolled_back_transaction_gives_its_number_back(server_sessions: sessio
 
 
 # --- two real server processes -----------------------------------------------------------------------
-
-SERVER = [str(Path(sys.executable).parent / "counterapp-server")]
-if not Path(SERVER[0]).exists():  # the package is not installed with its entry point: run the module
-    SERVER = [sys.executable, "-c", "import sys; from counterapp.server.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-@contextmanager
-def server_process(url: str, log_path: Path) -> Iterator[str]:
-    """A real ``counterapp-server serve`` on a free loopback port: its base URL, once /healthz answers."""
-    port = free_port()
-    with log_path.open("w") as log_file:
-        process = subprocess.Popen(
-            [*SERVER, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                assert process.poll() is None, log_path.read_text()
-                assert time.monotonic() < deadline, "the server did not answer within 30 s"
-                try:
-                    if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx2.TransportError:
-                    pass
-                time.sleep(0.05)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:  # pragma: no cover - only if uvicorn hangs
-                process.kill()
-                process.wait(timeout=5)
 
 
 @pytest.mark.parametrize("server_db", ["postgresql"], indirect=True)
