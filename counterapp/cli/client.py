@@ -10,7 +10,7 @@ import argparse
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,8 +67,9 @@ def user_id(args: argparse.Namespace) -> str:
 
 def corrected_now(device: Device | None) -> datetime:
     """The legal time: this PC's local clock plus the offset measured against the server."""
-    offset = timedelta(milliseconds=device.clock_offset_ms if device else 0)
-    return (datetime.now() + offset).replace(microsecond=0)
+    from counterapp.services.clock import corrected
+
+    return corrected(datetime.now(), device.clock_offset_ms if device else 0).replace(microsecond=0)
 
 
 def open_data_dir(args: argparse.Namespace, *, create: bool = False) -> Store:

@@ -30,7 +30,7 @@ from counterapp.server.config import ServerSettings
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.errors import COMMON_ERRORS, PROBLEM_MODELS, install_error_handlers, problem, problem_response
 from counterapp.server.events import EventHub
-from counterapp.server.middleware import BodyLimitMiddleware, CatchAllMiddleware
+from counterapp.server.middleware import BodyLimitMiddleware, CatchAllMiddleware, SyncThrottleMiddleware
 from counterapp.server.schema import check_migrated, head_revision
 
 API_PREFIX = "/v1"
@@ -111,6 +111,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
 
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SyncThrottleMiddleware, limit=settings.sync_concurrency)
     app.add_middleware(CatchAllMiddleware)  # added last: the outermost of the two
 
     for router in load_routers():

@@ -64,7 +64,7 @@ def _settings(args: argparse.Namespace) -> ServerSettings:
     settings = ServerSettings()
     if args.database_url:
         settings = replace(settings, database_url=args.database_url)
-    for name in ("host", "port", "workers"):
+    for name in ("host", "port", "workers", "sync_concurrency"):
         if getattr(args, name, None) is not None:
             settings = replace(settings, **{name: getattr(args, name)})
     return settings
@@ -168,6 +168,10 @@ def build_parser() -> ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, help="TCP port (default 8765)")
     serve.add_argument("--workers", type=_positive, help="worker processes (default 1)")
+    serve.add_argument(
+        "--sync-concurrency", type=_positive, metavar="N",
+        help="sync requests in progress per worker before the next gets 429 + Retry-After (default 8)",
+    )  # fmt: skip
     serve.set_defaults(handler=cmd_serve)
 
     admin.add_parser(commands)  # every sub-command sets ``handler(args: argparse.Namespace) -> int``

@@ -43,6 +43,7 @@ class ServerSettings:
     port: int = 8765
     workers: int = 1
     max_body_bytes: int = 2 * 1024 * 1024
+    sync_concurrency: int = 8  # push/pull/snapshot in progress per process; more get 429 + Retry-After
     enrollment_code_ttl: timedelta = timedelta(hours=24)
     session_ttl: timedelta = timedelta(hours=12)
 
@@ -52,5 +53,7 @@ class ServerSettings:
             raise ValueError(f"port must be between 1 and 65535, not {self.port}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
+        if self.sync_concurrency < 1:
+            raise ValueError("sync_concurrency must be at least 1")
         if self.max_body_bytes < 1:
             raise ValueError("max_body_bytes must be positive")

@@ -21,6 +21,8 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, StaticPool, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from counterapp.server import feed
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
 
@@ -62,7 +64,10 @@ def make_engine(url: str, *, connect_args: Mapping[str, Any] | None = None) -> E
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose commits also publish the change feed (``counterapp.server.feed``)."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    feed.install(factory)
+    return factory
 
 
 def get_session(request: Request) -> Iterator[Session]:

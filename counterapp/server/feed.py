@@ -2,7 +2,8 @@
 ``changes`` with the next ``seq`` of its space, in the same transaction as the change itself.
 
 Use cases do not call this module: mapper events below *touch* an entity whenever its row (or a ticket's
-event row) is written, and the session's ``before_commit`` hook *publishes* what was touched — it reads
+event row) is written, and the ``before_commit`` hook that ``install`` puts on the server's session factory
+(``counterapp.server.db.session_factory``) *publishes* what was touched — it reads
 each entity's current state, skips those whose data did not change (a rolled-back savepoint, a no-op),
 takes ``n`` sequence numbers with one ``UPDATE space_clock SET seq = seq + n`` and writes the change rows
 and the entities' latest state. The space clock is locked last in every transaction, after all the domain
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapper, Session, aliased, object_session
+from sqlalchemy.orm import Mapper, Session, aliased, object_session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.server.events import publish_after_commit
@@ -35,7 +36,6 @@ from counterapp.server.models.sync import ChangeRow, Conflict, Dossier, SpaceClo
 from counterapp.server.services.common import as_utc
 
 _TOUCHED = "counterapp.feed.touched"
-_HOOKED = "counterapp.feed.hooked"
 
 Key = tuple[str, str, str]  # (space, entity, entity id)
 Data = dict[str, Any]
@@ -63,9 +63,6 @@ def touch(session: Session, space: str, entity: str, entity_id: str) -> None:
         raise ValueError(f"unknown synced entity {entity!r}")
     touched: dict[Key, None] = session.info.setdefault(_TOUCHED, {})
     touched[(space, entity, entity_id)] = None
-    if not session.info.get(_HOOKED):
-        session.info[_HOOKED] = True
-        sa_event.listen(session, "before_commit", _before_commit)
 
 
 def _touch_target(entity: str, space_of: Callable[[Any], str], id_of: Callable[[Any], str]) -> Any:
@@ -222,8 +219,18 @@ def _lock_clock(session: Session, space: str) -> int:
     return int(seq)
 
 
+def install(factory: sessionmaker[Session]) -> None:
+    """Publish at every commit of the factory's sessions. Registered on the factory, not lazily on a
+    session when something is touched: SQLAlchemy's final flush runs *after* ``before_commit``, so a change
+    first flushed by the commit itself would be touched too late to publish."""
+    sa_event.listen(factory, "before_commit", _before_commit)
+
+
 def _before_commit(session: Session) -> None:
-    if not session.in_nested_transaction():  # a SAVEPOINT is released, not committed: publish at the end
+    if session.in_nested_transaction():  # a SAVEPOINT is released, not committed: publish at the end
+        return
+    session.flush()  # fires the mapper events of whatever is still pending
+    if session.info.get(_TOUCHED):
         publish(session)
 
 

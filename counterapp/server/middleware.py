@@ -1,8 +1,9 @@
-"""Two plain ASGI middlewares around every request:
+"""Plain ASGI middlewares around every request:
 
 * ``CatchAllMiddleware``: any exception no handler took becomes 500 ``server.error`` problem+json. The log
   line names the exception types, the method and the route template with the traceback's frames, but
   never an exception message, the URL's values or the body: those may hold citizens' personal data.
+* ``SyncThrottleMiddleware``: at most N sync requests in progress per process, the rest told 429 to retry.
 * ``BodyLimitMiddleware``: a body over the limit gets 413 ``request.too_large`` problem+json, whether it
   announces its size (``Content-Length``) or streams (chunked): the body is read up to the limit before
   the app sees it, and never further.
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import traceback
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -118,3 +120,36 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return pending.pop(0) if pending else await receive()
 
     return replayed
+
+
+THROTTLED_PATHS = frozenset({"/v1/sync/push", "/v1/sync/pull", "/v1/sync/snapshot"})
+
+
+class SyncThrottleMiddleware:
+    """At most ``limit`` push/pull/snapshot requests in progress per server process; one more is answered
+    at once with 429 ``sync.busy`` and a jittered ``Retry-After`` (SYNC.md §3 R5: fifty counters coming
+    back after an outage drain one after the other instead of piling on the database). The counter's
+    sync worker waits that long and tries again; nothing is lost, the outbox keeps every op."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, retry_after_s: tuple[int, int] = (1, 3)) -> None:
+        self.app, self.limit, self.retry_after_s = app, limit, retry_after_s
+        self.in_flight = 0
+        self._rng = random.Random()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in THROTTLED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            wait = self._rng.randint(*self.retry_after_s)
+            response = problem_response(
+                429, "sync.busy", "Busy", "Many counters are syncing; try again shortly.",
+                headers={"Retry-After": str(wait)},
+            )  # fmt: skip
+            await response(scope, receive, send)
+            return
+        self.in_flight += 1  # one event loop per process: no lock needed
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1

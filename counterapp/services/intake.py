@@ -17,6 +17,7 @@ from counterapp.domain.dossier import Dossier, DossierStatus, IntakeRequest, val
 from counterapp.domain.duedate import DueDate, compute_due
 from counterapp.domain.errors import ValidationFailed
 from counterapp.services.catalogue import get_procedure
+from counterapp.services.clock import require_good_clock
 from counterapp.services.device import office_hours, work_calendar
 from counterapp.services.dossiers import dossier_row, load_dossier
 from counterapp.services.errors import AlreadySynced, InvalidState, NotFound
@@ -113,6 +114,7 @@ def receive_dossier(session: Session, raw: Mapping[str, Any], *, now: datetime, 
     if not procedure_code:
         raise ValidationFailed.single("procedure_code", "procedure.required")
     procedure = get_procedure(session, procedure_code)
+    require_good_clock(outbox.device_meta(session))  # the code's date and the receipt's times are legal facts
     request = validate_intake(raw, procedure, today=now.date())
     ticket_id = _ticket_link(session, raw, now)
     due = compute_due(now, procedure.duration, work_calendar(session), office_hours(session), procedure.cutoff)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.migrating import current_revision
+from counterapp.services.clock import skewed
 from counterapp.services.leases import LeaseKind, grant_lease
 from counterapp.store.database import Store
 from counterapp.store.outbox import device_meta
@@ -43,10 +44,10 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 60.0
 WAIT_S = 25.0
-SKEW_BLOCK_MS = 5 * 60 * 1000  # DESIGN.md §3 rule 9: beyond 5 minutes, no codes or receipts
 LEASE_LOW = 10  # refill a lease kind when fewer numbers than this are left for the day
 LEASE_SIZE = {LeaseKind.DOSSIER_CODE: 50, LeaseKind.TICKET: 30}
 NEXT_DAY_FROM_HOUR = 15  # from mid-afternoon, also lease tomorrow's numbers (a counter may stay offline)
+HAND_SIZE, HAND_MINUTES = 3, 15  # tickets held for an open counter, so it can call them if the network drops
 
 
 def local_now() -> datetime:
@@ -121,7 +122,7 @@ def status(store: Store, now: datetime | None = None) -> SyncStatus:
             last_sync_at=meta.last_sync_at,
             last_error=meta.last_error,
             clock_offset_ms=meta.clock_offset_ms,
-            codes_blocked=abs(meta.clock_offset_ms) > SKEW_BLOCK_MS,
+            codes_blocked=skewed(meta.clock_offset_ms),
             blocked=meta.sync_blocked,
             leases_left=left,
             open_conflicts=int(conflicts or 0),
@@ -307,6 +308,20 @@ class SyncEngine:
                 granted += 1
         return granted
 
+    def refresh_hand(self) -> int:
+        """Ask the server to hold the next few tickets for this counter while it is open (SYNC.md §2 (a));
+        the dealt tickets arrive by the next pull. Returns how many are held."""
+        with self.store.read() as s:
+            counter = s.get(CounterRow, device_meta(s).counter_number)
+            open_now = counter is not None and counter.status == "open"
+        if not open_now:
+            return 0
+        try:
+            return len(self.client.deal_hand(HAND_SIZE, HAND_MINUTES)["tickets"])
+        except Refused as exc:  # e.g. the device has no counter any more: calling needs the server then
+            log.warning("no hand dealt (%s)", exc.code)
+            return 0
+
     def _left(self, kind: LeaseKind, scope: str, day: date) -> int:
         with self.store.read() as s:
             left = s.scalar(
@@ -325,6 +340,8 @@ class SyncEngine:
             report = self.push_all()
             report.pulled = self.pull_all()
             report.leased = self.refill_leases()
+            if self.refresh_hand():
+                report.pulled += self.pull_all()  # the hand's tickets, marked as held for this counter
             more = self.push_all()  # what the clerk did meanwhile
             report.pushed += more.pushed
         except SyncError as exc:

@@ -5,6 +5,7 @@ ticket two partitioned counters both called, and keep working while the server c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.datafiles.catalogue import demo_catalogue
 from counterapp.server.models.sync import Dossier, OpLogEntry
+from counterapp.server.services import lead, org
 from counterapp.services import catalogue, intake, queue, search
+from counterapp.services.clock import ClockSkewed, corrected
 from counterapp.store.database import Store, open_store
 from counterapp.store.queue_models import TicketRow
 from counterapp.store.reference_models import AssignmentRow, QueueServiceRow
@@ -145,3 +148,56 @@ def test_work_continues_offline_and_drains_when_the_server_is_back(
         assert set(s.scalars(select(OutboxRow.status))) == {"applied"}
     with server_sessions() as session:
         assert session.scalar(select(func.count()).select_from(OpLogEntry)) == 4
+
+
+def test_a_clock_ten_minutes_off_is_warned_and_blocks_codes_a_small_skew_is_corrected(counters: list[Counter]):
+    """SYNC.md §3 R4: the device's clock is measured against the server's at every hello."""
+    a = counters[0]
+    a.engine.run_once()
+    slow = sync_engine.SyncEngine(
+        a.store,
+        a.engine.client,
+        centre_id=a.engine.centre_id,
+        clock=lambda: sync_engine.local_now() - timedelta(minutes=10),
+    )
+    slow.run_once()
+    skewed = sync_engine.status(a.store)
+    assert skewed.codes_blocked and 590_000 < skewed.clock_offset_ms < 610_000
+    with a.store.write() as s, pytest.raises(ClockSkewed) as refused:
+        intake.receive_dossier(s, intake_form(), now=sync_engine.local_now(), user_id=CLERK)
+    assert refused.value.code == "clock.skewed" and refused.value.params["offset_minutes"] == pytest.approx(10, abs=0.2)
+    # a minute off: codes allowed, and the legal time is the corrected one
+    late = sync_engine.SyncEngine(
+        a.store,
+        a.engine.client,
+        centre_id=a.engine.centre_id,
+        clock=lambda: sync_engine.local_now() - timedelta(minutes=1),
+    )
+    late.run_once()
+    fine = sync_engine.status(a.store)
+    assert not fine.codes_blocked and 55_000 < fine.clock_offset_ms < 65_000
+    wall = sync_engine.local_now() - timedelta(minutes=1)
+    legal = corrected(wall, fine.clock_offset_ms)
+    assert abs((legal - sync_engine.local_now()).total_seconds()) < 5
+    with a.store.write() as s:
+        result = intake.receive_dossier(s, intake_form(), now=legal, user_id=CLERK)
+        assert result.dossier.received_at == legal
+
+
+def test_an_open_counter_is_dealt_a_hand_it_can_call_offline(
+    client: TestClient, server_sessions: sessionmaker[Session], counters: list[Counter]
+):
+    a = counters[0]
+    with server_sessions.begin() as session:
+        lead.set_counter_status(
+            org.counter_by_number(session, org.centre_by_code(session, CENTRE_A).id, "1"), lead.OPEN
+        )
+    numbers = [kiosk_ticket(client, a.device)["number"] for _ in range(4)]
+    a.engine.run_once()
+    with a.store.read() as s:
+        held = s.scalars(select(TicketRow.number).where(TicketRow.dealt_to == "1").order_by(TicketRow.number)).all()
+    assert list(held) == numbers[: sync_engine.HAND_SIZE]
+    # offline, the counter calls from its hand only
+    with a.store.write() as s:
+        assert queue.call_next(s, now=sync_engine.local_now(), user_id=CLERK, only_hand=True).number == numbers[0]
+    assert a.engine.run_once().rejected == 0

@@ -218,10 +218,13 @@ class HandOut(BaseModel):
 
 
 @router.post("/queue/hand", response_model=HandOut, responses=ERRORS)
-def deal_hand(body: HandIn, session: SessionDep, device: CurrentDevice, _staff: CallStaff) -> HandOut:
+def deal_hand(body: HandIn, session: SessionDep, device: CurrentDevice, staff: OptionalStaff) -> HandOut:
     """Deal this counter a hand: the next ``size`` waiting tickets of its services, held for it for
     ``minutes`` so it can call them if the network drops (SYNC.md §2 (a)); no other counter calls them
-    meanwhile. Tickets already in its unexpired hand count towards ``size``; asking again renews the lease."""
+    meanwhile. Tickets already in its unexpired hand count towards ``size``; asking again renews the lease.
+    The counter's sync worker asks with the device credential alone (only for an open counter)."""
+    if staff is not None and not role_allows(staff.user.role, "queue.call"):
+        raise ApiError(403, "auth.forbidden", "Not allowed", "Your role does not allow this.")
     counter = counter_of(session, device)
     at = utcnow()
     try:

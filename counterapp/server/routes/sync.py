@@ -115,6 +115,7 @@ RETRY_AFTER_S = 2
 SYNC_ERRORS: dict[int | str, dict[str, Any]] = {
     401: problem("No or wrong device credential"),
     403: problem("Device revoked, client_id is not this device, or a space that is not this device's"),
+    429: problem("Many counters are syncing (sync.busy): retry after Retry-After"),
     503: problem("A transient database failure (sync.retry): nothing was applied; retry after Retry-After"),
 }
 
