@@ -162,8 +162,10 @@ def service_data(session: Session, service_id: str) -> Data | None:
 
 def dossier_data(session: Session, dossier_id: str) -> Data | None:
     dossier = session.get(Dossier, dossier_id, populate_existing=True)
-    if dossier is None:
-        return None
+    return None if dossier is None else _dossier_dict(dossier)
+
+
+def _dossier_dict(dossier: Dossier) -> Data:
     return {
         "id": dossier.id,
         "code": dossier.code,
@@ -234,9 +236,28 @@ def _before_commit(session: Session) -> None:
         publish(session)
 
 
+def _ticket_rows(session: Session, ids: list[str]) -> dict[str, Data | None]:
+    return {ticket_id: ticket_data(session, ticket_id) for ticket_id in ids}
+
+
+def _dossier_rows(session: Session, ids: list[str]) -> dict[str, Data | None]:
+    """One SELECT for all of a push's dossiers (the ORM objects of this session are already current)."""
+    rows = {d.id: d for d in session.scalars(select(Dossier).where(Dossier.id.in_(ids)))}
+    return {i: (_dossier_dict(rows[i]) if i in rows else None) for i in ids}
+
+
+def _current(session: Session, entity: str, ids: list[str]) -> dict[str, Data | None]:
+    if entity == "dossier":
+        return _dossier_rows(session, ids)
+    builder = BUILDERS[entity]
+    return {entity_id: builder(session, entity_id) for entity_id in ids}
+
+
 def publish(session: Session) -> dict[Key, int]:
     """Write the touched entities' changes now (normally called by the ``before_commit`` hook); returns
-    the seq given to each entity that changed. Idempotent: a second call publishes nothing new."""
+    the seq given to each entity that changed. Idempotent: a second call publishes nothing new. Reads
+    and writes in bulk (a push touches up to 200 entities): the stored versions, the current data, the
+    change rows and the entities' latest state, each in one statement per space and kind."""
     session.flush()
     touched: dict[Key, None] = session.info.pop(_TOUCHED, {})
     by_space: dict[str, list[tuple[str, str]]] = {}
@@ -244,39 +265,52 @@ def publish(session: Session) -> dict[Key, int]:
         by_space.setdefault(space, []).append((entity, entity_id))
     published: dict[Key, int] = {}
     at = datetime.now(UTC)
-    upsert = _dialect_insert(session)
     for space in sorted(by_space):  # a fixed order of clock locks across spaces
-        seq = _lock_clock(session, space)
+        keys = by_space[space]
+        seq = _lock_clock(session, space)  # before reading versions: concurrent writers queue here
         start = seq
-        for entity, entity_id in by_space[space]:
-            data = BUILDERS[entity](session, entity_id)
-            stored = session.execute(
-                select(SyncEntity.version, SyncEntity.deleted, SyncEntity.data).where(
-                    SyncEntity.space == space, SyncEntity.entity == entity, SyncEntity.entity_id == entity_id
+        by_entity: dict[str, list[str]] = {}
+        for entity, entity_id in keys:
+            by_entity.setdefault(entity, []).append(entity_id)
+        current: dict[tuple[str, str], Data | None] = {}
+        stored: dict[tuple[str, str], Any] = {}
+        for entity, ids in by_entity.items():
+            current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
+            rows = session.execute(
+                select(SyncEntity.entity_id, SyncEntity.version, SyncEntity.deleted, SyncEntity.data).where(
+                    SyncEntity.space == space, SyncEntity.entity == entity, SyncEntity.entity_id.in_(ids)
                 )
-            ).one_or_none()
-            if data is None and (stored is None or stored.deleted):
+            )
+            stored.update({(entity, r.entity_id): r for r in rows})
+        changes: list[dict[str, Any]] = []
+        states: list[dict[str, Any]] = []
+        for entity, entity_id in keys:
+            data, before = current[(entity, entity_id)], stored.get((entity, entity_id))
+            if data is None and (before is None or before.deleted):
                 continue
-            if stored is not None and not stored.deleted and stored.data == data:
+            if before is not None and not before.deleted and before.data == data:
                 continue
             seq += 1
-            version = 1 if stored is None else stored.version + 1
+            version = 1 if before is None else before.version + 1
             op = "delete" if data is None else "upsert"
-            session.execute(
-                insert(ChangeRow).values(
-                    space=space, seq=seq, entity=entity, entity_id=entity_id, op=op, version=version, data=data, at=at
-                )
-            )
-            values = {"version": version, "seq": seq, "deleted": data is None, "data": data}
-            session.execute(
-                upsert(SyncEntity)
-                .values(space=space, entity=entity, entity_id=entity_id, **values)
-                .on_conflict_do_update(index_elements=["space", "entity", "entity_id"], set_=values)
-            )
+            changes.append({"space": space, "seq": seq, "entity": entity, "entity_id": entity_id, "op": op,
+                            "version": version, "data": data, "at": at})  # fmt: skip
+            states.append({"space": space, "entity": entity, "entity_id": entity_id, "version": version, "seq": seq,
+                           "deleted": data is None, "data": data})  # fmt: skip
             published[(space, entity, entity_id)] = seq
-        if seq != start:
-            session.execute(update(SpaceClock).where(SpaceClock.space == space).values(seq=seq))
-            _poke(session, space, seq)
+        if seq == start:
+            continue
+        session.execute(insert(ChangeRow), changes)
+        upsert = _dialect_insert(session)(SyncEntity)
+        session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["space", "entity", "entity_id"],
+                set_={name: upsert.excluded[name] for name in ("version", "seq", "deleted", "data")},
+            ),
+            states,
+        )
+        session.execute(update(SpaceClock).where(SpaceClock.space == space).values(seq=seq))
+        _poke(session, space, seq)
     return published
 
 

@@ -44,8 +44,10 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 60.0
 WAIT_S = 25.0
-LEASE_LOW = 10  # refill a lease kind when fewer numbers than this are left for the day
-LEASE_SIZE = {LeaseKind.DOSSIER_CODE: 50, LeaseKind.TICKET: 30}
+# Refill a lease kind when fewer numbers than LEASE_LOW are left for the day. Walk-in tickets come from a
+# small reserved range shared by every counter of the centre (900–999 per prefix), so their blocks are small.
+LEASE_LOW = {LeaseKind.DOSSIER_CODE: 10, LeaseKind.TICKET: 2}
+LEASE_SIZE = {LeaseKind.DOSSIER_CODE: 50, LeaseKind.TICKET: 5}
 NEXT_DAY_FROM_HOUR = 15  # from mid-afternoon, also lease tomorrow's numbers (a counter may stay offline)
 HAND_SIZE, HAND_MINUTES = 3, 15  # tickets held for an open counter, so it can call them if the network drops
 
@@ -206,16 +208,22 @@ class SyncEngine:
             if not answer.results:
                 return report
             acked_at = self.clock()
-            with self.store.write() as s:
-                for result in answer.results:
-                    s.execute(
-                        update(OutboxRow)
-                        .where(OutboxRow.client_seq == result.client_seq, OutboxRow.op_id == result.op_id)
-                        .values(status=result.status, result=result.model_dump(mode="json"), acked_at=acked_at)
-                    )
-                    report.pushed += 1
-                    report.rejected += result.status == "rejected"
-                    report.conflicts += result.status == "conflict"
+            mine = {r.client_seq: r.op_id for r in rows}
+            marks = [
+                {
+                    "client_seq": r.client_seq,
+                    "status": r.status,
+                    "result": r.model_dump(mode="json"),
+                    "acked_at": acked_at,
+                }
+                for r in answer.results
+                if mine.get(r.client_seq) == r.op_id  # only answers about the ops this batch sent
+            ]
+            with self.store.write() as s:  # one executemany for the batch's answers (ORM bulk by primary key)
+                s.execute(update(OutboxRow), marks)
+            report.pushed += len(marks)
+            report.rejected += sum(r.status == "rejected" for r in answer.results)
+            report.conflicts += sum(r.status == "conflict" for r in answer.results)
 
     def _resend_from(self, expected: int, first_pending: int) -> None:
         """The server expects an earlier op than our first pending one: it lost ops it had acknowledged
@@ -284,7 +292,7 @@ class SyncEngine:
 
     def refill_leases(self) -> int:
         """Keep today's (and, late in the day, tomorrow's) dossier-code and ticket-number leases above
-        ``LEASE_LOW`` numbers, so the counter can keep issuing when the network drops."""
+        their ``LEASE_LOW``, so the counter can keep issuing when the network drops."""
         now = self.clock()
         days = [now.date()] + ([now.date() + timedelta(days=1)] if now.hour >= NEXT_DAY_FROM_HOUR else [])
         with self.store.read() as s:
@@ -294,7 +302,7 @@ class SyncEngine:
         granted = 0
         for day in days:
             for kind, scope in wanted:
-                if self._left(kind, scope, day) >= LEASE_LOW:
+                if self._left(kind, scope, day) >= LEASE_LOW[kind]:
                     continue
                 server_kind = "dossier" if kind is LeaseKind.DOSSIER_CODE else "ticket"
                 try:

@@ -53,9 +53,13 @@ def has_pending(session: Session, entity: str, entity_id: str) -> bool:
 
 
 def apply_changes(session: Session, changes: list[Change]) -> int:
-    """Apply a page in order; returns how many changed the cache."""
+    """Apply a page in order, each entity at its latest version in the page only (a dossier received,
+    corrected and returned arrives once, returned); returns how many changed the cache."""
+    last = {(c.entity, c.id): index for index, c in enumerate(changes)}
     applied = 0
-    for change in changes:
+    for index, change in enumerate(changes):
+        if last[(change.entity, change.id)] != index:
+            continue
         handler = _HANDLERS.get(change.entity)
         if handler is None or change.data is None:
             continue  # an entity this version does not keep, or a delete of one it never had
@@ -133,9 +137,49 @@ _APPLICANT = {"name": "applicant_name", "id_type": "applicant_id_type", "id_numb
               "email": "applicant_email", "address": "applicant_address"}  # fmt: skip
 
 
+def _documents(form: dict[str, Any]) -> list[tuple[Any, ...]]:
+    keys = ("code", "name", "originals", "certified_copies", "photocopies")
+    return [tuple(doc[k] for k in keys) for doc in form.get("documents") or []]
+
+
+def _unchanged(session: Session, row: DossierRow, data: dict[str, Any]) -> bool:
+    """Whether the server's dossier says what the cache already holds (the usual case: this counter's own
+    dossier coming back after its push), so nothing but its sync state needs writing."""
+    form, returned = data["form"], data["form"].get("return") or {}
+    person = form.get("applicant") or {}
+    status = DossierStatus.RETURNED.value if data["status"] == "returned" else row.status
+    same = (
+        row.status == status
+        and row.due_at == local(data["due_at"])
+        and (row.note, row.postal_address, row.return_mode, row.owner)
+        == (form["note"], form["postal_address"], form["return_mode"], form.get("owner"))
+        and all(getattr(row, column) == _applicant_value(key, person.get(key)) for key, column in _APPLICANT.items())
+        and (
+            not returned
+            or (row.returned_at, row.returned_to) == (local(returned["returned_at"]), returned["collected_by"])
+        )
+    )
+    if not same:
+        return False
+    stored = session.execute(
+        select(DossierComponentRow.code, DossierComponentRow.name, DossierComponentRow.originals,
+               DossierComponentRow.certified_copies, DossierComponentRow.photocopies)
+        .where(DossierComponentRow.dossier_id == row.id)
+        .order_by(DossierComponentRow.position)
+    ).all()  # fmt: skip
+    return [tuple(r) for r in stored] == _documents(form)
+
+
+def _applicant_value(key: str, value: Any) -> Any:
+    return date.fromisoformat(value) if key == "date_of_birth" and value else value
+
+
 def _dossier(session: Session, data: dict[str, Any]) -> None:
     form: dict[str, Any] = data["form"]
     row = session.scalar(select(DossierRow).where(DossierRow.id == data["id"]))
+    if row is not None and _unchanged(session, row, data):
+        row.version, row.sync_state = max(row.version, data["version"]), "synced"
+        return
     received_at = local(data["received_at"])
     assert received_at is not None
     returned = form.get("return") or {}
@@ -164,8 +208,7 @@ def _dossier(session: Session, data: dict[str, Any]) -> None:
         changes.append((status, row.returned_at if status == DossierStatus.RETURNED.value else received_at))
     person = form.get("applicant") or {}
     for key, column in _APPLICANT.items():
-        value = person.get(key)
-        setattr(row, column, date.fromisoformat(value) if key == "date_of_birth" and value else value)
+        setattr(row, column, _applicant_value(key, person.get(key)))
     row.owner = form.get("owner")
     row.version, row.sync_state = data["version"], "synced"
     row.updated_at = received_at if row.updated_at is None else row.updated_at

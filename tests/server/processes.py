@@ -26,12 +26,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def server_process(url: str, log_path: Path) -> Iterator[str]:
-    """A real ``counterapp-server serve`` on a free loopback port: its base URL, once /healthz answers."""
+def server_process(url: str, log_path: Path, *extra: str) -> Iterator[str]:
+    """A real ``counterapp-server serve`` on a free loopback port (``extra``: more ``serve`` options): its
+    base URL, once /healthz answers."""
     port = free_port()
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
-            [*SERVER, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port)],
+            [*SERVER, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), *extra],
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )

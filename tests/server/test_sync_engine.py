@@ -19,6 +19,7 @@ from counterapp.server.services import lead, org
 from counterapp.services import catalogue, intake, queue, search
 from counterapp.services.clock import ClockSkewed, corrected
 from counterapp.store.database import Store, open_store
+from counterapp.store.dossier_models import DossierRow
 from counterapp.store.queue_models import TicketRow
 from counterapp.store.reference_models import AssignmentRow, QueueServiceRow
 from counterapp.store.sync_models import DeviceMetaRow, NumberLeaseRow, OutboxRow, SyncConflictRow
@@ -112,12 +113,15 @@ def test_two_counters_converge_and_a_ticket_called_by_both_is_flagged(
     assert sync_engine.status(b.store).open_conflicts == 1
     # a dossier received at counter 1 is found at counter 2 by name without diacritics
     with a.store.write() as s:
-        code = intake.receive_dossier(s, intake_form(), now=now, user_id=CLERK).dossier.code
+        received = intake.receive_dossier(s, intake_form(), now=now, user_id=CLERK).dossier
     a.engine.run_once()
     b.engine.run_once()
     with b.store.read() as s:
         found = search.search_dossiers(s, "nguyen")
-        assert code in [item.code for item in found.items]
+        assert received.code in [item.code for item in found.items]
+        mirrored = s.scalars(select(DossierRow).where(DossierRow.code == received.code)).one()
+        # the same legal times at both counters (the server keeps them in UTC, whatever its database)
+        assert (mirrored.received_at, mirrored.due_at) == (received.received_at, received.due_at)
     with server_sessions() as session:
         assert session.scalar(select(func.count()).select_from(Dossier)) == 1
 

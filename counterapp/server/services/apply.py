@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -73,8 +73,11 @@ class Refused(DomainError):
 
 
 def local(value: datetime) -> datetime:
-    """A payload time: the counter writes the centre's local wall time without an offset (Vietnam, UTC+7)."""
-    return value.replace(tzinfo=VIETNAM_TZ) if value.tzinfo is None else value
+    """A payload time as the server stores times (aware UTC): the counter writes the centre's local wall
+    time without an offset (Vietnam, UTC+7). Converting matters on SQLite, which keeps a datetime's wall
+    time and drops its offset."""
+    aware = value.replace(tzinfo=VIETNAM_TZ) if value.tzinfo is None else value
+    return aware.astimezone(UTC)
 
 
 def _flag(outcome: Outcome, code: str, reason: str, entity: tuple[str, str]) -> Outcome:
@@ -292,10 +295,9 @@ def dossier_create(ctx: Context, p: payloads.DossierCreateV1) -> Outcome:
             data=form,
         )
     )
-    session.flush()
     session.add(DossierRevision(dossier_id=p.dossier_id, version=1, data=form, op_id=ctx.op_id))
-    session.flush()
     outcome = Outcome(entities=refs)
+    # this query's autoflush writes both rows: one flush per dossier
     twin = session.scalar(select(Dossier.id).where(Dossier.code == p.code, Dossier.id != p.dossier_id).limit(1))
     if twin is not None:
         return _flag(outcome, "dossier.code_duplicate", f"code {p.code} was already given to another dossier", entity)

@@ -12,20 +12,23 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from counterapp.server.models.auth import Device, User
+from counterapp.server.models.auth import Device, User, UserRole
 from counterapp.server.permissions import role_allows
 from counterapp.server.services.common import as_utc, require_aware
 from counterapp.server.services.errors import Forbidden, UserInactive, WrongCentre
 from counterapp.server.services.sessions import may_work_at
-from counterapp.server.services.users import role_at
+from counterapp.server.services.users import role_at, role_history
 
 # Devices' clocks may be a little off: an op stamped slightly before the account existed is still its own.
 CLOCK_TOLERANCE_S = 300
 
 
-def authorise_op(session: Session, user_id: str, device: Device, action: str, at: datetime) -> User:
+def authorise_op(
+    session: Session, user_id: str, device: Device, action: str, at: datetime, *, history: list[UserRole] | None = None
+) -> User:
     """The user who may perform ``action`` on ``device`` at ``at``; raises ``auth.forbidden``,
-    ``auth.user_inactive`` or ``auth.wrong_centre`` otherwise. No session token is involved."""
+    ``auth.user_inactive`` or ``auth.wrong_centre`` otherwise. No session token is involved. ``history``:
+    the user's role periods if the caller already has them (a push authorises many ops of one user)."""
     when = require_aware(at)
     user = session.get(User, user_id) if user_id else None
     if user is None or (as_utc(user.created_at) - when).total_seconds() > CLOCK_TOLERANCE_S:
@@ -36,6 +39,22 @@ def authorise_op(session: Session, user_id: str, device: Device, action: str, at
         raise UserInactive("the account is deactivated")
     if not may_work_at(user, device.centre_id):
         raise WrongCentre("the account belongs to another centre")
-    if not role_allows(role_at(session, user, when), action):
+    if not role_allows(role_at(session, user, when, history=history), action):
         raise Forbidden("the role does not allow this action", action=action)
     return user
+
+
+class Authoriser:
+    """``authorise_op`` for the ops of one push: each user and role history is read once per batch."""
+
+    def __init__(self, session: Session, device: Device) -> None:
+        self.session, self.device = session, device
+        self._histories: dict[str, list[UserRole]] = {}
+
+    def check(self, user_id: str, action: str, at: datetime) -> User:
+        history = None
+        if user_id:
+            history = self._histories.get(user_id)
+            if history is None:
+                history = self._histories[user_id] = role_history(self.session, user_id)
+        return authorise_op(self.session, user_id, self.device, action, at, history=history)

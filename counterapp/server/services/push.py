@@ -33,7 +33,7 @@ from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
 from counterapp.server.models.sync import Conflict, OpLogEntry, SyncEntity
 from counterapp.server.services.apply import ACTIONS, APPLIERS, Context, Outcome
-from counterapp.server.services.authorise import authorise_op
+from counterapp.server.services.authorise import Authoriser
 from counterapp.server.services.common import require_aware
 from counterapp.server.services.sync import ClientMismatch
 from counterapp.sync.payloads import UndecodableOp, decode_payload
@@ -79,21 +79,43 @@ def _stored(entry: OpLogEntry, status: str | None = None) -> OpResult:
     )
 
 
-def _user(session: Session, user_ref: str | None) -> str:
-    """The user's id from what the counter sent (its username, or an id)."""
-    if not user_ref:
-        return ""
-    found = session.scalar(select(User.id).where(or_(User.username == user_ref, User.id == user_ref)))
-    return found or ""
+class _Users:
+    """The user id for what a counter sent (its username, or an id), looked up once per batch."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._ids: dict[str, str] = {}
+
+    def id_of(self, user_ref: str | None) -> str:
+        if not user_ref:
+            return ""
+        if user_ref not in self._ids:
+            found = self.session.scalar(select(User.id).where(or_(User.username == user_ref, User.id == user_ref)))
+            self._ids[user_ref] = found or ""
+        return self._ids[user_ref]
 
 
-def _apply(session: Session, device: Device, centre: Centre, counter: Counter | None, op: Op, now: datetime) -> Outcome:
+@dataclass
+class _Batch:
+    """What every op of one push shares."""
+
+    session: Session
+    device: Device
+    centre: Centre
+    counter: Counter | None
+    now: datetime
+    users: _Users
+    authoriser: Authoriser
+
+
+def _apply(batch: _Batch, op: Op) -> Outcome:
+    session, device, centre, counter, now = batch.session, batch.device, batch.centre, batch.counter, batch.now
     try:
         payload = decode_payload(op.kind, op.v, op.payload)
     except UndecodableOp as exc:
         return Outcome(QUARANTINED, "sync.undecodable", f"quarantined: {exc.reason}"[:500])  # type: ignore[arg-type]
     try:
-        user = authorise_op(session, _user(session, op.user_id), device, ACTIONS[op.kind], op.corrected_time)
+        user = batch.authoriser.check(batch.users.id_of(op.user_id), ACTIONS[op.kind], op.corrected_time)
     except DomainError as exc:
         return Outcome("rejected", exc.code, f"not authorised: {exc}"[:500])
     ctx = Context(session, device, centre, counter, user, op.op_id, op.epoch, now)
@@ -138,12 +160,17 @@ def _conflict(session: Session, device: Device, centre: Centre, op: Op, outcome:
     )
 
 
-def _server_seq(session: Session, refs: Sequence[tuple[str, str, str]]) -> int | None:
+def _server_seq(session: Session, refs: Sequence[feed.Key], published: dict[feed.Key, int]) -> int | None:
+    """Where the op's effect is visible: the seq this push published for its entities, or, for an entity
+    this push did not change (an op already applied), the seq of the entity's latest change."""
     seqs = [
-        session.scalar(
-            select(SyncEntity.seq).where(SyncEntity.space == s, SyncEntity.entity == e, SyncEntity.entity_id == i)
+        published.get(ref)
+        or session.scalar(
+            select(SyncEntity.seq).where(
+                SyncEntity.space == ref[0], SyncEntity.entity == ref[1], SyncEntity.entity_id == ref[2]
+            )
         )
-        for s, e, i in refs
+        for ref in refs
     ]
     known = [seq for seq in seqs if seq is not None]
     return max(known) if known else None
@@ -158,6 +185,7 @@ def push(session: Session, device: Device, request: PushRequest, now: datetime) 
     centre = session.get_one(Centre, device.centre_id)
     counter = session.get(Counter, device.counter_id) if device.counter_id else None
     watermark = device.last_client_seq
+    batch = _Batch(session, device, centre, counter, at, _Users(session), Authoriser(session, device))
     results: list[OpResult | None] = []
     applied: list[tuple[int, OpLogEntry, Outcome]] = []
     for op in request.ops:
@@ -183,7 +211,7 @@ def push(session: Session, device: Device, request: PushRequest, now: datetime) 
                 OpResult(client_seq=op.client_seq, op_id=op.op_id, status="duplicate", server_seq=twin.server_seq)
             )
             continue
-        outcome = _apply(session, device, centre, counter, op, at)
+        outcome = _apply(batch, op)
         entry = OpLogEntry(
             op_id=op.op_id,
             device_id=device.id,
@@ -207,9 +235,9 @@ def push(session: Session, device: Device, request: PushRequest, now: datetime) 
         applied.append((len(results), entry, outcome))
         results.append(None)
     device.last_client_seq = watermark
-    feed.publish(session)
+    published = feed.publish(session)
     for index, entry, outcome in applied:
-        entry.server_seq = _server_seq(session, outcome.entities)
+        entry.server_seq = _server_seq(session, outcome.entities, published)
         result = _stored(entry)
         if outcome.canonical is not None:
             result = result.model_copy(update={"canonical": outcome.canonical})

@@ -114,11 +114,12 @@ def role_history(session: Session, user_id: str) -> list[UserRole]:
     )
 
 
-def role_at(session: Session, user: User, at: datetime) -> str:
+def role_at(session: Session, user: User, at: datetime, *, history: list[UserRole] | None = None) -> str:
     """The role ``user`` held at ``at``: that of the period containing it. Before the first period (an op
     stamped slightly before the account existed, within the caller's tolerance) the first role counts."""
     when = require_aware(at)
-    history = role_history(session, user.id)
+    if history is None:
+        history = role_history(session, user.id)
     if not history:  # cannot happen after revision 0004; the current role is the best answer
         return user.role
     held = history[0].role
