@@ -65,6 +65,11 @@ def touch(session: Session, space: str, entity: str, entity_id: str) -> None:
     touched[(space, entity, entity_id)] = None
 
 
+def forget(session: Session) -> None:
+    """Drop what was touched (after a rollback the caller redoes the work, touching again)."""
+    session.info.pop(_TOUCHED, None)
+
+
 def _touch_target(entity: str, space_of: Callable[[Any], str], id_of: Callable[[Any], str]) -> Any:
     def listener(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
         session = object_session(target)

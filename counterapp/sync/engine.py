@@ -404,6 +404,8 @@ class SyncEngine:
                 self.client.wait({s: c for s, c in cursors.items() if s in self.spaces}, wait_s)
             except SyncError:
                 pass
+            except RuntimeError:  # the engine was stopped and its client closed while this poll waited
+                pass
             finally:
                 done.set()
                 self._poke.set()

@@ -4,16 +4,19 @@ undecodable ops quarantined, every op authorised by its user's role at the op's 
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
+from counterapp.server.models.queue import TicketEventRow
 from counterapp.server.models.sync import Conflict, Dossier, OpLogEntry, RecordRow
-from counterapp.server.services import devices, org, users
+from counterapp.server.services import apply, devices, org, users
 from counterapp.store.sync_models import OutboxRow
 from counterapp.sync.protocol import START_CURSOR
 from tests.counter import counter_store
@@ -369,3 +372,32 @@ def test_the_real_counter_outbox_applies_on_the_server(
     feed, _ = c1.pull_all(f"centre:{centre_id}")
     returned = [c["data"] for c in feed if c["entity"] == "dossier" and c["data"]["status"] == "returned"]
     assert len(returned) == 1 and returned[0]["form"]["return"]["collected_by"] == "Trần Văn Nam"
+
+
+def test_an_op_the_database_refuses_is_rejected_alone_and_the_batch_goes_on(
+    client: TestClient, server_sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+):
+    """A batch is first applied in one go; when the database refuses something, it is rolled back and
+    applied op by op in SAVEPOINTs, so only the op at fault is rejected."""
+    setup_centre(server_sessions)
+    c1 = counter(client, server_sessions)
+    at = local_now()
+    real = apply.APPLIERS["receipt.printed"]
+
+    def breaks_a_foreign_key(ctx: apply.Context, payload: object) -> apply.Outcome:
+        ctx.session.add(TicketEventRow(id=str(uuid.uuid4()), ticket_id="no-such-ticket", position=0, kind="issued",
+                                       at=now()))  # fmt: skip
+        ctx.session.flush()
+        return real(ctx, payload)
+
+    monkeypatch.setitem(apply.APPLIERS, "receipt.printed", breaks_a_foreign_key)
+    printed = {"job_id": str(uuid.uuid4()), "document": "receipt_01", "reference": "x", "printer": "a4",
+               "reprint_of": None, "printed_at": naive(at)}  # fmt: skip
+    results = c1.pushed(
+        c1.op("dossier.create", dossier(1, at)),
+        c1.op("receipt.printed", printed),
+        c1.op("dossier.create", dossier(2, at)),
+    )
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    assert results[1]["reason"] == "the op contradicts stored data"
+    assert count(server_sessions, Dossier) == 2 and count(server_sessions, RecordRow) == 0

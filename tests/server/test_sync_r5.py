@@ -73,7 +73,7 @@ def test_a_working_day_offline_drains_and_resumes_after_a_kill(
         try:
             engine.run_once()
             morning = datetime.now(VIETNAM_TZ).replace(hour=7, minute=30, second=0, microsecond=0, tzinfo=None)
-            lease_for_the_day(engine, morning, dossier_codes=750, tickets=60)
+            lease_for_the_day(engine, morning, dossier_codes=750, tickets=85)
             # the network is down all day: 2,000 ops pile up
             written = working_day(store, morning, WORKER, dossiers_n=800, walkins=90, amends=40)
             assert written == 2000

@@ -17,7 +17,7 @@ device's; the counter is the device's counter, never the payload's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -54,6 +54,27 @@ class Outcome:
     entity: tuple[str, str] | None = None  # (entity, id) the conflict is about
 
 
+@dataclass
+class Prefetched:
+    """What a push reads once for its whole batch instead of once per op (every query is a round trip to
+    PostgreSQL): which of the batch's dossiers are already stored, and which of its codes are taken."""
+
+    dossiers: set[str] = field(default_factory=set)
+    codes: dict[str, str] = field(default_factory=dict)  # code → the id of a dossier holding it
+
+
+def prefetch(session: Session, batch: Sequence[Any]) -> Prefetched:
+    """``batch``: the ops as sent (``kind`` and raw ``payload``); unreadable payloads are simply skipped."""
+    creates = [op.payload for op in batch if op.kind == ops.DOSSIER_CREATE.name]
+    ids, codes = sorted({str(p.get("dossier_id")) for p in creates}), sorted({str(p.get("code")) for p in creates})
+    found = Prefetched()
+    if ids:
+        found.dossiers = set(session.scalars(select(Dossier.id).where(Dossier.id.in_(ids))))
+        held = session.execute(select(Dossier.code, Dossier.id).where(Dossier.code.in_(codes))).all()
+        found.codes = {row.code: row.id for row in held}
+    return found
+
+
 @dataclass(frozen=True)
 class Context:
     session: Session
@@ -64,6 +85,7 @@ class Context:
     op_id: str
     epoch: int
     now: datetime
+    prefetched: Prefetched = field(default_factory=Prefetched)
 
 
 class Refused(DomainError):
@@ -275,11 +297,13 @@ def _lease_problem(ctx: Context, p: payloads.DossierCreateV1) -> str | None:
 def dossier_create(ctx: Context, p: payloads.DossierCreateV1) -> Outcome:
     session, entity = ctx.session, ("dossier", p.dossier_id)
     refs = [_dossier_ref(ctx, p.dossier_id)]
-    existing = session.get(Dossier, p.dossier_id)
+    known = ctx.prefetched.dossiers
+    existing = session.get(Dossier, p.dossier_id) if p.dossier_id in known else None
     if existing is not None:
         if existing.centre_id != ctx.centre.id:
             raise Refused("the dossier id belongs to another centre")
         return Outcome(entities=refs)
+    known.add(p.dossier_id)
     form = _form(p)
     session.add(
         Dossier(
@@ -297,9 +321,8 @@ def dossier_create(ctx: Context, p: payloads.DossierCreateV1) -> Outcome:
     )
     session.add(DossierRevision(dossier_id=p.dossier_id, version=1, data=form, op_id=ctx.op_id))
     outcome = Outcome(entities=refs)
-    # this query's autoflush writes both rows: one flush per dossier
-    twin = session.scalar(select(Dossier.id).where(Dossier.code == p.code, Dossier.id != p.dossier_id).limit(1))
-    if twin is not None:
+    holder = ctx.prefetched.codes.setdefault(p.code, p.dossier_id)
+    if holder != p.dossier_id:
         return _flag(outcome, "dossier.code_duplicate", f"code {p.code} was already given to another dossier", entity)
     problem = _lease_problem(ctx, p)
     if problem == "dossier.code_foreign":

@@ -24,13 +24,21 @@ CLOCK_TOLERANCE_S = 300
 
 
 def authorise_op(
-    session: Session, user_id: str, device: Device, action: str, at: datetime, *, history: list[UserRole] | None = None
+    session: Session,
+    user_id: str,
+    device: Device,
+    action: str,
+    at: datetime,
+    *,
+    history: list[UserRole] | None = None,
+    user: User | None = None,
 ) -> User:
     """The user who may perform ``action`` on ``device`` at ``at``; raises ``auth.forbidden``,
     ``auth.user_inactive`` or ``auth.wrong_centre`` otherwise. No session token is involved. ``history``:
     the user's role periods if the caller already has them (a push authorises many ops of one user)."""
     when = require_aware(at)
-    user = session.get(User, user_id) if user_id else None
+    if user is None or user.id != user_id:
+        user = session.get(User, user_id) if user_id else None
     if user is None or (as_utc(user.created_at) - when).total_seconds() > CLOCK_TOLERANCE_S:
         raise Forbidden("no such user at the op's time")
     if user.deactivated_at is not None and as_utc(user.deactivated_at) <= when:
@@ -50,11 +58,13 @@ class Authoriser:
     def __init__(self, session: Session, device: Device) -> None:
         self.session, self.device = session, device
         self._histories: dict[str, list[UserRole]] = {}
+        self._users: dict[str, User | None] = {}
 
     def check(self, user_id: str, action: str, at: datetime) -> User:
-        history = None
+        history, user = None, None
         if user_id:
-            history = self._histories.get(user_id)
-            if history is None:
-                history = self._histories[user_id] = role_history(self.session, user_id)
-        return authorise_op(self.session, user_id, self.device, action, at, history=history)
+            if user_id not in self._users:
+                self._users[user_id] = self.session.get(User, user_id)
+                self._histories[user_id] = role_history(self.session, user_id)
+            history, user = self._histories[user_id], self._users[user_id]
+        return authorise_op(self.session, user_id, self.device, action, at, history=history, user=user)

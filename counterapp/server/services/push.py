@@ -19,12 +19,13 @@ Each result carries ``server_seq``: the change-feed seq at which the op's effect
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
@@ -32,7 +33,7 @@ from counterapp.server import feed
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
 from counterapp.server.models.sync import Conflict, OpLogEntry, SyncEntity
-from counterapp.server.services.apply import ACTIONS, APPLIERS, Context, Outcome
+from counterapp.server.services.apply import ACTIONS, APPLIERS, Context, Outcome, Prefetched, prefetch
 from counterapp.server.services.authorise import Authoriser
 from counterapp.server.services.common import require_aware
 from counterapp.server.services.sync import ClientMismatch
@@ -40,6 +41,7 @@ from counterapp.sync.payloads import UndecodableOp, decode_payload
 from counterapp.sync.protocol import Op, OpResult, PushRequest
 
 QUARANTINED = "quarantined"
+log = logging.getLogger(__name__)
 
 
 class Gap(DomainError):
@@ -106,6 +108,8 @@ class _Batch:
     now: datetime
     users: _Users
     authoriser: Authoriser
+    prefetched: Prefetched
+    safe: bool  # one SAVEPOINT and flush per op (the fallback after an IntegrityError in fast mode)
 
 
 def _apply(batch: _Batch, op: Op) -> Outcome:
@@ -118,12 +122,20 @@ def _apply(batch: _Batch, op: Op) -> Outcome:
         user = batch.authoriser.check(batch.users.id_of(op.user_id), ACTIONS[op.kind], op.corrected_time)
     except DomainError as exc:
         return Outcome("rejected", exc.code, f"not authorised: {exc}"[:500])
-    ctx = Context(session, device, centre, counter, user, op.op_id, op.epoch, now)
+    ctx = Context(session, device, centre, counter, user, op.op_id, op.epoch, now, batch.prefetched)
+    if not batch.safe:
+        # Fast mode: appliers refuse (DomainError, lost claims) before they write anything, so no SAVEPOINT
+        # is needed; an IntegrityError (from a flush, whichever op it belongs to) makes ``push`` roll the
+        # whole batch back and apply it again in safe mode.
+        try:
+            return APPLIERS[op.kind](ctx, payload)
+        except DomainError as exc:
+            return Outcome("rejected", exc.code, str(exc)[:500])
     savepoint = session.begin_nested()
     try:
         outcome = APPLIERS[op.kind](ctx, payload)
         session.flush()
-    except (DomainError, IntegrityError) as exc:  # permanent: this op can never apply as sent
+    except (DomainError, IntegrityError, DataError) as exc:  # permanent: this op can never apply as sent
         savepoint.rollback()
         code = exc.code if isinstance(exc, DomainError) else "sync.constraint"
         reason = str(exc) if isinstance(exc, DomainError) else "the op contradicts stored data"
@@ -177,7 +189,20 @@ def _server_seq(session: Session, refs: Sequence[feed.Key], published: dict[feed
 
 
 def push(session: Session, device: Device, request: PushRequest, now: datetime) -> PushResult:
-    """Apply ``request`` for ``device`` (see the module docstring); the caller commits."""
+    """Apply ``request`` for ``device`` (see the module docstring); the caller commits. The batch is first
+    applied in one go (every INSERT of the batch in one flush: a round trip per statement kind, not per op);
+    if the database refuses something, everything is rolled back and the batch applied op by op, each in
+    its own SAVEPOINT, so the one op at fault is rejected and the others applied."""
+    try:
+        return _push(session, device, request, now, safe=False)
+    except (IntegrityError, DataError):
+        session.rollback()
+        feed.forget(session)
+        log.info("push of device %s: a constraint refused the batch; applying it op by op", device.id)
+        return _push(session, device, request, now, safe=True)
+
+
+def _push(session: Session, device: Device, request: PushRequest, now: datetime, *, safe: bool) -> PushResult:
     at = require_aware(now)
     if request.client_id != device.id:
         raise ClientMismatch("the push's client_id is not the authenticated device")
@@ -185,7 +210,12 @@ def push(session: Session, device: Device, request: PushRequest, now: datetime) 
     centre = session.get_one(Centre, device.centre_id)
     counter = session.get(Counter, device.counter_id) if device.counter_id else None
     watermark = device.last_client_seq
-    batch = _Batch(session, device, centre, counter, at, _Users(session), Authoriser(session, device))
+    fresh = [op for op in request.ops if op.client_seq > watermark]
+    batch = _Batch(session, device, centre, counter, at, _Users(session), Authoriser(session, device),
+                   prefetch(session, fresh), safe)  # fmt: skip
+    # one query for the whole batch: which of its op ids the server already holds (under another seq)
+    ids = [op.op_id for op in fresh]
+    seen = set(session.scalars(select(OpLogEntry.op_id).where(OpLogEntry.op_id.in_(ids)))) if ids else set()
     results: list[OpResult | None] = []
     applied: list[tuple[int, OpLogEntry, Outcome]] = []
     for op in request.ops:
@@ -205,7 +235,7 @@ def push(session: Session, device: Device, request: PushRequest, now: datetime) 
                 raise Gap(watermark + 1)
             break
         watermark = op.client_seq
-        twin = session.get(OpLogEntry, op.op_id)
+        twin = session.get(OpLogEntry, op.op_id) if op.op_id in seen else None
         if twin is not None:  # sent before under another seq (a counter enrolled again re-sends its ops)
             results.append(
                 OpResult(client_seq=op.client_seq, op_id=op.op_id, status="duplicate", server_seq=twin.server_seq)
@@ -228,8 +258,7 @@ def push(session: Session, device: Device, request: PushRequest, now: datetime) 
             status=outcome.status,
             reason=outcome.reason,
             received_at=at,
-        )
-        session.add(entry)
+        )  # added to the session at the end, with its server_seq: one INSERT for the batch
         if outcome.status in ("rejected", "conflict"):
             _conflict(session, device, centre, op, outcome, at)
         applied.append((len(results), entry, outcome))
@@ -242,5 +271,6 @@ def push(session: Session, device: Device, request: PushRequest, now: datetime) 
         if outcome.canonical is not None:
             result = result.model_copy(update={"canonical": outcome.canonical})
         results[index] = result
+    session.add_all(entry for _index, entry, _outcome in applied)
     session.flush()
     return PushResult(watermark, [r for r in results if r is not None])
