@@ -75,6 +75,10 @@ DATA_KEYS = frozenset(
         "seq",
     }
 )
+# every event of one commit in one statement, in order
+NOTIFY_ALL = text(
+    "SELECT pg_notify(:channel, p) FROM unnest(CAST(:payloads AS text[])) WITH ORDINALITY AS t(p, n) ORDER BY n"
+)
 MAX_PAYLOAD_BYTES = 4000  # PostgreSQL's NOTIFY payload limit is 8000 bytes
 QUEUE_SIZE = 256  # events a subscriber may fall behind before it is dropped
 _PENDING = "counterapp.events.pending"
@@ -186,11 +190,11 @@ def dispatch(engine: Engine, events: list[Event]) -> None:
     """Publish committed events: ``NOTIFY`` on PostgreSQL (every worker's hub hears it), else straight to
     this process's hub (nobody to tell when there is none, e.g. a CLI command on SQLite)."""
     if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            for item in events:
-                connection.execute(
-                    text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": item.to_json()}
-                )
+        with engine.connect() as connection:  # one round trip for the whole commit's events, in order
+            connection.execute(
+                NOTIFY_ALL,
+                {"channel": CHANNEL, "payloads": [item.to_json() for item in events]},
+            )
             connection.commit()
         return
     hub = hub_for(engine)

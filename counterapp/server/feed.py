@@ -82,7 +82,10 @@ def _touch_target(entity: str, space_of: Callable[[Any], str], id_of: Callable[[
 def _ticket_event_centre(target: TicketEventRow) -> str:
     session = object_session(target)
     assert session is not None
-    centre_id = session.scalar(select(Ticket.centre_id).where(Ticket.id == target.ticket_id))
+    ticket = session.identity_map.get(session.identity_key(Ticket, target.ticket_id))  # no SQL when loaded
+    centre_id = ticket.centre_id if isinstance(ticket, Ticket) else None
+    if centre_id is None:
+        centre_id = session.scalar(select(Ticket.centre_id).where(Ticket.id == target.ticket_id))
     return centre_space(str(centre_id))
 
 

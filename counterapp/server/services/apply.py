@@ -61,17 +61,52 @@ class Prefetched:
 
     dossiers: set[str] = field(default_factory=set)
     codes: dict[str, str] = field(default_factory=dict)  # code → the id of a dossier holding it
+    # Rows the batch will use, held here because the session's identity map only holds weak references:
+    # dossiers it amends or returns (locked FOR UPDATE in the same read), the leases its codes name, and
+    # the centre's queue services.
+    locked: dict[str, Dossier] = field(default_factory=dict)
+    leases: dict[str, CodeLease] = field(default_factory=dict)
+    services: list[QueueService] = field(default_factory=list)
+    tickets: dict[str, Ticket] = field(default_factory=dict)  # the batch's tickets, locked FOR UPDATE
+    assigned: list[str] | None = None  # the device's counter's services
 
 
 def prefetch(session: Session, batch: Sequence[Any]) -> Prefetched:
     """``batch``: the ops as sent (``kind`` and raw ``payload``); unreadable payloads are simply skipped."""
     creates = [op.payload for op in batch if op.kind == ops.DOSSIER_CREATE.name]
     ids, codes = sorted({str(p.get("dossier_id")) for p in creates}), sorted({str(p.get("code")) for p in creates})
+    changes = sorted(
+        {
+            str(op.payload.get("dossier_id"))
+            for op in batch
+            if op.kind in (ops.DOSSIER_AMEND.name, ops.DOSSIER_RETURN.name)
+        }
+    )
+    lease_ids = sorted({str(p["lease_id"]) for p in creates if p.get("lease_id")})
     found = Prefetched()
     if ids:
         found.dossiers = set(session.scalars(select(Dossier.id).where(Dossier.id.in_(ids))))
         held = session.execute(select(Dossier.code, Dossier.id).where(Dossier.code.in_(codes))).all()
         found.codes = {row.code: row.id for row in held}
+    if changes:
+        rows = session.scalars(
+            select(Dossier).where(Dossier.id.in_(changes)).with_for_update().execution_options(populate_existing=True)
+        )
+        found.locked = {row.id: row for row in rows}
+    ticket_ids = sorted(
+        {
+            str(op.payload.get("ticket_id"))
+            for op in batch
+            if op.kind.startswith("ticket.") and op.kind != ops.TICKET_ISSUE.name
+        }
+    )
+    if ticket_ids:
+        tickets = session.scalars(
+            select(Ticket).where(Ticket.id.in_(ticket_ids)).with_for_update().execution_options(populate_existing=True)
+        )
+        found.tickets = {ticket.id: ticket for ticket in tickets}
+    if lease_ids:
+        found.leases = {row.id: row for row in session.scalars(select(CodeLease).where(CodeLease.id.in_(lease_ids)))}
     return found
 
 
@@ -127,9 +162,12 @@ def _ticket_ref(ctx: Context, ticket_id: str) -> EntityRef:
 def _service(ctx: Context, code: str | None) -> QueueService | None:
     if code is None:
         return None
-    return ctx.session.scalars(
-        select(QueueService).where(QueueService.centre_id == ctx.centre.id, QueueService.code == code.strip().upper())
-    ).one_or_none()
+    if not ctx.prefetched.services:
+        ctx.prefetched.services = list(
+            ctx.session.scalars(select(QueueService).where(QueueService.centre_id == ctx.centre.id))
+        )
+    wanted = code.strip().upper()
+    return next((service for service in ctx.prefetched.services if service.code == wanted), None)
 
 
 def ticket_issue(ctx: Context, p: payloads.TicketIssueV1) -> Outcome:
@@ -164,7 +202,6 @@ def ticket_issue(ctx: Context, p: payloads.TicketIssueV1) -> Outcome:
         version=0,
     )
     session.add(ticket)
-    session.flush()
     session.add(
         TicketEventRow(
             id=new_id(),
@@ -176,8 +213,8 @@ def ticket_issue(ctx: Context, p: payloads.TicketIssueV1) -> Outcome:
             user_id=ctx.user.id,
         )
     )
-    session.flush()
     queue.publish_ticket(session, ticket, "ticket.issued")
+    ctx.prefetched.tickets[ticket.id] = ticket  # the batch's next steps of this ticket need no SELECT
     return Outcome(entities=[_ticket_ref(ctx, ticket.id)])
 
 
@@ -199,7 +236,9 @@ def _call(ctx: Context, ticket: Ticket, counter: Counter, at: datetime) -> Outco
     )
     if dealt_elsewhere:
         return _reject("ticket.dealt_elsewhere", f"{ticket.number} is in another counter's hand", entity, canonical)
-    if ticket.dealt_to != counter.id and ticket.service_id not in queue.assigned_service_ids(session, counter):
+    if ctx.prefetched.assigned is None:
+        ctx.prefetched.assigned = queue.assigned_service_ids(session, counter)
+    if ticket.dealt_to != counter.id and ticket.service_id not in ctx.prefetched.assigned:
         reason = f"{ticket.number}'s service is not assigned to counter {counter.number} (assignment {counter.epoch})"
         return _reject("service.not_assigned", reason, entity, canonical)
     if not queue.claim(session, ticket.id, counter, at, (TicketState.WAITING, TicketState.HELD)):
@@ -218,7 +257,9 @@ def ticket_event(ctx: Context, p: payloads.TicketEvent) -> Outcome:
     claim = not ops.ALL[type(p).KIND.name].fact
     counter = _counter(ctx)
     at = local(p.at)
-    ticket = session.get(Ticket, p.ticket_id, with_for_update=True, populate_existing=True)
+    ticket = ctx.prefetched.tickets.get(p.ticket_id)
+    if ticket is None:  # issued earlier in this batch, or unknown
+        ticket = session.get(Ticket, p.ticket_id, with_for_update=True, populate_existing=True)
     if ticket is None or ticket.centre_id != ctx.centre.id:
         if claim:
             return _reject("ticket.not_found", f"ticket {p.number} is unknown here", entity)
@@ -257,7 +298,6 @@ def ticket_event(ctx: Context, p: payloads.TicketEvent) -> Outcome:
         ticket.dealt_to, ticket.dealt_until = None, None
     ticket.version += 1
     queue.record_event(session, ticket, kind, at, queue.Actor(counter, ctx.device, ctx.user))
-    session.flush()
     if kind is EventKind.RECALLED:
         queue.publish_ticket(session, ticket, "ticket.recalled", counter)
     return Outcome(entities=refs)
@@ -287,7 +327,7 @@ def _lease_problem(ctx: Context, p: payloads.DossierCreateV1) -> str | None:
         return "dossier.code_foreign"
     if p.lease_id is None:
         return None
-    lease = ctx.session.get(CodeLease, p.lease_id)
+    lease = ctx.prefetched.leases.get(p.lease_id) or ctx.session.get(CodeLease, p.lease_id)
     day = datetime.strptime(day_text, "%y%m%d").date()
     if lease is None or lease.device_id != ctx.device.id or lease.day != day:
         return "dossier.code_outside_lease"
@@ -357,9 +397,20 @@ def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
     return form
 
 
+def _locked_dossier(ctx: Context, dossier_id: str) -> Dossier | None:
+    """The dossier, locked for this transaction: from the batch's prefetch, else read FOR UPDATE now (one
+    created earlier in the same batch)."""
+    found = ctx.prefetched.locked.get(dossier_id)
+    if found is None:
+        found = ctx.session.get(Dossier, dossier_id, with_for_update=True, populate_existing=True)
+        if found is not None:
+            ctx.prefetched.locked[dossier_id] = found
+    return found
+
+
 def dossier_amend(ctx: Context, p: payloads.DossierAmendV1) -> Outcome:
     session, entity = ctx.session, ("dossier", p.dossier_id)
-    dossier = session.get(Dossier, p.dossier_id, with_for_update=True, populate_existing=True)
+    dossier = _locked_dossier(ctx, p.dossier_id)
     if dossier is None or dossier.centre_id != ctx.centre.id:
         raise Refused(f"dossier {p.code} is unknown here")
     base = session.get(DossierRevision, (p.dossier_id, p.base_version))
@@ -378,7 +429,6 @@ def dossier_amend(ctx: Context, p: payloads.DossierAmendV1) -> Outcome:
         if "due_at" in mine - clash:
             dossier.due_at = local(p.due_at) if p.due_at else None
         session.add(DossierRevision(dossier_id=dossier.id, version=dossier.version, data=form, op_id=ctx.op_id))
-        session.flush()
     outcome = Outcome(entities=[_dossier_ref(ctx, dossier.id)])
     if clash:
         outcome.losing = {k: new.get(k) for k in sorted(clash)}
@@ -390,8 +440,8 @@ def dossier_amend(ctx: Context, p: payloads.DossierAmendV1) -> Outcome:
 
 
 def dossier_return(ctx: Context, p: payloads.DossierReturnV1) -> Outcome:
-    session, entity = ctx.session, ("dossier", p.dossier_id)
-    dossier = session.get(Dossier, p.dossier_id, with_for_update=True, populate_existing=True)
+    entity = ("dossier", p.dossier_id)
+    dossier = _locked_dossier(ctx, p.dossier_id)
     if dossier is None or dossier.centre_id != ctx.centre.id:
         return _flag(Outcome(), "dossier.not_found", f"dossier {p.code} is unknown here: the return is kept", entity)
     refs = [_dossier_ref(ctx, dossier.id)]
@@ -403,7 +453,6 @@ def dossier_return(ctx: Context, p: payloads.DossierReturnV1) -> Outcome:
     dossier.status, dossier.returned_at = "returned", local(p.returned_at)
     dossier.data = {**dossier.data, "return": returned}
     dossier.version += 1
-    session.flush()
     return Outcome(entities=refs)
 
 
@@ -429,7 +478,6 @@ def _record(
             at=local(at),
         )
     )
-    ctx.session.flush()
     return Outcome()
 
 
