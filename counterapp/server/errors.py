@@ -7,6 +7,7 @@ translated text. Bodies never carry a traceback, a SQL statement or the input th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -15,10 +16,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from counterapp.domain.errors import DomainError, ValidationFailed
 
+log = logging.getLogger("counterapp.server")
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -53,6 +56,7 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
     400: problem("Request body not readable, e.g. not UTF-8 (http.bad_request)"),
     413: problem("Request body too large (request.too_large)"),
     422: problem("Invalid request (request.invalid) or input refused by a rule"),
+    503: problem("The database is unavailable (server.database_unavailable): nothing changed; retry"),
 }
 
 
@@ -147,9 +151,20 @@ async def _http_exception(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, http_code(exc.status_code), phrase, detail, headers=exc.headers)
 
 
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """The database connection failed (restarted, failed over, a killed backend): nothing was committed,
+    so the client may simply retry — 503 with ``Retry-After``, not a 500 that looks like a bug."""
+    log.warning("database unavailable (%s); answered 503", type(exc).__qualname__)
+    return problem_response(
+        503, "server.database_unavailable", "Try again", "The database is unavailable; nothing was changed.",
+        headers={"Retry-After": "2"},
+    )  # fmt: skip
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Problem+json for every handled error. Unhandled exceptions are answered by
     ``counterapp.server.middleware.CatchAllMiddleware`` (500 ``server.error``)."""
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation)

@@ -176,6 +176,10 @@ class ServerClient:
         data: dict[str, Any] = self._json(self._request("POST", "/v1/codes/lease", json=body))
         return data
 
+    def leases(self, since: str) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self._json(self._request("GET", "/v1/codes/leases", params={"since": since}))
+        return data
+
     def deal_hand(self, size: int, minutes: int) -> dict[str, Any]:
         data: dict[str, Any] = self._json(
             self._request("POST", "/v1/queue/hand", json={"size": size, "minutes": minutes})

@@ -295,6 +295,7 @@ class SyncEngine:
         their ``LEASE_LOW``, so the counter can keep issuing when the network drops."""
         now = self.clock()
         days = [now.date()] + ([now.date() + timedelta(days=1)] if now.hour >= NEXT_DAY_FROM_HOUR else [])
+        self.adopt_leases(now)
         with self.store.read() as s:
             meta = device_meta(s)
             wanted = [(LeaseKind.DOSSIER_CODE, meta.agency_code)]
@@ -315,6 +316,25 @@ class SyncEngine:
                                 end=block["end"], now=now, source="server", lease_id=block["lease_id"])  # fmt: skip
                 granted += 1
         return granted
+
+    def adopt_leases(self, now: datetime) -> int:
+        """Record every block the server granted this device that the cache lacks (the answer to a lease
+        request was lost on the network): those numbers are this counter's to use, not a silent gap."""
+        granted = self.client.leases(now.date().isoformat())
+        with self.store.read() as s:
+            held = set(s.scalars(select(NumberLeaseRow.id)))
+        adopted = 0
+        for block in granted:
+            if block["lease_id"] in held:
+                continue
+            kind = LeaseKind.DOSSIER_CODE if block["kind"] == "dossier" else LeaseKind.TICKET
+            with self.store.write() as s:
+                grant_lease(s, kind=kind, scope=block["scope"], day=date.fromisoformat(block["day"]),
+                            start=block["start"], end=block["end"], now=now, source="server",
+                            lease_id=block["lease_id"])  # fmt: skip
+            adopted += 1
+            log.info("adopted a %s lease for %s whose answer had been lost", block["kind"], block["day"])
+        return adopted
 
     def refresh_hand(self) -> int:
         """Ask the server to hold the next few tickets for this counter while it is open (SYNC.md §2 (a));

@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from counterapp.domain.errors import DomainError, ValidationFailed
 from counterapp.server.app import create_app
@@ -20,6 +21,8 @@ from counterapp.server.config import ServerSettings
 from counterapp.server.db import SessionDep
 from counterapp.server.errors import ApiError
 from counterapp.server.models.org import Centre
+from counterapp.server.routes import sync as sync_routes
+from tests.server.authkit import CENTRE_A, enrolled_device, make_centre
 
 PROBLEM = "application/problem+json"
 LIMIT = 4096
@@ -167,3 +170,23 @@ def test_a_bug_is_500_without_internals_and_logged_without_personal_data(
     assert "unhandled RuntimeError in GET /test/boom (boom)" in caplog.text
     assert 'raise RuntimeError(f"applicant {PERSONAL} broke something")' in caplog.text  # the source line
     assert "001090012345" not in caplog.text and "Nguyen" not in caplog.text
+
+
+def test_a_lost_database_connection_is_503_with_retry_after_not_500(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+):
+    """A restarted database or a killed backend (tests/server/test_sync_faults.py does it for real on
+    PostgreSQL) must read as "try again", never as a bug."""
+
+    def lost(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(sync_routes.sync, "hello", lost)
+    make_centre(client.app.state.sessions, CENTRE_A)  # type: ignore[attr-defined]
+    device = enrolled_device(client, client.app.state.sessions, CENTRE_A)  # type: ignore[attr-defined]
+    body = {"client_id": device.device_id, "app_version": "0.2.0", "protocol": 1, "schema_version": "0004",
+            "applied_epoch": 0}  # fmt: skip
+    response = client.post("/v1/sync/hello", json=body, headers=device.headers)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert response.json()["code"] == "server.database_unavailable"

@@ -205,3 +205,15 @@ def test_an_open_counter_is_dealt_a_hand_it_can_call_offline(
     with a.store.write() as s:
         assert queue.call_next(s, now=sync_engine.local_now(), user_id=CLERK, only_hand=True).number == numbers[0]
     assert a.engine.run_once().rejected == 0
+
+
+def test_a_lease_whose_answer_was_lost_is_adopted_not_left_as_a_gap(counters: list[Counter]):
+    a = counters[0]
+    a.engine.run_once()
+    today = sync_engine.local_now().date().isoformat()
+    lost = a.engine.client.lease("dossier", CENTRE_A, today, 20)  # the server granted it; the answer never came
+    a.engine.run_once()
+    with a.store.read() as s:
+        held = {row.id: (row.range_start, row.range_end) for row in s.scalars(select(NumberLeaseRow))}
+    assert held[lost["lease_id"]] == (lost["start"], lost["end"])
+    assert sync_engine.status(a.store).leases_left[f"dossier_code:{CENTRE_A}"] == 50 + 20

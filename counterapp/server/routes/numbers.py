@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from counterapp.domain.codes import build_dossier_code, build_ticket_number
 from counterapp.domain.errors import DomainError
@@ -25,6 +26,7 @@ from counterapp.server.auth import CurrentDevice, CurrentStaff, OptionalStaff, h
 from counterapp.server.db import SessionDep
 from counterapp.server.errors import ApiError, problem
 from counterapp.server.models.auth import Device
+from counterapp.server.models.numbers import CodeLease
 from counterapp.server.routes import ROUTERS
 from counterapp.server.services import numbers as authority
 from counterapp.server.services.sessions import Staff
@@ -141,6 +143,23 @@ def lease(body: LeaseIn, session: SessionDep, device: CurrentDevice, staff: Opti
     return LeaseOut(
         lease_id=row.id, kind=row.kind, scope=row.scope, day=row.day, start=row.range_start, end=row.range_end
     )
+
+
+@router.get("/codes/leases", response_model=list[LeaseOut], responses=ERRORS)
+def my_leases(
+    session: SessionDep, device: CurrentDevice, since: Annotated[date, Query(description="first day listed")]
+) -> list[LeaseOut]:
+    """This device's leases from ``since`` on: a counter whose lease answer was lost on the network adopts
+    the block here instead of leaving it as an unrecorded gap (leasing again takes a new block)."""
+    rows = session.scalars(
+        select(CodeLease)
+        .where(CodeLease.device_id == device.id, CodeLease.day >= since)
+        .order_by(CodeLease.day, CodeLease.kind, CodeLease.scope, CodeLease.range_start)
+    )
+    return [
+        LeaseOut(lease_id=r.id, kind=r.kind, scope=r.scope, day=r.day, start=r.range_start, end=r.range_end)
+        for r in rows
+    ]
 
 
 @router.post("/codes/voids", response_model=VoidsOut, responses=ERRORS)

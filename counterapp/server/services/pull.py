@@ -6,6 +6,11 @@ committed changes of a space are always a prefix of its seqs. A cursor below the
 changes were pruned) or above its head (the server was restored to an earlier point) cannot continue:
 the space is listed in ``reset_required`` and the device re-reads it from a snapshot.
 
+Pull is *compacted*: a change superseded by a later committed change of the same entity is skipped (the
+later one is past the cursor, so it is read in its turn); a counter back from a day offline reads each
+ticket and dossier once, at its latest version. The head of a space is always a latest change, so cursors
+still reach it.
+
 A snapshot is paged by (entity, id) and bounded by ``as_of``: an entity changed after ``as_of`` is left
 out of the later pages and arrives instead by the pull from ``as_of``, so paging across transactions
 never loses or mixes a version.
@@ -95,7 +100,13 @@ def pull(session: Session, device: Device, request: PullRequest) -> PullResponse
             continue
         rows = session.scalars(
             select(ChangeRow)
-            .where(ChangeRow.space == space, ChangeRow.seq > after)
+            .join(
+                SyncEntity,
+                (SyncEntity.space == ChangeRow.space)
+                & (SyncEntity.entity == ChangeRow.entity)
+                & (SyncEntity.entity_id == ChangeRow.entity_id),
+            )
+            .where(ChangeRow.space == space, ChangeRow.seq > after, SyncEntity.seq == ChangeRow.seq)
             .order_by(ChangeRow.seq)
             .limit(remaining + 1)
         ).all()
