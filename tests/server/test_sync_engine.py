@@ -4,13 +4,15 @@ ticket two partitioned counters both called, and keep working while the server c
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.datafiles.catalogue import demo_catalogue
@@ -18,14 +20,15 @@ from counterapp.server.models.sync import Dossier, OpLogEntry
 from counterapp.server.services import lead, org
 from counterapp.services import catalogue, intake, queue, search
 from counterapp.services.clock import ClockSkewed, corrected
-from counterapp.store.database import Store, open_store
+from counterapp.store.database import DB_FILENAME, Store, open_store
 from counterapp.store.dossier_models import DossierRow
 from counterapp.store.queue_models import TicketRow
 from counterapp.store.reference_models import AssignmentRow, QueueServiceRow
-from counterapp.store.sync_models import DeviceMetaRow, NumberLeaseRow, OutboxRow, SyncConflictRow
+from counterapp.store.sync_models import DeviceMetaRow, NumberLeaseRow, OutboxRow, SyncConflictRow, SyncCursorRow
 from counterapp.sync import engine as sync_engine
 from counterapp.sync.client import ServerClient, Unreachable
 from counterapp.sync.enrollment import AlreadyEnrolled, client_for, enroll_store, load_credential
+from counterapp.sync.protocol import decode_cursor, encode_cursor
 from tests.counter import intake_form
 from tests.server.authkit import CENTRE_A, Enrolled, make_device
 from tests.server.synckit import CLERK, kiosk_ticket, setup_centre
@@ -111,6 +114,9 @@ def test_two_counters_converge_and_a_ticket_called_by_both_is_flagged(
         conflict = s.scalars(select(SyncConflictRow)).one()
         assert conflict.code == "ticket.already_called" and "counter 1" in conflict.reason
     assert sync_engine.status(b.store).open_conflicts == 1
+    a.engine.run_once()  # the winner is told too: two counters called one ticket
+    with a.store.read() as s:
+        assert s.scalars(select(SyncConflictRow.code)).all() == ["ticket.already_called"]
     # a dossier received at counter 1 is found at counter 2 by name without diacritics
     with a.store.write() as s:
         received = intake.receive_dossier(s, intake_form(), now=now, user_id=CLERK).dossier
@@ -217,3 +223,45 @@ def test_a_lease_whose_answer_was_lost_is_adopted_not_left_as_a_gap(counters: li
         held = {row.id: (row.range_start, row.range_end) for row in s.scalars(select(NumberLeaseRow))}
     assert held[lost["lease_id"]] == (lost["start"], lost["end"])
     assert sync_engine.status(a.store).leases_left[f"dossier_code:{CENTRE_A}"] == 50 + 20
+
+
+def test_a_restored_data_directory_stops_pushing_and_keeps_its_outbox(counters: list[Counter], tmp_path: Path):
+    """SYNC.md §2 (f): the counter's database was restored from an older copy; its ops collide with what
+    the server already has. Pushing stops with a clear status; nothing in the outbox is discarded."""
+    a = counters[0]
+    a.engine.run_once()
+    backup = tmp_path / "backup.sqlite3"
+    with closing(sqlite3.connect(a.path / DB_FILENAME)) as source, closing(sqlite3.connect(backup)) as copy:
+        source.backup(copy)  # yesterday's copy of the counter's database
+    now = sync_engine.local_now()
+    with a.store.write() as s:
+        intake.receive_dossier(s, intake_form(), now=now, user_id=CLERK)
+    a.engine.run_once()
+    a.store.close()
+    for stale in a.path.glob(f"{DB_FILENAME}*"):  # the database and its WAL files
+        stale.unlink()
+    backup.rename(a.path / DB_FILENAME)
+    restored = open_store(a.path)
+    try:
+        with restored.write() as s:  # the same client_seq again, with another op
+            intake.receive_dossier(s, intake_form(), now=now, user_id=CLERK)
+        engine = sync_engine.SyncEngine(restored, a.engine.client, centre_id=a.engine.centre_id)
+        engine.run_once()
+        status = sync_engine.status(restored)
+        assert status.blocked == "sync.client_regressed" and status.pending_ops == 1
+    finally:
+        restored.close()
+
+
+def test_a_cursor_that_cannot_continue_is_reset_from_a_snapshot(counters: list[Counter]):
+    a = counters[0]
+    a.engine.run_once()
+    with a.store.write() as s:  # as after the server was restored to an earlier point
+        for row in s.scalars(select(SyncCursorRow)):
+            row.cursor = encode_cursor(10_000)
+        s.execute(delete(AssignmentRow))
+    a.engine.run_once()
+    with a.store.read() as s:
+        served = set(s.scalars(select(AssignmentRow.service_code).where(AssignmentRow.counter_number == "1")))
+        cursors = [decode_cursor(row.cursor) for row in s.scalars(select(SyncCursorRow))]
+    assert served == {"HTCT"} and all(c < 10_000 for c in cursors)

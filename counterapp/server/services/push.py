@@ -32,6 +32,7 @@ from counterapp.domain.errors import DomainError
 from counterapp.server import feed
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
+from counterapp.server.models.queue import Ticket
 from counterapp.server.models.sync import Conflict, OpLogEntry, SyncEntity
 from counterapp.server.services.apply import ACTIONS, APPLIERS, Context, Outcome, Prefetched, prefetch
 from counterapp.server.services.authorise import Authoriser
@@ -170,6 +171,16 @@ def _conflict(session: Session, device: Device, centre: Centre, op: Op, outcome:
             created_at=now,
         )
     )
+    if entity == "ticket":  # the counter that holds the ticket sees the conflict too (SYNC.md §2 (a))
+        holder = session.scalar(select(Ticket.counter_id).where(Ticket.id == entity_id))
+        if holder is not None and holder != device.counter_id:
+            others = session.scalars(
+                select(Device.id).where(
+                    Device.counter_id == holder, Device.revoked_at.is_(None), Device.id != device.id
+                )
+            )
+            for other in others:
+                feed.touch(session, feed.device_space(other), "conflict", op.op_id)
 
 
 def _server_seq(session: Session, refs: Sequence[feed.Key], published: dict[feed.Key, int]) -> int | None:
