@@ -51,11 +51,16 @@ def _object(kind: str, v: int, payload: object) -> dict[str, Any]:
 
 def upcast(kind: str, v: int, payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
     """``payload`` of ``kind@v`` brought to the current version, applying the upcasters in order.
-    The caller's mapping is never modified."""
+    The caller's mapping is never modified (upcasters work on a deep copy; a current payload is returned
+    as a shallow copy, read-only by contract)."""
     current = current_version(kind)
     v = _version(kind, v)
     if v > current:
         raise UndecodableOp(f"{kind}@{v} is newer than this server reads (up to @{current})", kind=kind, v=v)
+    if v == current:  # the usual case: nothing to rewrite, so no deep copy (callers only read it)
+        if not isinstance(payload, Mapping) or not all(isinstance(key, str) for key in payload):
+            raise UndecodableOp(f"{kind}@{v}: the payload is not a JSON object", kind=kind, v=v)
+        return current, dict(payload)
     data = _object(kind, v, payload)
     for step in range(v, current):
         upcaster = UPCASTERS.get((kind, step))
