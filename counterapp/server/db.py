@@ -59,7 +59,11 @@ def make_engine(url: str, *, connect_args: Mapping[str, Any] | None = None) -> E
         return engine
     if parsed.get_backend_name() == "postgresql":
         args.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_S)
-        return create_engine(parsed, connect_args=args, pool_pre_ping=True, hide_parameters=True)
+        # Enough connections for a worker's threadpool: a request waiting on a row lock holds its connection,
+        # and with the default 5 (+10) fifty counters calling at once timed out waiting for one.
+        return create_engine(
+            parsed, connect_args=args, pool_pre_ping=True, hide_parameters=True, pool_size=20, max_overflow=20
+        )
     raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
 
 

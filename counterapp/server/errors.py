@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from counterapp.domain.errors import DomainError, ValidationFailed
@@ -165,6 +166,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Problem+json for every handled error. Unhandled exceptions are answered by
     ``counterapp.server.middleware.CatchAllMiddleware`` (500 ``server.error``)."""
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(PoolTimeout, _database_unavailable)  # every connection busy: a moment later
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation)

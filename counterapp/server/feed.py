@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session, aliased, object_session, sessionmaker
 
@@ -70,8 +70,18 @@ def forget(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
 
 
-def _touch_target(entity: str, space_of: Callable[[Any], str], id_of: Callable[[Any], str]) -> Any:
+def _touch_target(
+    entity: str, space_of: Callable[[Any], str], id_of: Callable[[Any], str], private: frozenset[str] = frozenset()
+) -> Any:
+    """A mapper listener touching ``entity``; an update that changed only ``private`` attributes (not in
+    what counters receive) touches nothing."""
+
     def listener(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
+        if private:
+            state = inspect(target)
+            changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+            if changed and changed <= private:
+                return
         session = object_session(target)
         if session is not None:
             touch(session, space_of(target), entity, id_of(target))
@@ -94,7 +104,12 @@ _LISTENERS: list[tuple[type[Any], str, Any]] = [
     (Ticket, "after_update", _touch_target("ticket", lambda t: centre_space(t.centre_id), lambda t: t.id)),
     (TicketEventRow, "after_insert", _touch_target("ticket", _ticket_event_centre, lambda e: e.ticket_id)),
     (Counter, "after_insert", _touch_target("counter", lambda c: centre_space(c.centre_id), lambda c: c.id)),
-    (Counter, "after_update", _touch_target("counter", lambda c: centre_space(c.centre_id), lambda c: c.id)),
+    (
+        Counter,
+        "after_update",
+        # the interleave rule's streak changes with every call; counters are not sent it
+        _touch_target("counter", lambda c: centre_space(c.centre_id), lambda c: c.id, frozenset({"regular_streak"})),
+    ),
     (QueueService, "after_insert", _touch_target("service", lambda q: centre_space(q.centre_id), lambda q: q.id)),
     (QueueService, "after_update", _touch_target("service", lambda q: centre_space(q.centre_id), lambda q: q.id)),
     (Dossier, "after_insert", _touch_target("dossier", lambda d: centre_space(d.centre_id), lambda d: d.id)),
@@ -222,10 +237,13 @@ def _dialect_insert(session: Session) -> Any:
 
 def _lock_clock(session: Session, space: str) -> int:
     """The space's current seq, with its clock row locked until the commit (created on first use)."""
-    session.execute(_dialect_insert(session)(SpaceClock).values(space=space, seq=0, floor=0).on_conflict_do_nothing())
-    seq = session.execute(
-        update(SpaceClock).where(SpaceClock.space == space).values(seq=SpaceClock.seq).returning(SpaceClock.seq)
-    ).scalar_one()
+    lock = update(SpaceClock).where(SpaceClock.space == space).values(seq=SpaceClock.seq).returning(SpaceClock.seq)
+    seq = session.execute(lock).scalar_one_or_none()
+    if seq is None:  # the space's first change (two first writers: one inserts, both then lock the row)
+        session.execute(
+            _dialect_insert(session)(SpaceClock).values(space=space, seq=0, floor=0).on_conflict_do_nothing()
+        )
+        seq = session.execute(lock).scalar_one()
     return int(seq)
 
 
