@@ -210,9 +210,11 @@ def _waiting_conditions(
     conditions = [TicketRow.state == TicketState.WAITING.value, TicketRow.issued_on == day.date()]
     if services is not None:
         conditions.append(TicketRow.service_code.in_(services))
+    if counter is None:
+        counter, _ = _counter(session)
+    # never a ticket held in another counter's unexpired hand: the server would refuse the call
+    conditions.append(or_(TicketRow.dealt_to.is_(None), TicketRow.dealt_to == counter, TicketRow.dealt_until <= day))
     if only_hand:  # offline: the tickets dealt to this counter (lease still valid) and walk-ins
-        if counter is None:
-            counter, _ = _counter(session)
         conditions.append(
             or_(TicketRow.origin == "walkin", (TicketRow.dealt_to == counter) & (TicketRow.dealt_until > day))
         )

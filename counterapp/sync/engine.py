@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -38,7 +38,17 @@ from counterapp.store.reference_models import CounterRow, QueueServiceRow
 from counterapp.store.sync_models import NumberLeaseRow, OutboxRow, SyncConflictRow, SyncCursorRow
 from counterapp.sync import mirror
 from counterapp.sync.client import ClientRegressed, Gap, Refused, RetryLater, ServerClient, SyncError, Unreachable
-from counterapp.sync.protocol import CITY, MAX_PUSH_OPS, START_CURSOR, Change, Op, PullRequest, PushRequest
+from counterapp.sync.protocol import (
+    CITY,
+    MAX_PUSH_OPS,
+    START_CURSOR,
+    Change,
+    Op,
+    PullRequest,
+    PushRequest,
+    decode_cursor,
+    encode_cursor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +231,9 @@ class SyncEngine:
             ]
             with self.store.write() as s:  # one executemany for the batch's answers (ORM bulk by primary key)
                 s.execute(update(OutboxRow), marks)
+                for result in answer.results:  # a refused call: the server's ticket replaces the local guess
+                    if _server_ticket(result.canonical) and not mirror.has_pending(s, "ticket", result.canonical["id"]):
+                        mirror.apply_ticket(s, result.canonical)
             report.pushed += len(marks)
             report.rejected += sum(r.status == "rejected" for r in answer.results)
             report.conflicts += sum(r.status == "conflict" for r in answer.results)
@@ -244,9 +257,12 @@ class SyncEngine:
                 stored = {row.space: row.cursor for row in s.scalars(select(SyncCursorRow))}
             cursors = {space: stored.get(space, START_CURSOR) for space in self.spaces}
             page = self.client.pull(PullRequest(client_id=self.client.device_id, cursors=cursors))
+            held: dict[str, int] = {}
             with self.store.write() as s:
-                pulled += mirror.apply_changes(s, list(page.changes))
+                pulled += mirror.apply_changes(s, list(page.changes), held)
                 for space, cursor in page.cursors.items():
+                    if space in held:  # not past a change kept back for an unanswered op
+                        cursor = encode_cursor(max(decode_cursor(cursors[space]), held[space] - 1))
                     row = s.get(SyncCursorRow, space)
                     if row is None:
                         s.add(SyncCursorRow(space=space, cursor=cursor))
@@ -254,7 +270,10 @@ class SyncEngine:
                         row.cursor = cursor
             for space in page.reset_required:
                 pulled += self._reset(space)
-            if not page.has_more:
+            stuck = held and all(
+                decode_cursor(cursors[space]) >= held[space] - 1 for space in held
+            )  # a whole page held back: come back after the next push
+            if not page.has_more or stuck:
                 return pulled
 
     def _reset(self, space: str) -> int:
@@ -432,6 +451,11 @@ class SyncEngine:
 
         threading.Thread(target=long_poll, name="counterapp-sync-wait", daemon=True).start()
         self._poke.wait(wait_s + 5)
+
+
+def _server_ticket(canonical: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    """Whether a result's ``canonical`` is the server's ticket (refused calls and steps carry it)."""
+    return canonical is not None and {"id", "number", "state", "service", "day"} <= canonical.keys()
 
 
 def _counter_epoch(session: Session) -> int:

@@ -52,9 +52,12 @@ def has_pending(session: Session, entity: str, entity_id: str) -> bool:
     return found is not None
 
 
-def apply_changes(session: Session, changes: list[Change]) -> int:
+def apply_changes(session: Session, changes: list[Change], held: dict[str, int] | None = None) -> int:
     """Apply a page in order, each entity at its latest version in the page only (a dossier received,
-    corrected and returned arrives once, returned); returns how many changed the cache."""
+    corrected and returned arrives once, returned); returns how many changed the cache. A change about an
+    entity with an unanswered op is not applied, and ``held[space]`` gets the first such seq: the caller
+    must not move that space's cursor past it, so the change comes again once the op is answered (the
+    read-your-writes rule of SYNC.md §4)."""
     last = {(c.entity, c.id): index for index, c in enumerate(changes)}
     applied = 0
     for index, change in enumerate(changes):
@@ -64,6 +67,8 @@ def apply_changes(session: Session, changes: list[Change]) -> int:
         if handler is None or change.data is None:
             continue  # an entity this version does not keep, or a delete of one it never had
         if has_pending(session, change.entity, change.id):
+            if held is not None:
+                held[change.space] = min(held.get(change.space, change.seq), change.seq)
             continue
         handler(session, change.data)
         applied += 1
@@ -105,6 +110,11 @@ def _counter(session: Session, data: dict[str, Any]) -> None:
     for code in data["services"]:
         if code in known:
             session.add(AssignmentRow(counter_number=number, service_code=code))
+
+
+def apply_ticket(session: Session, data: dict[str, Any]) -> None:
+    """The server's version of a ticket (from a pulled change, or the ``canonical`` of a refused op)."""
+    _ticket(session, data)
 
 
 def _ticket(session: Session, data: dict[str, Any]) -> None:

@@ -151,6 +151,16 @@ def _apply(batch: _Batch, op: Op) -> Outcome:
     return outcome
 
 
+def _with_ticket(session: Session, entry: OpLogEntry, result: OpResult) -> OpResult:
+    """A stored answer to a refused ticket op, sent again, carries the server's ticket as it is now, so a
+    counter whose first answer was lost can still put its cache right."""
+    ticket_id = entry.payload.get("ticket_id") if isinstance(entry.payload, dict) else None
+    if result.status not in ("rejected", "conflict") or not entry.kind.startswith("ticket.") or not ticket_id:
+        return result
+    current = feed.ticket_data(session, str(ticket_id))
+    return result if current is None else result.model_copy(update={"canonical": current})
+
+
 def _conflict(session: Session, device: Device, centre: Centre, op: Op, outcome: Outcome, now: datetime) -> None:
     """Keep what the server could not apply as the counter did it, for the counter and the lead."""
     if outcome.entity is None or outcome.code is None:
@@ -239,7 +249,7 @@ def _push(session: Session, device: Device, request: PushRequest, now: datetime,
             twin = entry or session.get(OpLogEntry, op.op_id)
             if twin is None:
                 raise ClientRegressed(watermark)
-            results.append(_stored(twin, None if entry is not None else "duplicate"))
+            results.append(_with_ticket(session, twin, _stored(twin, None if entry is not None else "duplicate")))
             continue
         if op.client_seq != watermark + 1:
             if not results:
