@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: test lint typecheck pytest bench clean venv run sysdeps
+.PHONY: test lint typecheck pytest bench bench-server clean venv run sysdeps
 
 test: sysdeps lint typecheck pytest
 
@@ -43,6 +43,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_store.py || status=1; \
 	$(BIN)/python benchmarks/bench_printing.py || status=1; \
 	exit $$status
+
+# The central server under load, on PostgreSQL at 127.0.0.1 (about 3 minutes; not part of `make bench`).
+bench-server: $(STAMP)
+	$(BIN)/python benchmarks/bench_server.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

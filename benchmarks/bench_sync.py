@@ -22,8 +22,8 @@ import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from tempfile import TemporaryDirectory
+from typing import Any
 
 import httpx2
 from sqlalchemy import create_engine, make_url, select, text
