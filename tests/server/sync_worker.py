@@ -86,8 +86,8 @@ def install(point: FaultPoint, client: ServerClient) -> None:
 
     apply_changes: Callable[..., int] = mirror.apply_changes
 
-    def apply_then_check(session: Any, changes: Any) -> int:
-        applied = apply_changes(session, changes)
+    def apply_then_check(session: Any, changes: Any, *rest: Any) -> int:
+        applied = apply_changes(session, changes, *rest)
         if changes:
             point.reached("mid_pull_page")
         return applied
