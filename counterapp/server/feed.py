@@ -262,10 +262,6 @@ def _before_commit(session: Session) -> None:
         publish(session)
 
 
-def _ticket_rows(session: Session, ids: list[str]) -> dict[str, Data | None]:
-    return {ticket_id: ticket_data(session, ticket_id) for ticket_id in ids}
-
-
 def _dossier_rows(session: Session, ids: list[str]) -> dict[str, Data | None]:
     """One SELECT for all of a push's dossiers (the ORM objects of this session are already current)."""
     rows = {d.id: d for d in session.scalars(select(Dossier).where(Dossier.id.in_(ids)))}

@@ -22,7 +22,7 @@ from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.ticket import EventKind
 from counterapp.store import search_index
 from counterapp.store.dossier_models import DossierComponentRow, DossierRow, DossierStatusRow
-from counterapp.store.outbox import device_meta, new_id
+from counterapp.store.outbox import new_id
 from counterapp.store.queue_models import TicketEventRow, TicketRow
 from counterapp.store.reference_models import AssignmentRow, CounterRow, QueueServiceRow
 from counterapp.store.sync_models import OutboxRow, SyncConflictRow
@@ -255,4 +255,4 @@ _HANDLERS = {
     "conflict": _conflict,
 }
 
-__all__ = ["apply_changes", "device_meta", "has_pending", "local"]
+__all__ = ["apply_changes", "apply_ticket", "has_pending", "local"]
