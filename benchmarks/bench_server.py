@@ -995,12 +995,16 @@ def run_scenarios(args: argparse.Namespace, fixture: Fixture, server: Server) ->
             return lambda: [bench_codes(server, result, counters[:n], args.codes, "/v1/codes/next", lambda _: DOSSIER)]
 
         outboxes = Outboxes(OpFactory(args.seed), {c: s + 1 for c, s in fixture.watermarks.items()})
-        scenario(results, server, "call-next, one counter alone", None, alone)
-        scenario(results, server, "call-next, counters at once", "call-next", burst)
-        scenario(results, server, "call-next, paced", "call-next", paced)
-        for n in args.clients:
+        wanted = set(args.only)
+        if "alone" in wanted:
+            scenario(results, server, "call-next, one counter alone", None, alone)
+        if "burst" in wanted:
+            scenario(results, server, "call-next, counters at once", "call-next", burst)
+        if "paced" in wanted:
+            scenario(results, server, "call-next, paced", "call-next", paced)
+        for n in args.clients if "lease" in wanted else []:
             scenario(results, server, f"dossier-number lease, {at_once(n)}", "lease", leases(n))
-        for n in args.clients:
+        for n in args.clients if "codes" in wanted else []:
             scenario(results, server, f"next dossier code, {at_once(n)}", None, codes(n))
 
         def push(n: int) -> Callable[[], list[Result]]:
@@ -1009,9 +1013,9 @@ def run_scenarios(args: argparse.Namespace, fixture: Fixture, server: Server) ->
         def pull(n: int) -> Callable[[], list[Result]]:
             return lambda: [bench_pull(server, counters[:n], fixture, args.pulls)]
 
-        for name, run in [(f"push, {at_once(n)}", push(n)) for n in args.clients] + [
-            (f"pull, {at_once(n)}", pull(n)) for n in args.clients
-        ]:
+        pushes = [(f"push, {at_once(n)}", push(n)) for n in args.clients] if "push" in wanted else []
+        pulls = [(f"pull, {at_once(n)}", pull(n)) for n in args.clients] if "pull" in wanted else []
+        for name, run in pushes + pulls:
             if any(r.skipped for r in results):  # push answered 404: the sync endpoints are not built yet
                 results.append(Result(name, name.split(",")[0], skipped=NOT_BUILT))
             else:
@@ -1035,6 +1039,17 @@ def counts(text: str) -> list[int]:
     return values
 
 
+SCENARIOS = ("alone", "burst", "paced", "lease", "codes", "push", "pull")
+
+
+def scenarios(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"scenarios are {', '.join(SCENARIOS)}: {text!r}")
+    return names
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", 1)[0].replace("\n", " "))
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="emptied first (default: %(default)s)")
@@ -1052,6 +1067,13 @@ def main() -> int:
     parser.add_argument("--codes", type=int, default=300, help="POST /v1/codes/next requests")
     parser.add_argument("--pushes", type=int, default=8, help="batches of 200 ops")
     parser.add_argument("--pulls", type=int, default=60, help="pages of up to 500 changes")
+    parser.add_argument(
+        "--only",
+        type=scenarios,
+        default=list(SCENARIOS),
+        metavar="NAME,NAME",
+        help=f"run only these scenarios, of {','.join(SCENARIOS)} (pull times only full pages: push first)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database after the run")
     parser.add_argument("--seed", type=int, default=2025, help="for the tickets' services, arrivals and op payloads")
     args = parser.parse_args()

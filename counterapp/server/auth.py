@@ -11,7 +11,7 @@ existence does not leak (``same_centre``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -98,7 +98,9 @@ def parse_device_header(value: str | None) -> tuple[str, str] | None:
 
 
 def current_device(
-    session: SessionDep, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+    session: SessionDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_staff_session: Annotated[str | None, Header(alias=STAFF_HEADER, include_in_schema=False)] = None,
 ) -> Device:
     if not authorization:
         raise ApiError(
@@ -108,7 +110,8 @@ def current_device(
     if parsed is None:
         raise ApiError(401, "auth.device_invalid", "Device not recognised", headers={"WWW-Authenticate": DEVICE_SCHEME})
     try:
-        return device_service.authenticate_device(session, *parsed)
+        # the staff session is loaded in the same read, checked later by the routes that need staff
+        return device_service.authenticate_device(session, *parsed, staff_token=(x_staff_session or "").strip())
     except DomainError as exc:
         raise http_error(exc) from None
 
@@ -149,11 +152,11 @@ CurrentStaff = Annotated[Staff, Depends(current_staff)]
 OptionalStaff = Annotated[Staff | None, Depends(optional_staff)]
 
 
-def require_role(*roles: str) -> Callable[[Staff], Staff]:
+def require_role(*roles: str) -> Callable[[Staff], Awaitable[Staff]]:
     """A dependency: the logged-in staff member, if their role is one of ``roles`` (403 otherwise)."""
     allowed = frozenset(roles)
 
-    def dependency(staff: CurrentStaff) -> Staff:
+    async def dependency(staff: CurrentStaff) -> Staff:  # async: no I/O, so no hop to the threadpool
         if staff.user.role not in allowed:
             raise ApiError(403, "auth.forbidden", "Not allowed", "Your role does not allow this.")
         return staff
@@ -161,10 +164,10 @@ def require_role(*roles: str) -> Callable[[Staff], Staff]:
     return dependency
 
 
-def require_action(action: str) -> Callable[[Staff], Staff]:
+def require_action(action: str) -> Callable[[Staff], Awaitable[Staff]]:
     """A dependency: the logged-in staff member, if ``role_allows`` their role ``action`` (403 otherwise)."""
 
-    def dependency(staff: CurrentStaff) -> Staff:
+    async def dependency(staff: CurrentStaff) -> Staff:  # async: no I/O, so no hop to the threadpool
         if not role_allows(staff.user.role, action):
             raise ApiError(403, "auth.forbidden", "Not allowed", "Your role does not allow this.")
         return staff

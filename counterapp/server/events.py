@@ -18,9 +18,13 @@ never waited for), each subscriber receiving only its own centre's events. Where
 depends on the database:
 
 * SQLite (single process): in-process, straight from the committing thread to the hub's event loop.
-* PostgreSQL: ``NOTIFY counterapp_events, '<json>'`` after the commit, on a pooled connection; every
-  worker process keeps one ``LISTEN`` connection (a background task of its hub) and fans out to its own
-  subscribers, so a subscriber on any worker gets every event.
+* PostgreSQL: ``NOTIFY counterapp_events, '<json>'`` on the transaction's own connection just before its
+  commit (``send_pending``, called last by the session factory's ``before_commit`` hook): PostgreSQL
+  delivers a ``NOTIFY`` only when its transaction commits and drops it on rollback, and a request never
+  needs a second pooled connection (fifty requests committing at once, each holding one connection and
+  waiting for another, would deadlock the pool). Every worker process keeps one ``LISTEN`` connection (a
+  background task of its hub) and fans out to its own subscribers, so a subscriber on any worker gets
+  every event.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ __all__ = [
     "SubscriptionDropped",
     "hub_for",
     "publish_after_commit",
+    "send_pending",
 ]
 
 log = logging.getLogger(__name__)
@@ -141,11 +146,23 @@ def publish_after_commit(session: Session, centre_id: str, kind: str, data: dict
         sa_event.listen(session, "after_soft_rollback", _after_soft_rollback)
 
 
+def send_pending(session: Session) -> None:
+    """On PostgreSQL, ``NOTIFY`` the events recorded so far on the session's own connection, inside the
+    transaction that is about to commit (delivered at its commit, dropped if it rolls back). Elsewhere
+    nothing: the in-process hub is told after the commit. Called by the ``before_commit`` hook of the
+    server's session factory after the change feed has recorded its own events."""
+    if session.in_nested_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    events = [item for item, _savepoint in session.info.pop(_PENDING, [])]
+    if events:
+        session.connection().execute(NOTIFY_ALL, {"channel": CHANNEL, "payloads": [item.to_json() for item in events]})
+
+
 def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a SAVEPOINT released: the real commit is still to come
         return
     events = [item for item, _savepoint in session.info.pop(_PENDING, [])]
-    if not events:
+    if not events:  # on PostgreSQL ``send_pending`` normally sent them with the commit
         return
     try:
         bind = session.get_bind()

@@ -22,13 +22,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Select, bindparam, insert, inspect, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session, aliased, object_session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
-from counterapp.server.events import publish_after_commit
+from counterapp.server.events import publish_after_commit, send_pending
 from counterapp.server.models.auth import Device
 from counterapp.server.models.org import Assignment, Counter, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
@@ -71,16 +71,22 @@ def forget(session: Session) -> None:
 
 
 def _touch_target(
-    entity: str, space_of: Callable[[Any], str], id_of: Callable[[Any], str], private: frozenset[str] = frozenset()
+    entity: str,
+    space_of: Callable[[Any], str],
+    id_of: Callable[[Any], str],
+    private: frozenset[str] = frozenset(),
+    *,
+    updated: bool = False,
 ) -> Any:
-    """A mapper listener touching ``entity``; an update that changed only ``private`` attributes (not in
-    what counters receive) touches nothing."""
+    """A mapper listener touching ``entity``. An update that changed only ``private`` attributes (not in
+    what counters receive) touches nothing, nor does one that changed nothing at all: SQLAlchemy fires
+    ``after_update`` for every dirty object, even one set back to the values it had (a call setting a
+    streak of 0 to 0), and publishing it would cost three reads to find nothing new."""
 
     def listener(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
-        if private:
-            state = inspect(target)
-            changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
-            if changed and changed <= private:
+        if updated:
+            changed = {attr.key for attr in inspect(target).attrs if attr.history.has_changes()}
+            if changed <= private:
                 return
         session = object_session(target)
         if session is not None:
@@ -99,23 +105,28 @@ def _ticket_event_centre(target: TicketEventRow) -> str:
     return centre_space(str(centre_id))
 
 
+def _on_write(
+    model: type[Any], entity: str, space_of: Callable[[Any], str], private: frozenset[str] = frozenset()
+) -> list[tuple[type[Any], str, Any]]:
+    """Touch ``entity`` when a ``model`` row is inserted or updated."""
+    return [
+        (model, "after_insert", _touch_target(entity, space_of, lambda o: o.id)),
+        (model, "after_update", _touch_target(entity, space_of, lambda o: o.id, private, updated=True)),
+    ]
+
+
+def _in_centre(target: Any) -> str:
+    return centre_space(target.centre_id)
+
+
 _LISTENERS: list[tuple[type[Any], str, Any]] = [
-    (Ticket, "after_insert", _touch_target("ticket", lambda t: centre_space(t.centre_id), lambda t: t.id)),
-    (Ticket, "after_update", _touch_target("ticket", lambda t: centre_space(t.centre_id), lambda t: t.id)),
+    *_on_write(Ticket, "ticket", _in_centre),
     (TicketEventRow, "after_insert", _touch_target("ticket", _ticket_event_centre, lambda e: e.ticket_id)),
-    (Counter, "after_insert", _touch_target("counter", lambda c: centre_space(c.centre_id), lambda c: c.id)),
-    (
-        Counter,
-        "after_update",
-        # the interleave rule's streak changes with every call; counters are not sent it
-        _touch_target("counter", lambda c: centre_space(c.centre_id), lambda c: c.id, frozenset({"regular_streak"})),
-    ),
-    (QueueService, "after_insert", _touch_target("service", lambda q: centre_space(q.centre_id), lambda q: q.id)),
-    (QueueService, "after_update", _touch_target("service", lambda q: centre_space(q.centre_id), lambda q: q.id)),
-    (Dossier, "after_insert", _touch_target("dossier", lambda d: centre_space(d.centre_id), lambda d: d.id)),
-    (Dossier, "after_update", _touch_target("dossier", lambda d: centre_space(d.centre_id), lambda d: d.id)),
-    (Conflict, "after_insert", _touch_target("conflict", lambda c: device_space(c.device_id), lambda c: c.id)),
-    (Conflict, "after_update", _touch_target("conflict", lambda c: device_space(c.device_id), lambda c: c.id)),
+    # the interleave rule's streak changes with every call; counters are not sent it
+    *_on_write(Counter, "counter", _in_centre, frozenset({"regular_streak"})),
+    *_on_write(QueueService, "service", _in_centre),
+    *_on_write(Dossier, "dossier", _in_centre),
+    *_on_write(Conflict, "conflict", lambda c: device_space(c.device_id)),
 ]
 for _model, _name, _listener in _LISTENERS:
     sa_event.listen(_model, _name, _listener)
@@ -124,16 +135,35 @@ for _model, _name, _listener in _LISTENERS:
 # --- what a counter receives of each entity ----------------------------------------------------------
 
 
-def ticket_data(session: Session, ticket_id: str) -> Data | None:
+def _ticket_statement() -> Select[Ticket, str, str, str]:
     holder, dealer = aliased(Counter), aliased(Counter)
-    row = session.execute(
+    return (
         select(Ticket, QueueService.code, holder.number, dealer.number)
         .join(QueueService, QueueService.id == Ticket.service_id)
         .outerjoin(holder, holder.id == Ticket.counter_id)
         .outerjoin(dealer, dealer.id == Ticket.dealt_to)
-        .where(Ticket.id == ticket_id)
+        .where(Ticket.id == bindparam("ticket_id"))
         .execution_options(populate_existing=True)
-    ).one_or_none()
+    )
+
+
+# built once: building a statement costs about as much as running one (every call publishes a ticket)
+_TICKET = _ticket_statement()
+_LOCK_CLOCK = (
+    update(SpaceClock)
+    .where(SpaceClock.space == bindparam("the_space"))
+    .values(seq=SpaceClock.seq)
+    .returning(SpaceClock.seq)
+)
+_STORED = select(SyncEntity.entity_id, SyncEntity.version, SyncEntity.deleted, SyncEntity.data).where(
+    SyncEntity.space == bindparam("space"),
+    SyncEntity.entity == bindparam("entity"),
+    SyncEntity.entity_id.in_(bindparam("ids", expanding=True)),
+)
+
+
+def ticket_data(session: Session, ticket_id: str) -> Data | None:
+    row = session.execute(_TICKET, {"ticket_id": ticket_id}).one_or_none()
     if row is None:
         return None
     ticket, service, counter, dealt_to = row
@@ -237,13 +267,12 @@ def _dialect_insert(session: Session) -> Any:
 
 def _lock_clock(session: Session, space: str) -> int:
     """The space's current seq, with its clock row locked until the commit (created on first use)."""
-    lock = update(SpaceClock).where(SpaceClock.space == space).values(seq=SpaceClock.seq).returning(SpaceClock.seq)
-    seq = session.execute(lock).scalar_one_or_none()
+    seq = session.execute(_LOCK_CLOCK, {"the_space": space}).scalar_one_or_none()
     if seq is None:  # the space's first change (two first writers: one inserts, both then lock the row)
         session.execute(
             _dialect_insert(session)(SpaceClock).values(space=space, seq=0, floor=0).on_conflict_do_nothing()
         )
-        seq = session.execute(lock).scalar_one()
+        seq = session.execute(_LOCK_CLOCK, {"the_space": space}).scalar_one()
     return int(seq)
 
 
@@ -260,6 +289,7 @@ def _before_commit(session: Session) -> None:
     session.flush()  # fires the mapper events of whatever is still pending
     if session.info.get(_TOUCHED):
         publish(session)
+    send_pending(session)  # last: the feed's own pokes go with the rest
 
 
 def _dossier_rows(session: Session, ids: list[str]) -> dict[str, Data | None]:
@@ -298,11 +328,7 @@ def publish(session: Session) -> dict[Key, int]:
         stored: dict[tuple[str, str], Any] = {}
         for entity, ids in by_entity.items():
             current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
-            rows = session.execute(
-                select(SyncEntity.entity_id, SyncEntity.version, SyncEntity.deleted, SyncEntity.data).where(
-                    SyncEntity.space == space, SyncEntity.entity == entity, SyncEntity.entity_id.in_(ids)
-                )
-            )
+            rows = session.execute(_STORED, {"space": space, "entity": entity, "ids": ids})
             stored.update({(entity, r.entity_id): r for r in rows})
         changes: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []

@@ -4,6 +4,8 @@ latest assignment; the centre is always the device's, so another centre's counte
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
@@ -74,6 +76,36 @@ def test_a_clerk_may_use_none_of_the_lead_endpoints(
         )
 
 
+def published_events(
+    factory: sessionmaker[Session], centre_id: str, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[int], list[events.Event]]:
+    """What the centre's boards are told from now on, as delivered: PostgreSQL's ``NOTIFY`` heard on a
+    ``LISTEN`` connection of our own, SQLite's in-process dispatch. The change feed's pokes
+    (``space.advanced``) are tested with the feed; these are what a board shows."""
+    engine = factory.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        seen: list[events.Event] = []
+        monkeypatch.setattr(events, "dispatch", lambda _engine, batch: seen.extend(batch))
+        return lambda _count: [e for e in seen if e.kind != "space.advanced"]
+    listener = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    listener.exec_driver_sql(f"LISTEN {events.CHANNEL}")
+    monkeypatch.setattr(events, "dispatch", lambda *_: pytest.fail("NOTIFY outside the committing transaction"))
+
+    def collect(count: int) -> list[events.Event]:
+        found: list[events.Event] = []
+        driver = listener.connection.driver_connection
+        for note in driver.notifies(timeout=5.0):  # other tests' centres may be talking too
+            event = events.Event.from_json(note.payload)
+            if event.centre_id == centre_id and event.kind != "space.advanced":
+                found.append(event)
+            if len(found) == count:
+                break
+        listener.close()
+        return found
+
+    return collect
+
+
 def test_a_lead_opens_pauses_and_closes_a_counter_of_the_centre(
     client: TestClient,
     server_sessions: sessionmaker[Session],
@@ -81,11 +113,8 @@ def test_a_lead_opens_pauses_and_closes_a_counter_of_the_centre(
     monkeypatch: pytest.MonkeyPatch,
 ):
     lead, _clerk = centre
-    published: list[events.Event] = []
-    # the change feed's pokes (space.advanced) are tested with the feed; here: what a board shows
-    monkeypatch.setattr(
-        events, "dispatch", lambda _engine, batch: published.extend(e for e in batch if e.kind != "space.advanced")
-    )
+    centre_id = server_sessions().scalars(select(Centre.id).where(Centre.agency_code == CENTRE_A)).one()
+    published = published_events(server_sessions, centre_id, monkeypatch)
     opened = client.post("/v1/centre/counters/2/open", headers=lead)
     assert opened.status_code == 200, opened.text
     assert opened.json() == {"number": "2", "status": "open", "pause_reason": None, "epoch": 1}
@@ -107,10 +136,11 @@ def test_a_lead_opens_pauses_and_closes_a_counter_of_the_centre(
     closed = client.post("/v1/centre/counters/2/close", headers=lead)
     assert closed.json() == {"number": "2", "status": "closed", "pause_reason": None, "epoch": 1}
     # each change told the centre's boards and counters (the status only: a reason is free text)
-    assert [(e.kind, e.data["counter"], e.data["status"]) for e in published] == [
+    announced = published(4)
+    assert [(e.kind, e.data["counter"], e.data["status"]) for e in announced] == [
         ("assignment.changed", "2", status) for status in ("open", "paused", "paused", "closed")
     ]
-    assert all("pause_reason" not in e.data and e.data["epoch"] == 1 for e in published)
+    assert all("pause_reason" not in e.data and e.data["epoch"] == 1 for e in announced)
     assert client.post("/v1/centre/counters/1/open", headers=lead).json()["status"] == "open"
     # another centre's counter (3 exists in B only) and an unknown one look the same: 404
     for number in ("3", "99"):

@@ -45,7 +45,9 @@ if not Path(SERVER[0]).exists():  # the package is not installed with its entry 
 
 MAX_EXAMPLES = 25  # per operation
 REQUEST_TIMEOUT_S = 10.0
-BUDGET_S = 60.0  # the whole run, server start included; the test normally takes a fraction of it
+# the whole run, server start included: a guard against a runaway, not a speed test. Alone on the 2-core
+# machine the run takes about 30 s; with other test runs sharing it, 118 s was seen (and failed a 60 s budget)
+BUDGET_S = 300.0
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 LEAD = "schemathesis.lead"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from counterapp.server.models.base import Base
@@ -20,6 +20,20 @@ class Ticket(Base):
         UniqueConstraint("centre_id", "day", "number"),
         # today's waiting tickets of a centre in issue order (call-next, the board)
         Index("ix_tickets_queue", "centre_id", "day", "state", "issued_at"),
+        # call-next reads the head of each of the counter's services: the first regular ticket here, and
+        # the first priority ticket in the (small) partial index below; neither walks the whole queue
+        Index("ix_tickets_service_queue", "centre_id", "day", "state", "service_id", "issued_at", "number"),
+        Index(
+            "ix_tickets_priority_queue",
+            "centre_id",
+            "day",
+            "state",
+            "service_id",
+            "issued_at",
+            "number",
+            sqlite_where=text("priority IS NOT NULL"),
+            postgresql_where=text("priority IS NOT NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUIDv7

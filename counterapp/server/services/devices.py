@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import ValidationFailed
 from counterapp.server import security
-from counterapp.server.models.auth import Device, EnrollmentCode, StaffSession
+from counterapp.server.models.auth import Device, EnrollmentCode, StaffSession, User
 from counterapp.server.models.org import Centre, Counter
-from counterapp.server.services.common import as_utc, new_id, require_aware
+from counterapp.server.services.common import as_utc, keep, new_id, require_aware
 from counterapp.server.services.errors import (
     DeviceInvalid,
     DeviceRevoked,
@@ -174,14 +174,38 @@ def revoke(session: Session, device: Device, *, now: datetime) -> None:
     log.info("device %s revoked", device.id)
 
 
-def authenticate_device(session: Session, device_id: str, credential: str) -> Device:
+def authenticate_device(session: Session, device_id: str, credential: str, *, staff_token: str | None = None) -> Device:
     """The device whose credential this is. Unknown devices, wrong credentials and devices never enrolled
     are ``auth.device_invalid``; a device with the right credential that was revoked is
-    ``auth.device_revoked``."""
-    device = session.get(Device, device_id) if device_id and len(device_id) <= 36 else None
-    presented = security.digest(credential)
-    if device is None or device.secret_hash is None or not security.same(presented, device.secret_hash):
+    ``auth.device_revoked``.
+
+    One read also loads what nearly every request needs next: the device's centre and counter and, given
+    ``staff_token``, that token's staff session on this device and its user. They stay in the session's
+    identity map for the request (``common.keep``), so the staff check, the counter and the centre's rules
+    cost no further round trip."""
+    if not device_id or len(device_id) > 36:
         raise DeviceInvalid("unknown device or wrong credential")
+    query = (
+        select(Device, Centre, Counter)
+        .join(Centre, Centre.id == Device.centre_id)
+        .outerjoin(Counter, Counter.id == Device.counter_id)
+        .where(Device.id == device_id)
+    )
+    if staff_token:
+        query = (
+            query.add_columns(StaffSession, User)
+            .outerjoin(
+                StaffSession,
+                (StaffSession.token_hash == security.digest(staff_token)) & (StaffSession.device_id == Device.id),
+            )
+            .outerjoin(User, User.id == StaffSession.user_id)
+        )
+    row = session.execute(query).first()
+    presented = security.digest(credential)
+    if row is None or row[0].secret_hash is None or not security.same(presented, row[0].secret_hash):
+        raise DeviceInvalid("unknown device or wrong credential")
+    device: Device = row[0]
     if device.revoked_at is not None:
         raise DeviceRevoked("the device is revoked")
+    keep(session, *row)
     return device

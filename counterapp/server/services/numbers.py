@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -101,46 +101,40 @@ def centre_of(session: Session, device: Device) -> Centre:
 def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, Any]) -> bool:
     """``INSERT … ON CONFLICT DO NOTHING``: whether a row was inserted. Race-safe on both databases: on
     PostgreSQL a concurrent insert of the same key makes this one wait, then do nothing."""
-    dialect = session.get_bind().dialect.name
     key = next(iter(table.primary_key.columns))
-    if dialect == "postgresql":
-        statement = postgresql.insert(table).values(**values).on_conflict_do_nothing().returning(key)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing().returning(key)
-    else:  # pragma: no cover - make_engine refuses other databases
-        raise ValueError(f"unsupported database {dialect!r}")
+    statement = _dialect_insert(session)(table).values(**values).on_conflict_do_nothing().returning(key)
     return session.execute(statement).first() is not None  # RETURNING: a row only when one was inserted
 
 
-def _locked_counter(session: Session, centre_id: str, kind: str, scope: str, day: date) -> CodeCounter:
-    """The day's counter row, created if missing, locked until the caller's transaction ends."""
+def _dialect_insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise ValueError(f"unsupported database {dialect!r}")  # pragma: no cover - make_engine refuses others
+
+
+def _advance(session: Session, centre_id: str, kind: str, scope: str, day: date, **steps: Any) -> tuple[int, int]:
+    """Move the day's counter row on by ``steps`` (column name → SQL expression of the row's current
+    values; none: leave it as it is) and answer its new ``next_value`` and ``next_reserved``. One
+    ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: it creates the row on the day's first number, locks
+    it until the caller's transaction ends (a concurrent caller waits, then sees this one's values),
+    and changes it, where a read ``FOR UPDATE`` and an ``UPDATE`` took three round trips."""
     ranges = RANGES[kind]
     table = CodeCounter.__table__
     assert isinstance(table, Table)
-    _insert_ignoring_conflict(
-        session,
-        table,
-        {
-            "centre_id": centre_id,
-            "kind": kind,
-            "scope": scope,
-            "day": day,
-            "next_value": ranges.online_first,
-            "next_reserved": ranges.reserved_first,
-        },
+    insert = _dialect_insert(session)(table)
+    first = {"next_value": ranges.online_first, "next_reserved": ranges.reserved_first}
+    changes = {name: step(table.c) for name, step in steps.items()} or {"next_value": table.c.next_value}
+    fresh = {name: step(first) for name, step in steps.items()}  # the same steps from the range's start
+    statement = (
+        insert.values(centre_id=centre_id, kind=kind, scope=scope, day=day, **{**first, **fresh})
+        .on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns], set_=changes)
+        .returning(table.c.next_value, table.c.next_reserved)
     )
-    query = (
-        select(CodeCounter)
-        .where(
-            CodeCounter.centre_id == centre_id,
-            CodeCounter.kind == kind,
-            CodeCounter.scope == scope,
-            CodeCounter.day == day,
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.scalars(query).one()
+    row = session.execute(statement).one()
+    return int(row.next_value), int(row.next_reserved)
 
 
 def next_number(session: Session, centre: Centre, kind: str, scope: str | None, day: date, now: datetime) -> int:
@@ -150,14 +144,12 @@ def next_number(session: Session, centre: Centre, kind: str, scope: str | None, 
     if day != local_day(now):
         raise ValidationFailed.single("day", "code.day_not_today")
     ranges = RANGES[kind]
-    row = _locked_counter(session, centre.id, kind, scope, day)
-    if row.next_value > ranges.online_last:
+    following, _reserved = _advance(session, centre.id, kind, scope, day, next_value=lambda row: row["next_value"] + 1)
+    number = following - 1
+    if number > ranges.online_last:  # the caller's rollback undoes the step
         raise SequenceExhausted(
             "the day's online numbers are used up", kind=kind, day=day.isoformat(), limit=ranges.online_last
         )
-    number = row.next_value
-    row.next_value = number + 1
-    session.flush()
     return number
 
 
@@ -175,14 +167,23 @@ def lease_block(
     if not today <= day <= today + timedelta(days=LEASE_DAYS_AHEAD):
         raise ValidationFailed.single("day", "lease.day_invalid", days_ahead=LEASE_DAYS_AHEAD)
     ranges = RANGES[kind]
-    row = _locked_counter(session, centre.id, kind, scope, day)
-    if row.next_reserved > ranges.reserved_last:
+    _value, start = _advance(session, centre.id, kind, scope, day)  # locked: the block below is ours
+    if start > ranges.reserved_last:
         raise SequenceExhausted(
             "the day's reserved numbers are all leased", kind=kind, day=day.isoformat(), limit=ranges.reserved_last
         )
-    start = row.next_reserved
     end = min(start + size - 1, ranges.reserved_last)
-    row.next_reserved = end + 1
+    session.execute(
+        update(CodeCounter)
+        .where(
+            CodeCounter.centre_id == centre.id,
+            CodeCounter.kind == kind,
+            CodeCounter.scope == scope,
+            CodeCounter.day == day,
+        )
+        .values(next_reserved=end + 1)
+        .execution_options(synchronize_session=False)
+    )
     lease = CodeLease(
         id=new_id(),
         centre_id=centre.id,

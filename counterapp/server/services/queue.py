@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, CompoundSelect, bindparam, case, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from counterapp.domain.codes import build_ticket_number, parse_ticket_number
@@ -29,7 +31,9 @@ from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import DomainError, ValidationFailed
 from counterapp.domain.priority import (
     DEFAULT_PRIORITY_CLASSES,
+    UNKNOWN_CLASS_RANK,
     OrderingRule,
+    PriorityClass,
     PriorityPolicy,
     call_order,
     choose_next,
@@ -42,7 +46,7 @@ from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Assignment, Centre, Counter, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
 from counterapp.server.services import numbers
-from counterapp.server.services.common import as_utc, new_id, require_aware
+from counterapp.server.services.common import as_utc, keep, new_id, require_aware
 from counterapp.server.services.errors import NotFound
 
 MAX_CLAIM_ATTEMPTS = 50  # lost compare-and-sets in a row before call-next gives up (each: another counter won)
@@ -115,9 +119,11 @@ def record_event(session: Session, ticket: Ticket, kind: EventKind, at: datetime
     )
 
 
-def publish_ticket(session: Session, ticket: Ticket, kind: str, counter: Counter | None = None) -> None:
+def publish_ticket(
+    session: Session, ticket: Ticket, kind: str, counter: Counter | None = None, *, service: QueueService | None = None
+) -> None:
     """A live event for boards and counters, sent only if the transaction commits (no personal data)."""
-    service = session.get_one(QueueService, ticket.service_id)
+    service = service or session.get_one(QueueService, ticket.service_id)
     data: dict[str, str] = {"ticket_id": ticket.id, "number": ticket.number, "service": service.code}
     if counter is not None:
         data["counter"] = counter.number
@@ -215,6 +221,17 @@ def assigned_service_ids(session: Session, counter: Counter) -> list[str]:
     return list(session.scalars(select(Assignment.service_id).where(Assignment.counter_id == counter.id)))
 
 
+def assigned_services(session: Session, counter: Counter) -> list[QueueService]:
+    return list(
+        session.scalars(
+            select(QueueService)
+            .join(Assignment, Assignment.service_id == QueueService.id)
+            .where(Assignment.counter_id == counter.id)
+            .order_by(QueueService.code)
+        )
+    )
+
+
 def waiting_candidates(session: Session, counter: Counter, now: datetime) -> list[Candidate]:
     """Today's waiting tickets of the counter's services, except those dealt to another counter's
     unexpired hand."""
@@ -229,11 +246,62 @@ def waiting_candidates(session: Session, counter: Counter, now: datetime) -> lis
             Ticket.day == numbers.local_day(at),
             Ticket.state == TicketState.WAITING.value,
             Ticket.service_id.in_(services),
-            or_(Ticket.dealt_to.is_(None), Ticket.dealt_to == counter.id, Ticket.dealt_until <= at),
+            _available(counter, at),
         )
         .order_by(Ticket.issued_at, Ticket.number)
     ).all()
     return [Candidate(r.id, r.number, r.priority, as_utc(r.issued_at)) for r in rows]
+
+
+def _available(counter: Counter, at: datetime) -> ColumnElement[bool]:
+    """Not in another counter's unexpired hand."""
+    return or_(Ticket.dealt_to.is_(None), Ticket.dealt_to == counter.id, Ticket.dealt_until <= at)
+
+
+def service_heads(
+    session: Session, counter: Counter, services: Sequence[str], policy: PriorityPolicy, now: datetime
+) -> list[Candidate]:
+    """What call-next chooses from: of each of ``services``, the first waiting regular ticket in issue
+    order and the first priority ticket by the policy's class ranks. The rules only ever pick one of
+    these, so one statement of two ``LIMIT 1`` reads a service (``ix_tickets_service_queue`` and the
+    partial ``ix_tickets_priority_queue``) replaces loading the whole queue, whose cost grew with it."""
+    at = require_aware(now)
+    if not services:
+        return []
+    params = {"centre": counter.centre_id, "day": numbers.local_day(at), "counter": counter.id, "at": at}
+    params.update({f"service_{i}": service_id for i, service_id in enumerate(services)})
+    rows = session.execute(_heads_statement(len(services), policy.classes), params).all()
+    return [Candidate(r.id, r.number, r.priority, as_utc(r.issued_at)) for r in rows]
+
+
+@lru_cache(maxsize=64)
+def _heads_statement(n_services: int, classes: tuple[PriorityClass, ...]) -> CompoundSelect[Any]:
+    """``service_heads``'s statement for ``n_services`` services, built once: building it anew on every
+    call cost about as much as running it."""
+    columns = (Ticket.id, Ticket.number, Ticket.priority, Ticket.issued_at)
+    order = (Ticket.issued_at, Ticket.number)
+    if len({c.rank for c in classes}) > 1:  # ranked classes: by rank first (a sort of a few rows)
+        rank: ColumnElement[Any] = case(
+            {c.code: c.rank for c in classes}, value=Ticket.priority, else_=UNKNOWN_CLASS_RANK
+        )
+    else:  # one rank for all (the default): an unknown class still goes after the known ones
+        rank = Ticket.priority.not_in([c.code for c in classes])
+    available = or_(
+        Ticket.dealt_to.is_(None), Ticket.dealt_to == bindparam("counter"), Ticket.dealt_until <= bindparam("at")
+    )
+    heads = []
+    for i in range(n_services):
+        waiting = select(*columns).where(
+            Ticket.centre_id == bindparam("centre"),
+            Ticket.day == bindparam("day"),
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.service_id == bindparam(f"service_{i}"),
+            available,
+        )
+        regular = waiting.where(Ticket.priority.is_(None)).order_by(*order).limit(1).subquery()
+        priority = waiting.where(Ticket.priority.is_not(None)).order_by(rank, *order).limit(1).subquery()
+        heads += [select(regular), select(priority)]  # subqueries: SQLite has no "(SELECT … LIMIT 1) UNION"
+    return union_all(*heads)
 
 
 def waiting_in_call_order(session: Session, counter: Counter, now: datetime) -> list[Ticket]:
@@ -261,7 +329,15 @@ def ticket_by_number(session: Session, centre_id: str, number: str, now: datetim
 def claim(session: Session, ticket_id: str, counter: Counter, at: datetime, states: Sequence[TicketState]) -> bool:
     """The compare-and-set: whether this transaction turned the ticket from one of ``states`` into
     called-by-``counter``."""
-    won = session.execute(
+    return _claimed(session, ticket_id, counter, at, states) is not None
+
+
+def _claimed(
+    session: Session, ticket_id: str, counter: Counter, at: datetime, states: Sequence[TicketState]
+) -> Ticket | None:
+    """The compare-and-set, answering with the claimed ticket as it now is (``RETURNING`` the row: no
+    second read), or ``None`` when another counter got there first."""
+    return session.scalars(
         update(Ticket)
         .where(Ticket.id == ticket_id, Ticket.state.in_([s.value for s in states]))
         .values(
@@ -273,20 +349,27 @@ def claim(session: Session, ticket_id: str, counter: Counter, at: datetime, stat
             dealt_until=None,
             version=Ticket.version + 1,
         )
-        .returning(Ticket.id)
-        .execution_options(synchronize_session=False)
+        .returning(Ticket)
+        .execution_options(synchronize_session=False, populate_existing=True)
     ).first()
-    return won is not None
 
 
-def called(session: Session, ticket_id: str, actor: Actor, at: datetime) -> Ticket:
+def called(
+    session: Session,
+    ticket_id: str,
+    actor: Actor,
+    at: datetime,
+    *,
+    ticket: Ticket | None = None,
+    service: QueueService | None = None,
+) -> Ticket:
     """Record a won claim: the event, the counter's regular streak (for the interleave rule), a live event."""
-    ticket = session.get_one(Ticket, ticket_id, populate_existing=True)
+    ticket = ticket or session.get_one(Ticket, ticket_id, populate_existing=True)
     record_event(session, ticket, EventKind.CALLED, at, actor)
     counter = actor.counter
     counter.regular_streak = 0 if ticket.priority else counter.regular_streak + 1
     session.flush()
-    publish_ticket(session, ticket, "ticket.called", actor.counter)
+    publish_ticket(session, ticket, "ticket.called", actor.counter, service=service)
     return ticket
 
 
@@ -296,13 +379,17 @@ def call_next(session: Session, counter: Counter, device: Device | None, user: U
     at = require_aware(now)
     actor = Actor(counter, device, user)
     policy = _policy(session, counter)
+    services = {s.id: s for s in assigned_services(session, counter)}
+    keep(session, *services.values())  # the answer and the change feed name the ticket's service
     for _attempt in range(MAX_CLAIM_ATTEMPTS):
         # READ COMMITTED: each read sees every claim committed so far, so a loss is never retried
-        chosen, _streak = choose_next(waiting_candidates(session, counter, at), policy, counter.regular_streak)
+        heads = service_heads(session, counter, list(services), policy, at)
+        chosen, _streak = choose_next(heads, policy, counter.regular_streak)
         if chosen is None:
             raise QueueEmpty("no ticket is waiting for this counter's services")
-        if claim(session, chosen.id, counter, at, (TicketState.WAITING,)):
-            return called(session, chosen.id, actor, at)
+        ticket = _claimed(session, chosen.id, counter, at, (TicketState.WAITING,))
+        if ticket is not None:
+            return called(session, chosen.id, actor, at, ticket=ticket, service=services[ticket.service_id])
         # another counter won it (our UPDATE waited for its commit, then changed nothing): choose again
     raise QueueBusy("too many lost calls in a row; try again")
 
