@@ -43,7 +43,8 @@ def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def _engine(path: Path, *, immediate: bool) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    # hide_parameters: a statement's values (names, CCCD numbers) never reach an error message or a log
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False}, hide_parameters=True)
     event.listen(engine, "connect", _pragmas)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
