@@ -180,6 +180,13 @@ class ServerClient:
         data: list[dict[str, Any]] = self._json(self._request("GET", "/v1/codes/leases", params={"since": since}))
         return data
 
+    def login(self, username: str, password: str) -> dict[str, Any]:
+        """A staff session on this device: ``{"token", "expires_at", "user": {id, username, full_name, role}}``.
+        A wrong password is ``Refused`` with code ``auth.invalid_credentials``."""
+        body = {"username": username, "password": password}
+        data: dict[str, Any] = self._json(self._request("POST", "/v1/sessions", json=body))
+        return data
+
     def deal_hand(self, size: int, minutes: int) -> dict[str, Any]:
         data: dict[str, Any] = self._json(
             self._request("POST", "/v1/queue/hand", json={"size": size, "minutes": minutes})

@@ -1,0 +1,241 @@
+"""Starting the counter window: the QApplication, fonts and theme, languages, the crash hook, then sign-in
+→ main window, with the sync engine running in its own thread for as long as the app runs.
+
+    run_counter_window(Path("~/counter-data"), prefill_username="lan.nt")   # blocks until the app quits
+    main(["--data-dir", "/srv/counter", "--lang", "en"])                   # the same from arguments
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QObject, QThread, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from counterapp.domain.errors import DomainError
+from counterapp.gui import jobs
+from counterapp.gui.i18n import DEFAULT_LANGUAGE, LANGUAGES, LanguageManager, arg
+from counterapp.gui.login import LoginDialog
+from counterapp.gui.mainwindow import MainWindow
+from counterapp.gui.resources import load_theme
+from counterapp.gui.sync_worker import SyncMonitor
+from counterapp.services import staff
+from counterapp.services.device import get_device
+from counterapp.services.workspace import Workspace, open_workspace
+from counterapp.sync.client import ServerClient
+from counterapp.sync.engine import SyncEngine
+from counterapp.sync.enrollment import Credential, NotEnrolled, client_for, load_credential
+
+log = logging.getLogger(__name__)
+
+__all__ = ["CounterApp", "install_excepthook", "main", "run_counter_window", "setup_logging"]
+
+
+# --- crashes ---
+
+_showing_crash = False
+
+
+def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    """A bug: log it with its traceback, then tell the clerk (once at a time) instead of vanishing."""
+    global _showing_crash
+    log.critical("unexpected error", exc_info=(kind, value, tb))
+    app = QApplication.instance()
+    if app is None or _showing_crash or QThread.currentThread() is not app.thread():
+        return
+    _showing_crash = True
+    try:
+        box = QMessageBox(QMessageBox.Icon.Critical, app.translate("CrashDialog", "Unexpected error"),
+                          app.translate("CrashDialog", "Something went wrong in counterapp. Your saved work is safe; "
+                                        "the error was written to the log. If it happens again, call IT."))  # fmt: skip
+        # the exception's type and where it happened; exception messages never carry personal data here
+        box.setDetailedText("".join(traceback.format_exception(kind, value, tb, limit=15)))
+        box.exec()
+    finally:
+        _showing_crash = False
+
+
+def install_excepthook() -> None:
+    sys.excepthook = _excepthook
+
+
+def setup_logging(data_dir: Path) -> Path:
+    """INFO and above to ``<data_dir>/logs/counterapp-gui.log`` (rotated, 3 × 1 MB) and to stderr, so a
+    crash on a clerk's PC leaves a trace IT can collect. The log never holds passwords or names."""
+    from logging.handlers import RotatingFileHandler
+
+    path = data_dir / "logs" / "counterapp-gui.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[handler, logging.StreamHandler()],
+    )
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per request (long polls) drowns the rest
+    return path
+
+
+# --- the application ---
+
+
+def counter_text(workspace: Workspace) -> str:
+    with workspace.reading() as (session, _now):
+        device = get_device(session)
+    return arg(QApplication.translate("CounterApp", "Counter %1 — %2"), device.counter_number, device.agency_code)
+
+
+class CounterApp(QObject):
+    """Sign-in, the main window and sign-out, over one workspace and one sync engine."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        credential: Credential | None,
+        languages: LanguageManager,
+        *,
+        prefill_username: str | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.languages = languages
+        self.prefill_username = prefill_username or ""
+        # two clients: the engine's runs on the sync thread, the sign-in one on the IO pool
+        self.login_client: ServerClient | None = client_for(credential) if credential else None
+        engine = None
+        if credential is not None:
+            engine = SyncEngine(workspace.store, client_for(credential), centre_id=credential.centre_id)
+        self.sync = SyncMonitor(workspace, engine, parent=self)
+        self.counter_text = counter_text(workspace)
+        with workspace.reading() as (session, _now):
+            self.lock_minutes = staff.lock_minutes(session)
+        self.login: LoginDialog | None = None
+        self.window: MainWindow | None = None
+        self.staff_session: staff.StaffSession | None = None  # its token, for staff endpoints (online only)
+
+    def sign_in(self, username: str, password: str) -> staff.StaffSession:
+        """Runs on the IO pool (blocking)."""
+        return staff.sign_in(self.workspace, self.login_client, username, password)
+
+    def start(self) -> None:
+        self.sync.start()  # sync needs no clerk: the device credential is enough
+        self.show_login()
+
+    def show_login(self, username: str | None = None) -> None:
+        self.login = LoginDialog(
+            self.sign_in,
+            languages=self.languages,
+            counter_text=self.counter_text,
+            username=self.prefill_username if username is None else username,
+        )
+        self.login.signed_in.connect(self.on_signed_in)
+        self.login.rejected.connect(self.on_login_cancelled)
+        self.login.show()
+
+    @Slot(object)
+    def on_signed_in(self, session: staff.StaffSession) -> None:
+        self.workspace.user = session.user
+        self.staff_session = session
+        user = session.user
+        window = MainWindow(
+            self.workspace,
+            languages=self.languages,
+            sync=self.sync,
+            verify_password=partial(self.sign_in, user.username),
+            lock_minutes=self.lock_minutes,
+            counter_text=self.counter_text,
+        )
+        window.signed_out.connect(self.on_signed_out)
+        self.window = window
+        window.show()
+        if self.login is not None:
+            self.login.deleteLater()
+            self.login = None
+
+    @Slot()
+    def on_login_cancelled(self) -> None:
+        if self.window is None:
+            QApplication.quit()
+
+    @Slot()
+    def on_signed_out(self) -> None:
+        window, self.window = self.window, None
+        self.staff_session = None
+        self.show_login(username="")  # shown before the window closes, so the app does not quit
+        if window is not None:
+            window.close()
+            window.deleteLater()
+
+    def shutdown(self) -> None:
+        self.sync.stop()
+        jobs.wait_idle()
+        if self.login_client is not None:
+            self.login_client.close()
+
+
+def _open(data_dir: Path, server_url: str | None) -> tuple[Workspace, Credential | None]:
+    workspace = open_workspace(data_dir)
+    try:
+        credential: Credential | None = load_credential(data_dir)
+    except NotEnrolled:
+        credential = None  # standalone: the clerks who signed in here before can still sign in offline
+    if credential is not None and server_url:
+        credential = dataclasses.replace(credential, server_url=server_url.rstrip("/"))
+    return workspace, credential
+
+
+def run_counter_window(
+    data_dir: Path,
+    server_url: str | None = None,
+    prefill_username: str | None = None,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+) -> int:
+    """Open the counter window on an initialised (normally enrolled) data directory and run the event
+    loop until the clerk quits. ``server_url`` overrides the enrolled one. Returns the exit status."""
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "counterapp"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("counterapp")
+    app.setOrganizationName("counterapp")
+    install_excepthook()
+    load_theme(app)
+    languages = LanguageManager(parent=app)
+    languages.set_language(language)
+    workspace, credential = _open(data_dir, server_url)
+    try:
+        try:
+            controller = CounterApp(workspace, credential, languages, prefill_username=prefill_username)
+        except DomainError as exc:  # not initialised: say what to do rather than a traceback
+            QMessageBox.critical(None, "counterapp", f"{exc.code}: {exc}")
+            return 1
+        controller.start()
+        try:
+            return int(app.exec())
+        finally:
+            controller.shutdown()
+    finally:
+        workspace.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="counterapp-gui", description="the counter window")
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--server", metavar="URL", help="override the enrolled server address")
+    parser.add_argument("--username", help="pre-fill the sign-in form")
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE)
+    args = parser.parse_args(argv)
+    setup_logging(args.data_dir)
+    return run_counter_window(args.data_dir, args.server, args.username, language=args.lang)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

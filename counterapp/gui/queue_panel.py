@@ -1,0 +1,397 @@
+"""The queue panel of the clerk's counter window: the ticket at the counter (large), the waiting list in
+call order, and one button per step of a ticket, each with an F-key.
+
+Every service call is a :class:`~counterapp.gui.jobs.Job` on the DB pool, so the window never waits on
+SQLite. A refresh reads one :func:`counterapp.services.counter_view.snapshot` every few seconds and after
+each action. Errors become a banner in plain words (``ERROR_TEXT``), never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counterapp.domain.ticket import EventKind, Ticket
+from counterapp.gui import jobs
+from counterapp.gui.queue_dialogs import CallSpecificDialog, PauseDialog, TransferDialog
+from counterapp.gui.queue_models import (
+    SHORTCUTS,
+    STATE_TEXT,
+    TICKET_STEPS,
+    Action,
+    WaitingTicketsModel,
+    button_text,
+    conflict_text,
+    current_texts,
+    error_text,
+    legal_actions,
+    translate,
+)
+from counterapp.services import counter_view, queue
+from counterapp.services.counter_view import CounterSnapshot
+from counterapp.services.workspace import Workspace
+
+__all__ = ["QueuePanel"]
+
+log = logging.getLogger(__name__)
+REFRESH_MS = 5_000  # other counters' calls and new kiosk tickets show up within this
+
+
+class QueuePanel(QWidget):
+    """Queue calling at this counter. ``message`` carries status-bar text after each step."""
+
+    message = Signal(str)
+    refreshed = Signal()  # a snapshot was shown (tests and the window wait on it)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._online = True
+        self._paused_reason: str | None = None
+        self._snapshot: CounterSnapshot | None = None
+        self._error: BaseException | None = None  # kept, not its text: a language switch re-words it
+        self._busy = False
+        self._refreshing = False
+        self._refresh_again = False
+        self.dialog: QDialog | None = None  # the open transfer/call/pause dialog (tests fill it in)
+        self._dialog_ticket: str | None = None
+        self._build()
+        self.retranslate_ui()
+        self._update_buttons()
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.refresh()
+
+    def _build(self) -> None:
+        self.banner = QFrame()
+        self.banner.setObjectName("queueBanner")
+        self.banner.setStyleSheet("#queueBanner { background: #fdecea; border: 1px solid #e0a0a0; }")
+        self.banner_label = QLabel()
+        self.banner_label.setWordWrap(True)
+        self.dismiss_button = QPushButton()
+        self.dismiss_button.clicked.connect(self.on_dismiss_clicked)
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.addWidget(self.banner_label, 1)
+        banner_row.addWidget(self.dismiss_button)
+        self.banner.hide()
+
+        self.offline_label, self.paused_label = QLabel(), QLabel()
+        for notice in (self.offline_label, self.paused_label):
+            notice.setStyleSheet("color: #8a5a00; font-weight: bold;")
+            notice.hide()
+
+        self.current_title = QLabel()
+        self.number_label, self.service_label, self.state_label, self.waited_label = (QLabel() for _ in range(4))
+        for label in (self.number_label, self.service_label, self.state_label, self.waited_label):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        big = QFont(self.number_label.font())
+        big.setPointSize(48)  # read from the citizen's side of the desk too
+        big.setBold(True)
+        self.number_label.setFont(big)
+
+        self.waiting_title = QLabel()
+        self.model = WaitingTicketsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+        self.buttons: dict[Action, QPushButton] = {}
+        grid = QGridLayout()
+        handlers: dict[Action, Callable[[], None]] = {
+            Action.CALL_NEXT: self.on_call_next_clicked,
+            Action.TRANSFER: self.on_transfer_clicked,
+            Action.CALL_SPECIFIC: self.on_call_specific_clicked,
+            Action.PAUSE: self.on_pause_clicked,
+        }
+        for position, action in enumerate(Action):
+            button = QPushButton()
+            button.setObjectName(f"queue_{action.value}")
+            button.clicked.connect(handlers.get(action, self.on_step_clicked))
+            self.buttons[action] = button
+            grid.addWidget(button, position // 3, position % 3)
+
+        layout = QVBoxLayout(self)
+        for widget in (self.banner, self.offline_label, self.paused_label, self.current_title, self.number_label,
+                       self.service_label, self.state_label, self.waited_label):  # fmt: skip
+            layout.addWidget(widget)
+        layout.addLayout(grid)
+        layout.addWidget(self.waiting_title)
+        layout.addWidget(self.table, 1)
+
+    def _label_button(self, action: Action) -> None:
+        button = self.buttons[action]
+        button.setText(button_text(action, paused=self._paused_reason is not None))
+        button.setShortcut(QKeySequence(SHORTCUTS[action]))  # after setText, which resets it; window-wide
+
+    @Slot()
+    def retranslate_ui(self) -> None:
+        """Re-set every visible text (live language switch)."""
+        for action in self.buttons:
+            self._label_button(action)
+        self.dismiss_button.setText(self.tr("Dismiss"))
+        self.current_title.setText(self.tr("At the counter"))
+        self.offline_label.setText(self.tr("Offline: Call next takes only tickets dealt to this counter and walk-ins."))
+        self.paused_label.setText(self.tr("Paused: {reason}").format(reason=self._paused_reason or ""))
+        self.model.retranslate()
+        self._show_snapshot()
+        self._show_banner()
+        if self.dialog is not None and hasattr(self.dialog, "retranslate_ui"):
+            self.dialog.retranslate_ui()
+
+    # --- public API -----------------------------------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        return self._online
+
+    @property
+    def paused_reason(self) -> str | None:
+        return self._paused_reason
+
+    @Slot(bool)
+    def set_online(self, online: bool) -> None:
+        if online == self._online:
+            return
+        self._online = online
+        self.offline_label.setVisible(not online)
+        self.refresh()  # the waiting list differs offline: only what call-next may take
+
+    def stop(self) -> None:
+        """Stop refreshing (the window is closing); jobs in flight still report."""
+        self.timer.stop()
+
+    # --- refresh --------------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        if self._refreshing:  # one read at a time; an action's refresh is not lost, only folded
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        workspace, only_hand = self._workspace, not self._online
+
+        def read() -> CounterSnapshot:
+            with workspace.reading() as (session, now):
+                return counter_view.snapshot(session, now=now, only_hand=only_hand)
+
+        job = jobs.Job(read, name="queue.refresh")
+        job.signals.succeeded.connect(self.on_snapshot_read)
+        job.signals.failed.connect(self.on_snapshot_failed)
+        jobs.start(jobs.DB, job)
+
+    @Slot(object)
+    def on_snapshot_read(self, snapshot: CounterSnapshot) -> None:
+        self._refreshing = False
+        self._snapshot = snapshot
+        self._show_snapshot()
+        self._show_banner()
+        self._update_buttons()
+        self.refreshed.emit()
+        self._refresh_pending()
+
+    @Slot(object)
+    def on_snapshot_failed(self, exc: BaseException) -> None:
+        self._refreshing = False
+        self._error = exc
+        self._show_banner()
+        self._refresh_pending()
+
+    def _refresh_pending(self) -> None:
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
+
+    def _vietnamese(self) -> bool:
+        return QLocale().language() == QLocale.Language.Vietnamese  # LanguageManager sets the default locale
+
+    def _show_snapshot(self) -> None:
+        snap, vietnamese = self._snapshot, self._vietnamese()
+        labels = (self.number_label, self.service_label, self.state_label, self.waited_label)
+        for label, text in zip(labels, current_texts(snap, vietnamese=vietnamese), strict=True):
+            label.setText(text)
+        if snap is None:
+            self.waiting_title.setText(self.tr("Waiting"))
+            return
+        names = {code: vi if vietnamese else en for code, (vi, en) in snap.priority_names.items()}
+        self.model.set_tickets(snap.waiting, snap.now, names)
+        self.waiting_title.setText(self.tr("Waiting: %n ticket(s)", "", len(snap.waiting)))
+
+    def _show_banner(self) -> None:
+        lines = [error_text(self._error)] if self._error is not None else []
+        conflicts = self._snapshot.conflicts if self._snapshot else []
+        lines += [conflict_text(c) for c in conflicts]
+        self.banner_label.setText("\n".join(lines))
+        self.banner_label.setToolTip("\n".join(c.reason for c in conflicts))
+        self.banner.setVisible(bool(lines))
+
+    def banner_text(self) -> str:
+        return self.banner_label.text() if self.banner.isVisible() else ""
+
+    def _update_buttons(self) -> None:
+        current = self._snapshot.current if self._snapshot else None
+        # one step at a time while a job runs: a double press must not call two tickets
+        legal = set() if self._busy else legal_actions(current, paused=self._paused_reason is not None)
+        for action, button in self.buttons.items():
+            button.setEnabled(action in legal)
+
+    # --- actions --------------------------------------------------------------------------------------
+
+    def _run(self, action: Action, work: Callable[[Any, Any], Ticket]) -> None:
+        """Run ``work(session, now)`` in one write transaction on the DB pool."""
+        workspace = self._workspace
+
+        def write() -> tuple[Action, Ticket]:
+            with workspace.writing() as (session, now):
+                return action, work(session, now)
+
+        self._busy = True
+        self._update_buttons()
+        job = jobs.Job(write, name=f"queue.{action.value}")
+        job.signals.succeeded.connect(self.on_action_succeeded)
+        job.signals.failed.connect(self.on_action_failed)
+        jobs.start(jobs.DB, job)
+
+    def _step(self, action: Action, number: str | None = None, **options: str | None) -> None:
+        user_id, kind = self._workspace.user_id, TICKET_STEPS.get(action, EventKind.CALLED)
+
+        def work(session: Any, now: Any) -> Ticket:
+            return queue.act(session, kind, number, now=now, user_id=user_id, **options)
+
+        self._run(action, work)
+
+    @Slot()
+    def on_call_next_clicked(self) -> None:
+        user_id, only_hand = self._workspace.user_id, not self._online
+
+        def work(session: Any, now: Any) -> Ticket:
+            return queue.call_next(session, now=now, user_id=user_id, only_hand=only_hand)
+
+        self._run(Action.CALL_NEXT, work)
+
+    @Slot()
+    def on_step_clicked(self) -> None:
+        """Recall, start, finish, no-show, hold: a step on the ticket at the counter, by the button pressed."""
+        action = next((a for a, b in self.buttons.items() if b is self.sender()), None)
+        if action in TICKET_STEPS:
+            self._step(action)
+
+    @Slot()
+    def on_transfer_clicked(self) -> None:
+        snap = self._snapshot
+        if snap is None or snap.current is None:
+            return
+        self._dialog_ticket = snap.current.number  # the ticket shown when the clerk chose to move it
+        dialog = TransferDialog(snap.services, snap.current.service, vietnamese=self._vietnamese(), parent=self)
+        self._open_dialog(dialog, self.on_transfer_accepted)
+
+    @Slot()
+    def on_transfer_accepted(self) -> None:
+        dialog = self._take_dialog()
+        if isinstance(dialog, TransferDialog) and dialog.chosen_service():
+            self._step(Action.TRANSFER, self._dialog_ticket, to_service=dialog.chosen_service(), reason=dialog.reason())
+
+    @Slot()
+    def on_call_specific_clicked(self) -> None:
+        self._open_dialog(CallSpecificDialog(self), self.on_call_specific_accepted)
+
+    @Slot()
+    def on_call_specific_accepted(self) -> None:
+        dialog = self._take_dialog()
+        if isinstance(dialog, CallSpecificDialog) and dialog.number():
+            self._step(Action.CALL_SPECIFIC, dialog.number())
+
+    @Slot()
+    def on_pause_clicked(self) -> None:
+        if self._paused_reason is not None:  # the same button resumes
+            self._set_paused(None)
+            self.message.emit(self.tr("Counter resumed."))
+            return
+        self._open_dialog(PauseDialog(self), self.on_pause_accepted)
+
+    @Slot()
+    def on_pause_accepted(self) -> None:
+        dialog = self._take_dialog()
+        if isinstance(dialog, PauseDialog) and dialog.reason():
+            # No service records a counter pause yet: it is local UI state only (not synced, not on the board).
+            self._set_paused(dialog.reason())
+            self.message.emit(self.tr("Counter paused: {reason}").format(reason=dialog.reason()))
+
+    def _set_paused(self, reason: str | None) -> None:
+        self._paused_reason = reason
+        self.paused_label.setText(self.tr("Paused: {reason}").format(reason=reason or ""))
+        self.paused_label.setVisible(reason is not None)
+        self._label_button(Action.PAUSE)
+        self._update_buttons()
+
+    def _open_dialog(self, dialog: QDialog, on_accepted: Callable[[], None]) -> None:
+        self.dialog = dialog
+        dialog.accepted.connect(on_accepted)
+        dialog.rejected.connect(self.on_dialog_rejected)
+        dialog.open()
+
+    def _take_dialog(self) -> QDialog | None:
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        return dialog
+
+    @Slot()
+    def on_dialog_rejected(self) -> None:
+        self._take_dialog()
+
+    @Slot(object)
+    def on_action_succeeded(self, result: tuple[Action, Ticket]) -> None:
+        action, ticket = result
+        log.info("queue step %s on %s", action.value, ticket.number)
+        state = translate(STATE_TEXT[ticket.state])
+        self._finish_step(None, self.tr("Ticket {number}: {state}").format(number=ticket.number, state=state))
+
+    @Slot(object)
+    def on_action_failed(self, exc: BaseException) -> None:
+        self._finish_step(exc, error_text(exc))
+
+    def _finish_step(self, error: BaseException | None, text: str) -> None:
+        self._busy, self._error = False, error
+        self._show_banner()
+        self.message.emit(text)
+        self._update_buttons()
+        self.refresh()
+
+    @Slot()
+    def on_dismiss_clicked(self) -> None:
+        self._error = None
+        ids = [c.id for c in self._snapshot.conflicts] if self._snapshot else []
+        self._show_banner()
+        if not ids:
+            return
+        workspace = self._workspace
+
+        def write() -> int:
+            with workspace.writing() as (session, now):
+                return counter_view.mark_conflicts_seen(session, ids, now=now)
+
+        job = jobs.Job(write, name="queue.conflicts_seen")
+        job.signals.finished.connect(self.refresh)
+        jobs.start(jobs.DB, job)

@@ -1,0 +1,104 @@
+"""Staff sign-in against a real server process, then offline once that process is stopped."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from counterapp.services import staff
+from counterapp.store.reference_models import SettingRow
+from counterapp.sync.client import ServerClient
+from counterapp.sync.enrollment import client_for
+from tests.gui.conftest import CLERK, PASSWORD, Counter, LiveServer, enrolled_counter
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path)
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def counter(live_server: LiveServer, tmp_path: Path) -> Iterator[Counter]:
+    made = enrolled_counter(live_server, tmp_path / "counter")
+    yield made
+    made.workspace.close()
+
+
+@pytest.fixture
+def client_of() -> Iterator[Callable[[Counter], ServerClient]]:
+    made: list[ServerClient] = []
+
+    def make(counter: Counter) -> ServerClient:
+        made.append(client_for(counter.credential))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
+
+
+def test_online_sign_in_caches_a_verifier_then_works_offline(
+    live_server: LiveServer, counter: Counter, client_of: Callable[[Counter], ServerClient]
+):
+    client = client_of(counter)
+    # GIVEN a reachable server  WHEN the clerk signs in
+    result = staff.sign_in(counter.workspace, client, CLERK, PASSWORD)
+    # THEN the server's session and user come back, and the counter keeps a verifier, not the password
+    assert result.token and not result.user.offline
+    assert (result.user.username, result.user.full_name, result.user.role) == (CLERK, "Nguyễn Thị Lan", "clerk")
+    with counter.workspace.reading() as (session, _now):
+        row = session.get(SettingRow, staff.VERIFIERS_KEY)
+        assert row is not None
+        stored = str(row.value)
+    assert PASSWORD not in stored and PASSWORD.encode().hex() not in stored
+    # WHEN the server goes away
+    live_server.stop()
+    offline = staff.sign_in(counter.workspace, client, CLERK, PASSWORD)
+    # THEN the same clerk signs in offline, as the same user
+    assert offline.user.offline and offline.token is None
+    assert offline.user.user_id == result.user.user_id
+    # a password typed in decomposed form (NFD) is the same password
+    assert staff.sign_in(counter.workspace, client, CLERK, unicodedata.normalize("NFD", PASSWORD)).user.offline
+    # a wrong password offline is refused, naming the field
+    with pytest.raises(staff.SignInFailed) as wrong:
+        staff.sign_in(counter.workspace, client, CLERK, "not the password")
+    assert (wrong.value.code, wrong.value.field) == ("staff.wrong_password", "password")
+    # someone who never signed in online on this counter cannot sign in offline
+    with pytest.raises(staff.SignInFailed) as unknown:
+        staff.sign_in(counter.workspace, client, "someone.else", PASSWORD)
+    assert (unknown.value.code, unknown.value.field) == ("staff.offline_unknown", "username")
+
+
+def test_a_wrong_password_online_names_the_field_and_never_falls_back(
+    counter: Counter, client_of: Callable[[Counter], ServerClient]
+):
+    client = client_of(counter)
+    staff.sign_in(counter.workspace, client, CLERK, PASSWORD)  # a verifier is cached
+    with pytest.raises(staff.SignInFailed) as wrong:
+        staff.sign_in(counter.workspace, client, CLERK, "wrong password 123")
+    assert (wrong.value.code, wrong.value.field) == ("auth.invalid_credentials", "password")
+    with pytest.raises(staff.SignInFailed) as empty:
+        staff.sign_in(counter.workspace, client, "  ", PASSWORD)
+    assert (empty.value.code, empty.value.field) == ("staff.username_required", "username")
+
+
+def test_the_offline_verifier_expires(
+    live_server: LiveServer, counter: Counter, client_of: Callable[[Counter], ServerClient]
+):
+    client = client_of(counter)
+    with counter.workspace.writing() as (session, _now):
+        session.add(SettingRow(key=staff.OFFLINE_DAYS_KEY, value=1))
+    staff.sign_in(counter.workspace, client, CLERK, PASSWORD)
+    live_server.stop()
+    with counter.workspace.reading() as (session, now):
+        assert staff.verify_offline(session, CLERK, PASSWORD, now=now + timedelta(hours=23)).offline
+        with pytest.raises(staff.SignInFailed) as expired:
+            staff.verify_offline(session, CLERK, PASSWORD, now=now + timedelta(days=1, minutes=1))
+    assert (expired.value.code, expired.value.field) == ("staff.offline_expired", "username")
