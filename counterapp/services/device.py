@@ -37,6 +37,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "printers": {},  # name → printer configuration (counterapp.printing.printers)
     "centre": None,  # the centre's names on forms (counterapp.printing.centre); None: the demo centre
     "staff_names": {},  # user id → the name printed under "Người tiếp nhận hồ sơ"
+    "lock_minutes": 10,  # the counter window locks after this long without input (0: never)
+    "staff_offline_days": 7,  # how long a sign-in is remembered for signing in while the server is away
 }
 
 
