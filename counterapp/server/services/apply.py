@@ -17,13 +17,18 @@ device's; the counter is the device's counter, never the payload's.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import psycopg
+from pydantic_core import PydanticSerializationError, to_json
+from sqlalchemy import ColumnElement, Insert, String, Text, any_, bindparam, cast, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import DomainError
@@ -31,6 +36,7 @@ from counterapp.domain.ticket import EventKind, IllegalTransition, TicketEvent, 
 from counterapp.domain.ticket import apply as apply_event
 from counterapp.server import feed
 from counterapp.server.models.auth import Device, User
+from counterapp.server.models.base import Base
 from counterapp.server.models.numbers import CodeLease
 from counterapp.server.models.org import Centre, Counter, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
@@ -71,6 +77,16 @@ class Prefetched:
     assigned: list[str] | None = None  # the device's counter's services
 
 
+def among(session: Session, column: InstrumentedAttribute[str], values: Sequence[str]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``column = ANY(:array)``, one parameter whatever the count, so
+    the statement's text never changes and psycopg prepares it: an IN list of 200 parameters, rendered by
+    SQLAlchemy and planned by PostgreSQL each time, cost 2 to 3 times the client CPU (about 2 ms against
+    0.8) and 3 times the wall time."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String())))
+    return column.in_(values)
+
+
 def prefetch(session: Session, batch: Sequence[Any]) -> Prefetched:
     """``batch``: the ops as sent (``kind`` and raw ``payload``); unreadable payloads are simply skipped."""
     creates = [op.payload for op in batch if op.kind == ops.DOSSIER_CREATE.name]
@@ -84,13 +100,16 @@ def prefetch(session: Session, batch: Sequence[Any]) -> Prefetched:
     )
     lease_ids = sorted({str(p["lease_id"]) for p in creates if p.get("lease_id")})
     found = Prefetched()
-    if ids:
-        found.dossiers = set(session.scalars(select(Dossier.id).where(Dossier.id.in_(ids))))
-        held = session.execute(select(Dossier.code, Dossier.id).where(Dossier.code.in_(codes))).all()
+    if ids:  # two reads, not one with OR: PostgreSQL answers that with a scan of the whole table
+        found.dossiers = set(session.scalars(select(Dossier.id).where(among(session, Dossier.id, ids))))
+        held = session.execute(select(Dossier.code, Dossier.id).where(among(session, Dossier.code, codes))).all()
         found.codes = {row.code: row.id for row in held}
     if changes:
         rows = session.scalars(
-            select(Dossier).where(Dossier.id.in_(changes)).with_for_update().execution_options(populate_existing=True)
+            select(Dossier)
+            .where(among(session, Dossier.id, changes))
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
         found.locked = {row.id: row for row in rows}
     ticket_ids = sorted(
@@ -102,12 +121,95 @@ def prefetch(session: Session, batch: Sequence[Any]) -> Prefetched:
     )
     if ticket_ids:
         tickets = session.scalars(
-            select(Ticket).where(Ticket.id.in_(ticket_ids)).with_for_update().execution_options(populate_existing=True)
+            select(Ticket)
+            .where(among(session, Ticket.id, ticket_ids))
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
         found.tickets = {ticket.id: ticket for ticket in tickets}
     if lease_ids:
-        found.leases = {row.id: row for row in session.scalars(select(CodeLease).where(CodeLease.id.in_(lease_ids)))}
+        leases = session.scalars(select(CodeLease).where(among(session, CodeLease.id, lease_ids)))
+        found.leases = {row.id: row for row in leases}
     return found
+
+
+# --- bulk inserts ----------------------------------------------------------------------------------
+
+
+def json_text(value: Any) -> str:
+    """``value`` (decoded JSON) as JSON text, read back equal to what ``json.dumps`` writes, in a third of
+    its time; what pydantic_core cannot write (a lone surrogate) goes through ``json.dumps``, so the
+    database refuses it exactly as before."""
+    try:
+        return to_json(value, inf_nan_mode="constants").decode()
+    except PydanticSerializationError:
+        return json.dumps(value)
+
+
+_INSERTS: dict[tuple[str, str], Insert] = {}
+
+
+def _json_insert(session: Session, model: type[Base], column: str) -> Insert:
+    """``INSERT INTO`` the model's table for an executemany whose ``column`` (JSON) comes already
+    serialised, as the parameter ``<column>_json`` (the JSON type would serialise it again)."""
+    dialect = session.get_bind().dialect.name
+    key = (model.__tablename__, dialect)
+    if key not in _INSERTS:
+        text = bindparam(f"{column}_json", type_=Text())
+        table = model.metadata.tables[model.__tablename__]
+        _INSERTS[key] = insert(table).values({column: cast(text, JSONB) if dialect == "postgresql" else text})
+    return _INSERTS[key]
+
+
+def insert_rows(session: Session, model: type[Base], column: str, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (column → value, the JSON ``column`` as text under ``<column>_json``, every row with
+    the same keys) into the model's table, without ORM objects. On PostgreSQL with ``COPY``: an executemany
+    is one pipelined statement per row, and for 200 rows psycopg's per-row work cost 2 to 3 times the CPU
+    time of one ``COPY`` stream (and the server more work). A refusal is raised as SQLAlchemy's
+    ``IntegrityError``/``DataError``, as from a flush, so ``push`` falls back to op-by-op SAVEPOINTs."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(_json_insert(session, model, column), rows)
+        return
+    keys = list(rows[0])
+    names = ", ".join(column if key == f"{column}_json" else key for key in keys)
+    statement = f"COPY {model.__tablename__} ({names}) FROM STDIN"
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[key] for key in keys])
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from None
+
+
+class NewDossiers:
+    """The batch's new dossiers, written with one ``INSERT`` per table instead of as ORM objects (a flush
+    costs about 0.1 ms of CPU per object, and a 200-op push made 400). ``push`` writes them before an op
+    of another kind, which might read them, and before it publishes. A Core ``INSERT`` fires no mapper
+    event, so the change feed is touched here."""
+
+    def __init__(self) -> None:
+        self.dossiers: list[dict[str, Any]] = []
+        self.revisions: list[dict[str, Any]] = []
+        self.unwritten: set[str] = set()
+
+    def add(self, dossier: dict[str, Any], form_json: str, op_id: str) -> None:
+        self.dossiers.append({**dossier, "data_json": form_json})
+        self.revisions.append({"dossier_id": dossier["id"], "version": 1, "data_json": form_json, "op_id": op_id})
+        self.unwritten.add(dossier["id"])
+
+    def write(self, session: Session) -> None:
+        if not self.dossiers:
+            return
+        dossiers, revisions = self.dossiers, self.revisions
+        self.dossiers, self.revisions, self.unwritten = [], [], set()
+        insert_rows(session, Dossier, "data", dossiers)
+        insert_rows(session, DossierRevision, "data", revisions)
+        for row in dossiers:
+            feed.touch(session, feed.centre_space(row["centre_id"]), "dossier", row["id"])
 
 
 @dataclass(frozen=True)
@@ -121,6 +223,7 @@ class Context:
     epoch: int
     now: datetime
     prefetched: Prefetched = field(default_factory=Prefetched)
+    created: NewDossiers = field(default_factory=NewDossiers)
 
 
 class Refused(DomainError):
@@ -338,28 +441,30 @@ def dossier_create(ctx: Context, p: payloads.DossierCreateV1) -> Outcome:
     session, entity = ctx.session, ("dossier", p.dossier_id)
     refs = [_dossier_ref(ctx, p.dossier_id)]
     known = ctx.prefetched.dossiers
+    if p.dossier_id in ctx.created.unwritten:  # created earlier in this batch, so in this centre
+        return Outcome(entities=refs)
     existing = session.get(Dossier, p.dossier_id) if p.dossier_id in known else None
     if existing is not None:
         if existing.centre_id != ctx.centre.id:
             raise Refused("the dossier id belongs to another centre")
         return Outcome(entities=refs)
     known.add(p.dossier_id)
-    form = _form(p)
-    session.add(
-        Dossier(
-            id=p.dossier_id,
-            centre_id=ctx.centre.id,
-            device_id=ctx.device.id,
-            code=p.code,
-            procedure_code=p.procedure_code,
-            status="received",
-            version=1,
-            received_at=local(p.received_at),
-            due_at=local(p.due_at) if p.due_at else None,
-            data=form,
-        )
-    )
-    session.add(DossierRevision(dossier_id=p.dossier_id, version=1, data=form, op_id=ctx.op_id))
+    try:  # the form as ``_form`` makes it, serialised once for both tables
+        form = p.model_dump_json(by_alias=True)
+    except PydanticSerializationError:
+        form = json.dumps(_form(p))
+    row = {
+        "id": p.dossier_id,
+        "centre_id": ctx.centre.id,
+        "device_id": ctx.device.id,
+        "code": p.code,
+        "procedure_code": p.procedure_code,
+        "status": "received",
+        "version": 1,
+        "received_at": local(p.received_at),
+        "due_at": local(p.due_at) if p.due_at else None,
+    }
+    ctx.created.add(row, form, ctx.op_id)
     outcome = Outcome(entities=refs)
     holder = ctx.prefetched.codes.setdefault(p.code, p.dossier_id)
     if holder != p.dossier_id:

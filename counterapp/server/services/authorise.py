@@ -8,7 +8,8 @@ not yet deactivated (``User.deactivated_at`` later than the op), and the role he
 
 from __future__ import annotations
 
-from datetime import datetime
+from bisect import bisect_right
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -53,12 +54,17 @@ def authorise_op(
 
 
 class Authoriser:
-    """``authorise_op`` for the ops of one push: each user and role history is read once per batch."""
+    """``authorise_op`` for the ops of one push: each user and role history is read once per batch, and a
+    decision is reused for every op of the same user and action that falls between the same two of the
+    user's boundaries (account created less the tolerance, deactivated, each role period's start): the
+    answer of ``authorise_op`` only changes there."""
 
     def __init__(self, session: Session, device: Device) -> None:
         self.session, self.device = session, device
         self._histories: dict[str, list[UserRole]] = {}
         self._users: dict[str, User | None] = {}
+        self._bounds: dict[str, list[datetime]] = {}
+        self._allowed: dict[tuple[str, str, int], User] = {}
 
     def check(self, user_id: str, action: str, at: datetime) -> User:
         history, user = None, None
@@ -67,4 +73,25 @@ class Authoriser:
                 self._users[user_id] = self.session.get(User, user_id)
                 self._histories[user_id] = role_history(self.session, user_id)
             history, user = self._histories[user_id], self._users[user_id]
-        return authorise_op(self.session, user_id, self.device, action, at, history=history, user=user)
+        if user is None:
+            return authorise_op(self.session, user_id, self.device, action, at, history=history, user=user)
+        if user_id not in self._bounds:
+            self._bounds[user_id] = _bounds(user, self._histories[user_id])
+        # ``bisect_right``: a time equal to a boundary is on its later side, as in ``authorise_op`` (an op at
+        # the tolerance's limit, the deactivation instant or a period's start belongs after it)
+        key = (user_id, action, bisect_right(self._bounds[user_id], require_aware(at)))
+        allowed = self._allowed.get(key)
+        if allowed is None:
+            allowed = self._allowed[key] = authorise_op(
+                self.session, user_id, self.device, action, at, history=history, user=user
+            )
+        return allowed
+
+
+def _bounds(user: User, history: list[UserRole]) -> list[datetime]:
+    """The times at which ``authorise_op``'s answer for ``user`` may change, sorted."""
+    bounds = [as_utc(user.created_at) - timedelta(seconds=CLOCK_TOLERANCE_S)]
+    if user.deactivated_at is not None:
+        bounds.append(as_utc(user.deactivated_at))
+    bounds.extend(as_utc(period.valid_from) for period in history)
+    return sorted(bounds)

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import DataError, IntegrityError
@@ -34,10 +35,22 @@ from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
 from counterapp.server.models.queue import Ticket
 from counterapp.server.models.sync import Conflict, OpLogEntry, SyncEntity
-from counterapp.server.services.apply import ACTIONS, APPLIERS, Context, Outcome, Prefetched, prefetch
+from counterapp.server.services.apply import (
+    ACTIONS,
+    APPLIERS,
+    Context,
+    NewDossiers,
+    Outcome,
+    Prefetched,
+    among,
+    insert_rows,
+    json_text,
+    prefetch,
+)
 from counterapp.server.services.authorise import Authoriser
 from counterapp.server.services.common import require_aware
 from counterapp.server.services.sync import ClientMismatch
+from counterapp.sync import ops
 from counterapp.sync.payloads import UndecodableOp, decode_payload
 from counterapp.sync.protocol import Op, OpResult, PushRequest
 
@@ -71,15 +84,20 @@ class PushResult:
     results: list[OpResult]
 
 
-def _stored(entry: OpLogEntry, status: str | None = None) -> OpResult:
-    shown = status or ("rejected" if entry.status == QUARANTINED else entry.status)
+def _result(client_seq: int, op_id: str, status: str, server_seq: int | None, reason: str | None) -> OpResult:
+    """The answer for an op_log row (quarantined ops are answered ``rejected``)."""
+    shown = "rejected" if status == QUARANTINED else status
     return OpResult(
-        client_seq=entry.client_seq,
-        op_id=entry.op_id,
+        client_seq=client_seq,
+        op_id=op_id,
         status=shown,  # type: ignore[arg-type]
-        server_seq=entry.server_seq,
-        reason=entry.reason if shown in ("rejected", "conflict") else None,
+        server_seq=server_seq,
+        reason=reason if shown in ("rejected", "conflict") else None,
     )
+
+
+def _stored(entry: OpLogEntry, status: str | None = None) -> OpResult:
+    return _result(entry.client_seq, entry.op_id, status or entry.status, entry.server_seq, entry.reason)
 
 
 class _Users:
@@ -110,6 +128,7 @@ class _Batch:
     users: _Users
     authoriser: Authoriser
     prefetched: Prefetched
+    created: NewDossiers
     safe: bool  # one SAVEPOINT and flush per op (the fallback after an IntegrityError in fast mode)
 
 
@@ -123,11 +142,14 @@ def _apply(batch: _Batch, op: Op) -> Outcome:
         user = batch.authoriser.check(batch.users.id_of(op.user_id), ACTIONS[op.kind], op.corrected_time)
     except DomainError as exc:
         return Outcome("rejected", exc.code, f"not authorised: {exc}"[:500])
-    ctx = Context(session, device, centre, counter, user, op.op_id, op.epoch, now, batch.prefetched)
+    ctx = Context(session, device, centre, counter, user, op.op_id, op.epoch, now, batch.prefetched, batch.created)
     if not batch.safe:
         # Fast mode: appliers refuse (DomainError, lost claims) before they write anything, so no SAVEPOINT
         # is needed; an IntegrityError (from a flush, whichever op it belongs to) makes ``push`` roll the
-        # whole batch back and apply it again in safe mode.
+        # whole batch back and apply it again in safe mode. New dossiers wait to be inserted together until
+        # an op of another kind, which might read them.
+        if op.kind != ops.DOSSIER_CREATE.name:
+            batch.created.write(session)
         try:
             return APPLIERS[op.kind](ctx, payload)
         except DomainError as exc:
@@ -135,6 +157,7 @@ def _apply(batch: _Batch, op: Op) -> Outcome:
     savepoint = session.begin_nested()
     try:
         outcome = APPLIERS[op.kind](ctx, payload)
+        batch.created.write(session)
         session.flush()
     except (DomainError, IntegrityError, DataError) as exc:  # permanent: this op can never apply as sent
         savepoint.rollback()
@@ -233,12 +256,12 @@ def _push(session: Session, device: Device, request: PushRequest, now: datetime,
     watermark = device.last_client_seq
     fresh = [op for op in request.ops if op.client_seq > watermark]
     batch = _Batch(session, device, centre, counter, at, _Users(session), Authoriser(session, device),
-                   prefetch(session, fresh), safe)  # fmt: skip
+                   prefetch(session, fresh), NewDossiers(), safe)  # fmt: skip
     # one query for the whole batch: which of its op ids the server already holds (under another seq)
     ids = [op.op_id for op in fresh]
-    seen = set(session.scalars(select(OpLogEntry.op_id).where(OpLogEntry.op_id.in_(ids)))) if ids else set()
+    seen = set(session.scalars(select(OpLogEntry.op_id).where(among(session, OpLogEntry.op_id, ids)))) if ids else set()
     results: list[OpResult | None] = []
-    applied: list[tuple[int, OpLogEntry, Outcome]] = []
+    applied: list[tuple[int, dict[str, Any], Outcome]] = []  # op_log rows, inserted in one statement at the end
     for op in request.ops:
         if op.client_seq <= watermark:
             entry = session.scalars(
@@ -263,35 +286,37 @@ def _push(session: Session, device: Device, request: PushRequest, now: datetime,
             )
             continue
         outcome = _apply(batch, op)
-        entry = OpLogEntry(
-            op_id=op.op_id,
-            device_id=device.id,
-            centre_id=centre.id,
-            client_seq=op.client_seq,
-            kind=op.kind,
-            v=op.v,
-            payload=op.payload,
-            user_id=op.user_id,
-            wall_time=op.wall_time,
-            corrected_time=op.corrected_time,
-            hlc=op.hlc,
-            epoch=op.epoch,
-            status=outcome.status,
-            reason=outcome.reason,
-            received_at=at,
-        )  # added to the session at the end, with its server_seq: one INSERT for the batch
+        row: dict[str, Any] = {
+            "op_id": op.op_id,
+            "device_id": device.id,
+            "centre_id": centre.id,
+            "client_seq": op.client_seq,
+            "kind": op.kind,
+            "v": op.v,
+            "payload_json": json_text(op.payload),
+            "user_id": op.user_id,
+            "wall_time": op.wall_time,
+            "corrected_time": op.corrected_time,
+            "hlc": op.hlc,
+            "epoch": op.epoch,
+            "status": outcome.status,
+            "server_seq": None,
+            "reason": outcome.reason,
+            "received_at": at,
+        }
         if outcome.status in ("rejected", "conflict"):
             _conflict(session, device, centre, op, outcome, at)
-        applied.append((len(results), entry, outcome))
+        applied.append((len(results), row, outcome))
         results.append(None)
     device.last_client_seq = watermark
+    batch.created.write(session)
     published = feed.publish(session)
-    for index, entry, outcome in applied:
-        entry.server_seq = _server_seq(session, outcome.entities, published)
-        result = _stored(entry)
+    for index, row, outcome in applied:
+        row["server_seq"] = _server_seq(session, outcome.entities, published)
+        result = _result(row["client_seq"], row["op_id"], row["status"], row["server_seq"], row["reason"])
         if outcome.canonical is not None:
             result = result.model_copy(update={"canonical": outcome.canonical})
         results[index] = result
-    session.add_all(entry for _index, entry, _outcome in applied)
+    insert_rows(session, OpLogEntry, "payload", [row for _index, row, _outcome in applied])
     session.flush()
     return PushResult(watermark, [r for r in results if r is not None])
