@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: test lint typecheck pytest bench bench-server clean venv run sysdeps
+.PHONY: test lint typecheck pytest bench bench-server bench-gui clean venv run sysdeps translations
 
 test: sysdeps lint typecheck pytest
 
@@ -26,6 +26,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 venv: $(STAMP)
 
+# Compiled translations (.qm) from the catalogues in resources/i18n: built here, never committed.
+QM := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
+
+resources/i18n/%.qm: resources/i18n/%.ts $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
+
+translations: $(QM)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check counterapp tests benchmarks scripts
@@ -33,7 +41,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) translations
 	$(BIN)/pytest -q --cov=counterapp --cov-report=term:skip-covered --cov-fail-under=90
 
 # Every benchmark runs; the target fails if any of them missed a target.

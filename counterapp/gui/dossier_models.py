@@ -28,19 +28,15 @@ _OPEN = frozenset({DossierStatus.RECEIVED, DossierStatus.PROCESSING})
 _OVERDUE_BRUSH = QBrush(QColor("#b00020"))
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("DossierTexts", text)
-
-
 def status_text(status: DossierStatus) -> str:
     # Spelled out so lupdate sees each literal.
     texts = {
-        DossierStatus.RECEIVED: _t("Received"),
-        DossierStatus.PROCESSING: _t("Processing"),
-        DossierStatus.SUPPLEMENT_REQUESTED: _t("Awaiting supplement"),
-        DossierStatus.HAS_RESULT: _t("Result ready"),
-        DossierStatus.RETURNED: _t("Result returned"),
-        DossierStatus.WITHDRAWN: _t("Withdrawn"),
+        DossierStatus.RECEIVED: QCoreApplication.translate("DossierTexts", "Received"),
+        DossierStatus.PROCESSING: QCoreApplication.translate("DossierTexts", "Processing"),
+        DossierStatus.SUPPLEMENT_REQUESTED: QCoreApplication.translate("DossierTexts", "Awaiting supplement"),
+        DossierStatus.HAS_RESULT: QCoreApplication.translate("DossierTexts", "Result ready"),
+        DossierStatus.RETURNED: QCoreApplication.translate("DossierTexts", "Result returned"),
+        DossierStatus.WITHDRAWN: QCoreApplication.translate("DossierTexts", "Withdrawn"),
     }
     return texts.get(status, status.value)
 
@@ -51,24 +47,34 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, ValidationFailed) and exc.errors:
         code = exc.errors[0].code
     texts = {
-        "not_found": _t("No dossier with this code on this counter."),
-        "dossier.already_returned": _t("The result of this dossier has already been handed over."),
-        "state.invalid": _t("This cannot be done in the dossier's current status."),
-        "name.required": _t("Enter the name of the person collecting the result."),
-        "name.too_long": _t("The name is too long."),
-        "name.characters": _t("The name may contain only letters, spaces and simple punctuation."),
-        "dossier_code.format": _t("This is not a valid dossier code."),
-        "dossier_code.date": _t("The date in this dossier code is not valid."),
-        "dossier_code.sequence_invalid": _t("The number in this dossier code is not valid."),
-        "page.invalid": _t("The search could not be run. Try again."),
-        "page_size.invalid": _t("The search could not be run. Try again."),
-        "device.not_initialised": _t("This counter has not been set up yet."),
+        "not_found": QCoreApplication.translate("DossierTexts", "No dossier with this code on this counter."),
+        "dossier.already_returned": QCoreApplication.translate(
+            "DossierTexts", "The result of this dossier has already been handed over."
+        ),
+        "state.invalid": QCoreApplication.translate(
+            "DossierTexts", "This cannot be done in the dossier's current status."
+        ),
+        "name.required": QCoreApplication.translate(
+            "DossierTexts", "Enter the name of the person collecting the result."
+        ),
+        "name.too_long": QCoreApplication.translate("DossierTexts", "The name is too long."),
+        "name.characters": QCoreApplication.translate(
+            "DossierTexts", "The name may contain only letters, spaces and simple punctuation."
+        ),
+        "dossier_code.format": QCoreApplication.translate("DossierTexts", "This is not a valid dossier code."),
+        "dossier_code.date": QCoreApplication.translate("DossierTexts", "The date in this dossier code is not valid."),
+        "dossier_code.sequence_invalid": QCoreApplication.translate(
+            "DossierTexts", "The number in this dossier code is not valid."
+        ),
+        "page.invalid": QCoreApplication.translate("DossierTexts", "The search could not be run. Try again."),
+        "page_size.invalid": QCoreApplication.translate("DossierTexts", "The search could not be run. Try again."),
+        "device.not_initialised": QCoreApplication.translate("DossierTexts", "This counter has not been set up yet."),
     }
     if code in texts:
         return texts[code]
     if isinstance(exc, DomainError):
-        return _t("The request was refused (%1).").replace("%1", str(code))
-    return _t("Something went wrong; the details were written to the log.")
+        return QCoreApplication.translate("DossierTexts", "The request was refused (%1).").replace("%1", str(code))
+    return QCoreApplication.translate("DossierTexts", "Something went wrong; the details were written to the log.")
 
 
 def when(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -122,7 +128,8 @@ class DossierSearchModel(QAbstractTableModel):
         if role == _DISPLAY:
             if column == self.STATUS:
                 text = status_text(s.status)
-                return f"{text} ⚠ {self.tr('overdue')}" if overdue else text
+                overdue_mark = self.tr("overdue")  # outside the f-string: lupdate does not look inside one
+                return f"{text} ⚠ {overdue_mark}" if overdue else text
             return (s.code, s.applicant_name or "—", s.procedure_name, when(s.received_at), when(s.due_at))[column]
         if role == Qt.ItemDataRole.ToolTipRole and overdue:
             return self.tr("Past the due date and not yet finished")

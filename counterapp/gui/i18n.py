@@ -51,8 +51,14 @@ class LanguageManager(QObject):
             app.removeTranslator(translator)
         self._installed = []
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        for name, directory in ((f"counterapp_{language}", str(self.directory)), (f"qtbase_{language}", qt_dir)):
+        # Qt's own catalogue: ours first (PySide6 ships no qtbase_vi), then the one Qt brings
+        catalogues = [(f"counterapp_{language}", str(self.directory))]
+        catalogues += [(f"qtbase_{language}", d) for d in (str(self.directory), qt_dir)]
+        for name, directory in catalogues:
+            if name.startswith("qtbase") and any(t.objectName() == name for t in self._installed):
+                continue  # found in our folder already
             translator = QTranslator(self)
+            translator.setObjectName(name)
             if translator.load(name, directory):
                 app.installTranslator(translator)
                 self._installed.append(translator)

@@ -111,7 +111,7 @@ if TYPE_CHECKING:  # PySide6 types it as returning object; the name must stay as
 else:
     from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-CONTEXT = "QueuePanel"  # the translation context of every text below (the panel shows them)
+CONTEXT = "QueuePanel"  # the context of the texts below (each spells it out: lupdate reads only literals)
 
 
 class Action(StrEnum):
@@ -139,17 +139,17 @@ SHORTCUTS: dict[Action, str] = {
 }
 
 BUTTON_TEXT: dict[Action, str] = {
-    Action.CALL_NEXT: QT_TRANSLATE_NOOP(CONTEXT, "Call next"),
-    Action.RECALL: QT_TRANSLATE_NOOP(CONTEXT, "Recall"),
-    Action.START: QT_TRANSLATE_NOOP(CONTEXT, "Start"),
-    Action.FINISH: QT_TRANSLATE_NOOP(CONTEXT, "Finish"),
-    Action.NO_SHOW: QT_TRANSLATE_NOOP(CONTEXT, "No-show"),
-    Action.HOLD: QT_TRANSLATE_NOOP(CONTEXT, "Hold"),
-    Action.TRANSFER: QT_TRANSLATE_NOOP(CONTEXT, "Transfer…"),
-    Action.CALL_SPECIFIC: QT_TRANSLATE_NOOP(CONTEXT, "Call number…"),
-    Action.PAUSE: QT_TRANSLATE_NOOP(CONTEXT, "Pause…"),
+    Action.CALL_NEXT: QT_TRANSLATE_NOOP("QueuePanel", "Call next"),
+    Action.RECALL: QT_TRANSLATE_NOOP("QueuePanel", "Recall"),
+    Action.START: QT_TRANSLATE_NOOP("QueuePanel", "Start"),
+    Action.FINISH: QT_TRANSLATE_NOOP("QueuePanel", "Finish"),
+    Action.NO_SHOW: QT_TRANSLATE_NOOP("QueuePanel", "No-show"),
+    Action.HOLD: QT_TRANSLATE_NOOP("QueuePanel", "Hold"),
+    Action.TRANSFER: QT_TRANSLATE_NOOP("QueuePanel", "Transfer…"),
+    Action.CALL_SPECIFIC: QT_TRANSLATE_NOOP("QueuePanel", "Call number…"),
+    Action.PAUSE: QT_TRANSLATE_NOOP("QueuePanel", "Pause…"),
 }
-RESUME_TEXT = QT_TRANSLATE_NOOP(CONTEXT, "Resume")
+RESUME_TEXT = QT_TRANSLATE_NOOP("QueuePanel", "Resume")
 
 
 def button_text(action: Action, *, paused: bool) -> str:
@@ -170,46 +170,52 @@ TICKET_STEPS: dict[Action, EventKind] = {
 
 # DomainError.code → what the clerk reads (translated at display time, so a language switch applies).
 ERROR_TEXT: dict[str, str] = {
-    "queue.empty": QT_TRANSLATE_NOOP(CONTEXT, "No one is waiting for your services right now."),
-    "queue.busy": QT_TRANSLATE_NOOP(CONTEXT, "Other counters were calling at the same moment. Please try again."),
-    "not_found": QT_TRANSLATE_NOOP(CONTEXT, "There is no such ticket today."),
-    "ticket.not_found": QT_TRANSLATE_NOOP(CONTEXT, "There is no such ticket today."),
-    "ticket.format": QT_TRANSLATE_NOOP(CONTEXT, "That is not a ticket number. Type it as printed, e.g. A012."),
-    "validation.failed": QT_TRANSLATE_NOOP(CONTEXT, "That is not a ticket number. Type it as printed, e.g. A012."),
-    "ticket.illegal_transition": QT_TRANSLATE_NOOP(CONTEXT, "This step is not possible for the ticket as it is now."),
-    "ticket.recall_limit": QT_TRANSLATE_NOOP(CONTEXT, "The ticket was recalled too often. Mark it as no-show."),
-    "ticket.event_invalid": QT_TRANSLATE_NOOP(CONTEXT, "Choose a different service to transfer to."),
-    "ticket.other_counter": QT_TRANSLATE_NOOP(CONTEXT, "This ticket is being served at another counter."),
-    "ticket.not_at_counter": QT_TRANSLATE_NOOP(CONTEXT, "This ticket is being served at another counter."),
-    "ticket.already_called": QT_TRANSLATE_NOOP(CONTEXT, "Another counter has already called this ticket."),
-    "ticket.dealt_elsewhere": QT_TRANSLATE_NOOP(CONTEXT, "This ticket belongs to another counter's list."),
-    "service.not_assigned": QT_TRANSLATE_NOOP(CONTEXT, "This counter does not serve that service."),
-    "state.invalid": QT_TRANSLATE_NOOP(CONTEXT, "This step is not possible for the ticket as it is now."),
-    "device.not_initialised": QT_TRANSLATE_NOOP(CONTEXT, "This counter is not set up yet. Ask the administrator."),
-    "lease.missing": QT_TRANSLATE_NOOP(CONTEXT, "This counter has no ticket numbers for today. Connect to sync."),
-    "lease.exhausted": QT_TRANSLATE_NOOP(CONTEXT, "This counter has used all its ticket numbers. Connect to sync."),
+    "queue.empty": QT_TRANSLATE_NOOP("QueuePanel", "No one is waiting for your services right now."),
+    "queue.busy": QT_TRANSLATE_NOOP("QueuePanel", "Other counters were calling at the same moment. Please try again."),
+    "not_found": QT_TRANSLATE_NOOP("QueuePanel", "There is no such ticket today."),
+    "ticket.not_found": QT_TRANSLATE_NOOP("QueuePanel", "There is no such ticket today."),
+    "ticket.format": QT_TRANSLATE_NOOP("QueuePanel", "That is not a ticket number. Type it as printed, e.g. A012."),
+    "validation.failed": QT_TRANSLATE_NOOP("QueuePanel", "That is not a ticket number. Type it as printed, e.g. A012."),
+    "ticket.illegal_transition": QT_TRANSLATE_NOOP(
+        "QueuePanel", "This step is not possible for the ticket as it is now."
+    ),
+    "ticket.recall_limit": QT_TRANSLATE_NOOP("QueuePanel", "The ticket was recalled too often. Mark it as no-show."),
+    "ticket.event_invalid": QT_TRANSLATE_NOOP("QueuePanel", "Choose a different service to transfer to."),
+    "ticket.other_counter": QT_TRANSLATE_NOOP("QueuePanel", "This ticket is being served at another counter."),
+    "ticket.not_at_counter": QT_TRANSLATE_NOOP("QueuePanel", "This ticket is being served at another counter."),
+    "ticket.already_called": QT_TRANSLATE_NOOP("QueuePanel", "Another counter has already called this ticket."),
+    "ticket.dealt_elsewhere": QT_TRANSLATE_NOOP("QueuePanel", "This ticket belongs to another counter's list."),
+    "service.not_assigned": QT_TRANSLATE_NOOP("QueuePanel", "This counter does not serve that service."),
+    "state.invalid": QT_TRANSLATE_NOOP("QueuePanel", "This step is not possible for the ticket as it is now."),
+    "device.not_initialised": QT_TRANSLATE_NOOP("QueuePanel", "This counter is not set up yet. Ask the administrator."),
+    "lease.missing": QT_TRANSLATE_NOOP("QueuePanel", "This counter has no ticket numbers for today. Connect to sync."),
+    "lease.exhausted": QT_TRANSLATE_NOOP(
+        "QueuePanel", "This counter has used all its ticket numbers. Connect to sync."
+    ),
 }
-NO_TICKET = QT_TRANSLATE_NOOP(CONTEXT, "No ticket at the counter")
-UNKNOWN_REFUSAL = QT_TRANSLATE_NOOP(CONTEXT, "The step was refused ({code}).")
-UNEXPECTED = QT_TRANSLATE_NOOP(CONTEXT, "Something went wrong and the step was not done. Details are in the log.")
+NO_TICKET = QT_TRANSLATE_NOOP("QueuePanel", "No ticket at the counter")
+UNKNOWN_REFUSAL = QT_TRANSLATE_NOOP("QueuePanel", "The step was refused ({code}).")
+UNEXPECTED = QT_TRANSLATE_NOOP("QueuePanel", "Something went wrong and the step was not done. Details are in the log.")
 
 # Sync conflicts pulled from the server (SyncConflictRow.code) about this counter's tickets.
 CONFLICT_TEXT: dict[str, str] = {
-    "ticket.already_called": QT_TRANSLATE_NOOP(CONTEXT, "Ticket {number}: another counter called it first."),
-    "ticket.dealt_elsewhere": QT_TRANSLATE_NOOP(CONTEXT, "Ticket {number}: it was in another counter's list."),
-    "ticket.not_at_counter": QT_TRANSLATE_NOOP(CONTEXT, "Ticket {number}: the server had it at another counter."),
-    "service.not_assigned": QT_TRANSLATE_NOOP(CONTEXT, "Ticket {number}: this counter does not serve its service."),
+    "ticket.already_called": QT_TRANSLATE_NOOP("QueuePanel", "Ticket {number}: another counter called it first."),
+    "ticket.dealt_elsewhere": QT_TRANSLATE_NOOP("QueuePanel", "Ticket {number}: it was in another counter's list."),
+    "ticket.not_at_counter": QT_TRANSLATE_NOOP("QueuePanel", "Ticket {number}: the server had it at another counter."),
+    "service.not_assigned": QT_TRANSLATE_NOOP(
+        "QueuePanel", "Ticket {number}: this counter does not serve its service."
+    ),
 }
-CONFLICT_OTHER = QT_TRANSLATE_NOOP(CONTEXT, "{number}: the server did not accept a step ({code}).")
+CONFLICT_OTHER = QT_TRANSLATE_NOOP("QueuePanel", "{number}: the server did not accept a step ({code}).")
 
 STATE_TEXT: dict[TicketState, str] = {
-    TicketState.WAITING: QT_TRANSLATE_NOOP(CONTEXT, "Waiting"),
-    TicketState.CALLED: QT_TRANSLATE_NOOP(CONTEXT, "Called, waiting for the citizen"),
-    TicketState.SERVING: QT_TRANSLATE_NOOP(CONTEXT, "Serving"),
-    TicketState.DONE: QT_TRANSLATE_NOOP(CONTEXT, "Done"),
-    TicketState.NO_SHOW: QT_TRANSLATE_NOOP(CONTEXT, "No-show"),
-    TicketState.HELD: QT_TRANSLATE_NOOP(CONTEXT, "On hold"),
-    TicketState.CANCELLED: QT_TRANSLATE_NOOP(CONTEXT, "Cancelled"),
+    TicketState.WAITING: QT_TRANSLATE_NOOP("QueuePanel", "Waiting"),
+    TicketState.CALLED: QT_TRANSLATE_NOOP("QueuePanel", "Called, waiting for the citizen"),
+    TicketState.SERVING: QT_TRANSLATE_NOOP("QueuePanel", "Serving"),
+    TicketState.DONE: QT_TRANSLATE_NOOP("QueuePanel", "Done"),
+    TicketState.NO_SHOW: QT_TRANSLATE_NOOP("QueuePanel", "No-show"),
+    TicketState.HELD: QT_TRANSLATE_NOOP("QueuePanel", "On hold"),
+    TicketState.CANCELLED: QT_TRANSLATE_NOOP("QueuePanel", "Cancelled"),
 }
 
 
@@ -256,5 +262,5 @@ def current_texts(snap: CounterSnapshot | None, *, vietnamese: bool) -> tuple[st
         state += f"  {PRIORITY_MARK} {vi if vietnamese else en}"
     first_wait = kpis(ticket, snap.now).first_wait
     waited = 0 if first_wait is None else minutes_between(ticket.issued_at, ticket.issued_at + first_wait)
-    waited_text = QCoreApplication.translate(CONTEXT, "Waited %n min before the call", "", waited)
+    waited_text = QCoreApplication.translate("QueuePanel", "Waited %n min before the call", "", waited)
     return ticket.number, f"{ticket.service} — {name}" if name else ticket.service, state, waited_text

@@ -1,0 +1,1578 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi" sourcelanguage="en">
+<context>
+    <name>ApplicantForm</name>
+    <message>
+        <location filename="../../counterapp/gui/applicant_form.py" line="+182"/>
+        <source>Scan CCCD &amp;QR</source>
+        <translation>Quét mã &amp;QR CCCD</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Full &amp;name</source>
+        <translation>&amp;Họ và tên</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CCCD / &amp;ID number</source>
+        <translation>Số &amp;CCCD / định danh</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Date of &amp;birth</source>
+        <translation>Ngày si&amp;nh</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Se&amp;x</source>
+        <translation>&amp;Giới tính</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Phone</source>
+        <translation>Điện &amp;thoại</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;E-mail</source>
+        <translation>&amp;Email</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Address</source>
+        <translation>Đị&amp;a chỉ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Owner&apos;s name</source>
+        <translation>Tên chủ hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Owner&apos;s ID number</source>
+        <translation>Số định danh của chủ hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Owner&apos;s address</source>
+        <translation>Địa chỉ chủ hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Return</source>
+        <translation>Nhận kết quả</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Postal address</source>
+        <translation>Địa chỉ nhận qua bưu chính</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sets</source>
+        <translation>Số bộ hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Focus here and scan the code on the ID card</source>
+        <translation>Đặt con trỏ vào đây rồi quét mã trên thẻ CCCD</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Empty: the applicant&apos;s address</source>
+        <translation>Để trống: dùng địa chỉ người nộp</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dossier owner differs from the applicant</source>
+        <translation>Chủ hồ sơ khác người nộp</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send the result by post (public postal service)</source>
+        <translation>Trả kết quả qua dịch vụ bưu chính công ích</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Male</source>
+        <translation>Nam</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Female</source>
+        <translation>Nữ</translation>
+    </message>
+</context>
+<context>
+    <name>CallSpecificDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/queue_dialogs.py" line="+119"/>
+        <source>Call a ticket</source>
+        <translation>Gọi số</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ticket number:</source>
+        <translation>Số thứ tự:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. A012</source>
+        <translation>VD: A012</translation>
+    </message>
+</context>
+<context>
+    <name>CounterApp</name>
+    <message>
+        <location filename="../../counterapp/gui/app.py" line="+93"/>
+        <source>Counter %1 — %2</source>
+        <translation>Quầy %1 — %2</translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <location line="-37"/>
+        <source>Unexpected error</source>
+        <translation>Lỗi không mong muốn</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Something went wrong in counterapp. Your saved work is safe; the error was written to the log. If it happens again, call IT.</source>
+        <translation>counterapp gặp sự cố. Dữ liệu đã lưu vẫn an toàn; lỗi đã được ghi vào nhật ký. Nếu lỗi lặp lại, hãy gọi bộ phận CNTT.</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentChecklist</name>
+    <message>
+        <location filename="../../counterapp/gui/checklist.py" line="+59"/>
+        <source>Document</source>
+        <translation>Tên giấy tờ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Originals</source>
+        <translation>Bản chính</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Certified copies</source>
+        <translation>Bản sao chứng thực</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Photocopies</source>
+        <translation>Bản photo</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Choose a procedure to see its documents.</source>
+        <translation>Chọn thủ tục để xem thành phần hồ sơ.</translation>
+    </message>
+</context>
+<context>
+    <name>DossierDetail</name>
+    <message>
+        <location filename="../../counterapp/gui/dossier_detail.py" line="+93"/>
+        <source>Procedure:</source>
+        <translation>Thủ tục:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Applicant:</source>
+        <translation>Người nộp:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ID number:</source>
+        <translation>Số định danh:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone:</source>
+        <translation>Điện thoại:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Address:</source>
+        <translation>Địa chỉ:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dossier owner:</source>
+        <translation>Chủ hồ sơ:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Received:</source>
+        <translation>Ngày nhận:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Due:</source>
+        <translation>Ngày hẹn trả:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status:</source>
+        <translation>Trạng thái:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Returned:</source>
+        <translation>Ngày trả:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Select a dossier to see its details.</source>
+        <translation>Chọn một hồ sơ để xem chi tiết.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Documents received</source>
+        <translation>Thành phần hồ sơ đã nhận</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Document</source>
+        <translation>Tên giấy tờ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Originals</source>
+        <translation>Bản chính</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Certified copies</source>
+        <translation>Bản sao chứng thực</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Photocopies</source>
+        <translation>Bản photo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Status history</source>
+        <translation>Lịch sử trạng thái</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>By</source>
+        <translation>Người thực hiện</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>%1 — overdue</source>
+        <translation>%1 — quá hạn</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(personal data removed after the retention period)</source>
+        <translation>(dữ liệu cá nhân đã được xóa sau thời hạn lưu giữ)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 to %2</source>
+        <translation>%1 — người nhận: %2</translation>
+    </message>
+</context>
+<context>
+    <name>DossierSearchModel</name>
+    <message>
+        <location filename="../../counterapp/gui/dossier_models.py" line="+135"/>
+        <source>Past the due date and not yet finished</source>
+        <translation>Đã quá ngày hẹn trả mà chưa giải quyết xong</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Code</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Applicant</source>
+        <translation>Người nộp</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Procedure</source>
+        <translation>Thủ tục</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Received</source>
+        <translation>Ngày nhận</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Due</source>
+        <translation>Ngày hẹn trả</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <location line="-21"/>
+        <source>overdue</source>
+        <translation>quá hạn</translation>
+    </message>
+</context>
+<context>
+    <name>DossierTexts</name>
+    <message>
+        <location line="-97"/>
+        <source>Received</source>
+        <translation>Mới tiếp nhận</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Processing</source>
+        <translation>Đang xử lý</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Awaiting supplement</source>
+        <translation>Chờ bổ sung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Result ready</source>
+        <translation>Có kết quả</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Result returned</source>
+        <translation>Đã trả kết quả</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Withdrawn</source>
+        <translation>Đã rút hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No dossier with this code on this counter.</source>
+        <translation>Không có hồ sơ nào mang mã này tại quầy.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The result of this dossier has already been handed over.</source>
+        <translation>Kết quả của hồ sơ này đã được trả.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This cannot be done in the dossier&apos;s current status.</source>
+        <translation>Không thể thực hiện thao tác này với trạng thái hiện tại của hồ sơ.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter the name of the person collecting the result.</source>
+        <translation>Nhập họ tên người nhận kết quả.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The name is too long.</source>
+        <translation>Họ tên quá dài.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The name may contain only letters, spaces and simple punctuation.</source>
+        <translation>Họ tên chỉ được gồm chữ cái, dấu cách và dấu câu đơn giản.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This is not a valid dossier code.</source>
+        <translation>Mã hồ sơ không hợp lệ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The date in this dossier code is not valid.</source>
+        <translation>Ngày trong mã hồ sơ không hợp lệ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The number in this dossier code is not valid.</source>
+        <translation>Số thứ tự trong mã hồ sơ không hợp lệ.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+1"/>
+        <source>The search could not be run. Try again.</source>
+        <translation>Không thực hiện được việc tìm kiếm. Vui lòng thử lại.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This counter has not been set up yet.</source>
+        <translation>Quầy này chưa được thiết lập.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The request was refused (%1).</source>
+        <translation>Yêu cầu bị từ chối (%1).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Something went wrong; the details were written to the log.</source>
+        <translation>Đã xảy ra lỗi; chi tiết đã được ghi vào nhật ký.</translation>
+    </message>
+</context>
+<context>
+    <name>DossiersPanel</name>
+    <message>
+        <location filename="../../counterapp/gui/dossiers_panel.py" line="+130"/>
+        <source>&amp;Find:</source>
+        <translation>&amp;Tìm:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dossier code, ID number, phone, or name (accents optional)</source>
+        <translation>Mã hồ sơ, số định danh, điện thoại hoặc họ tên (gõ có dấu hoặc không dấu)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Return &amp;result…</source>
+        <translation>Trả &amp;kết quả…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Find dossier</source>
+        <translation>Tra cứu hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dossiers</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Day&apos;s register</source>
+        <translation>Sổ theo dõi hồ sơ trong ngày</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+56"/>
+        <source>%n dossier(s) found</source>
+        <translation>
+            <numerusform>Tìm thấy %n hồ sơ</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+133"/>
+        <source>Result of dossier %1 returned.</source>
+        <translation>Đã trả kết quả hồ sơ %1.</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Searching…</source>
+        <translation>Đang tìm…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>First %n shown; refine the search</source>
+        <translation>
+            <numerusform>Đang hiển thị %n hồ sơ đầu tiên; hãy thu hẹp điều kiện tìm kiếm</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>IntakeErrors</name>
+    <message>
+        <location filename="../../counterapp/gui/applicant_form.py" line="-168"/>
+        <source>Enter the full name.</source>
+        <translation>Nhập họ và tên.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The name is too long.</source>
+        <translation>Họ tên quá dài.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A name may only contain letters, spaces, &apos; - and .</source>
+        <translation>Họ tên chỉ được gồm chữ cái, dấu cách và các dấu &apos; - .</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the 12-digit ID number.</source>
+        <translation>Nhập số định danh cá nhân gồm 12 chữ số.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The ID number may only contain digits.</source>
+        <translation>Số định danh chỉ được gồm chữ số.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The ID number must have 12 digits.</source>
+        <translation>Số định danh phải có đủ 12 chữ số.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The first three digits are not a known province code.</source>
+        <translation>Ba chữ số đầu không phải mã tỉnh hợp lệ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The 4th digit (sex and century) is not possible.</source>
+        <translation>Chữ số thứ 4 (giới tính và thế kỷ) không hợp lệ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The ID number does not match the year of birth.</source>
+        <translation>Số định danh không khớp với năm sinh.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The ID number does not match the sex.</source>
+        <translation>Số định danh không khớp với giới tính.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An old ID card number has 9 digits.</source>
+        <translation>Số CMND cũ gồm 9 chữ số.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write the date as dd/mm/yyyy.</source>
+        <translation>Nhập ngày theo dạng dd/mm/yyyy.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The date of birth is in the future.</source>
+        <translation>Ngày sinh sau ngày hiện tại.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The date of birth is before 1900.</source>
+        <translation>Ngày sinh trước năm 1900.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the address.</source>
+        <translation>Nhập địa chỉ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The address is too long.</source>
+        <translation>Địa chỉ quá dài.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter a phone number.</source>
+        <translation>Nhập số điện thoại.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The phone number may only contain digits.</source>
+        <translation>Số điện thoại chỉ được gồm chữ số.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This is not a Vietnamese phone number.</source>
+        <translation>Không phải số điện thoại Việt Nam.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The phone number has the wrong number of digits.</source>
+        <translation>Số điện thoại không đúng số chữ số.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No network uses this prefix.</source>
+        <translation>Đầu số này không thuộc nhà mạng nào.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only Vietnamese numbers are accepted.</source>
+        <translation>Chỉ chấp nhận số điện thoại Việt Nam.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This is not an e-mail address.</source>
+        <translation>Địa chỉ email không hợp lệ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The number of sets must be from 1 to 99.</source>
+        <translation>Số bộ hồ sơ phải từ 1 đến 99.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This procedure does not return results by post.</source>
+        <translation>Thủ tục này không trả kết quả qua bưu chính.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The note is too long.</source>
+        <translation>Ghi chú quá dài.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This document is required.</source>
+        <translation>Giấy tờ này là bắt buộc.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Counts must be from 0 to 99.</source>
+        <translation>Số lượng phải từ 0 đến 99.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose a procedure.</source>
+        <translation>Chọn thủ tục hành chính.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This procedure is not in the catalogue.</source>
+        <translation>Thủ tục này không có trong danh mục.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This procedure is not in force today.</source>
+        <translation>Thủ tục này không còn hiệu lực (hoặc chưa có hiệu lực) vào hôm nay.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the reason.</source>
+        <translation>Nhập lý do.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The reason is too long.</source>
+        <translation>Lý do quá dài.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tick at least one document.</source>
+        <translation>Đánh dấu ít nhất một giấy tờ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The scanned code is not a CCCD QR code.</source>
+        <translation>Mã vừa quét không phải mã QR trên thẻ CCCD.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This computer&apos;s clock is wrong: fix the date and time, then sync.</source>
+        <translation>Đồng hồ máy tính bị sai: hãy chỉnh lại ngày giờ rồi đồng bộ.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No dossier numbers for today: connect to the server to get some.</source>
+        <translation>Chưa có số hồ sơ cho hôm nay: hãy kết nối máy chủ để nhận.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The dossier numbers held are for another day: connect to the server.</source>
+        <translation>Số hồ sơ đang giữ thuộc ngày khác: hãy kết nối máy chủ.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Today&apos;s dossier numbers are used up: connect to the server.</source>
+        <translation>Đã dùng hết số hồ sơ của hôm nay: hãy kết nối máy chủ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The printer did not take the job; it stays queued.</source>
+        <translation>Máy in chưa nhận lệnh in; lệnh vẫn nằm trong hàng đợi.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Invalid value ({code}).</source>
+        <translation>Giá trị không hợp lệ ({code}).</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not done: {reason}</source>
+        <translation>Chưa thực hiện được: {reason}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unexpected error: {reason}</source>
+        <translation>Lỗi không mong muốn: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>IntakePanel</name>
+    <message>
+        <location filename="../../counterapp/gui/intake_panel.py" line="+131"/>
+        <source>Procedure</source>
+        <translation>Thủ tục hành chính</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Documents received</source>
+        <translation>Thành phần hồ sơ nhận</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Applicant</source>
+        <translation>Người nộp hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Save and print receipt (Ctrl+S)</source>
+        <translation>&amp;Lưu và in giấy tiếp nhận (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;New form (Ctrl+N)</source>
+        <translation>Hồ sơ &amp;mới (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pre&amp;view receipt</source>
+        <translation>&amp;Xem trước giấy tiếp nhận</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Reprint</source>
+        <translation>&amp;In lại</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request supplement (form 02)…</source>
+        <translation>Yêu cầu bổ sung hồ sơ (Mẫu 02)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refuse (form 03)…</source>
+        <translation>Từ chối tiếp nhận (Mẫu 03)…</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Received at: –</source>
+        <translation>Thời gian nhận: –</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Appointment: –</source>
+        <translation>Ngày hẹn trả: –</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Received at: {when}</source>
+        <translation>Thời gian nhận: {when}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Appointment: {when}</source>
+        <translation>Ngày hẹn trả: {when}</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Saving…</source>
+        <translation>Đang lưu…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Dossier {code} received.</source>
+        <translation>Đã tiếp nhận hồ sơ {code}.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Check the highlighted fields.</source>
+        <translation>Kiểm tra lại các ô được đánh dấu.</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Recorded, but not queued for printing: {reason}</source>
+        <translation>Đã lưu nhưng chưa đưa vào hàng đợi in: {reason}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The PDF is saved in {folder}</source>
+        <translation>Tệp PDF đã được lưu tại {folder}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Printed on {printer}.</source>
+        <translation>Đã in trên máy {printer}.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not printed on {printer} (the job stays queued): {reason}</source>
+        <translation>Chưa in được trên máy {printer} (lệnh in vẫn trong hàng đợi): {reason}</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Preview: {path}</source>
+        <translation>Xem trước: {path}</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Supplement request recorded.</source>
+        <translation>Đã lưu phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Refusal recorded.</source>
+        <translation>Đã lưu phiếu từ chối tiếp nhận.</translation>
+    </message>
+</context>
+<context>
+    <name>LockDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/lock.py" line="+118"/>
+        <source>Counter locked</source>
+        <translation>Quầy đã khóa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The counter is locked</source>
+        <translation>Quầy đang khóa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signed in: %1 (%2)</source>
+        <translation>Đang đăng nhập: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter your password to continue</source>
+        <translation>Nhập mật khẩu để tiếp tục</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unlocking…</source>
+        <translation>Đang mở khóa…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Unlock</source>
+        <translation>Mở khóa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out</source>
+        <translation>Đăng xuất</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/login.py" line="+38"/>
+        <source>Enter your username.</source>
+        <translation>Nhập tên đăng nhập.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter your password.</source>
+        <translation>Nhập mật khẩu.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong username or password.</source>
+        <translation>Sai tên đăng nhập hoặc mật khẩu.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong password.</source>
+        <translation>Sai mật khẩu.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This account is deactivated. Ask the centre&apos;s administrator.</source>
+        <translation>Tài khoản này đã bị vô hiệu hóa. Liên hệ quản trị viên của Trung tâm.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This account belongs to another centre.</source>
+        <translation>Tài khoản này thuộc trung tâm khác.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server cannot be reached, and this user has not signed in on this counter before. Sign in once while connected.</source>
+        <translation>Không kết nối được máy chủ, và người dùng này chưa từng đăng nhập trên quầy này. Hãy đăng nhập một lần khi có kết nối.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The server cannot be reached, and the offline sign-in has expired.</source>
+        <translation>Không kết nối được máy chủ, và phiên đăng nhập ngoại tuyến đã hết hạn.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server refused this computer. Call IT to enrol it again.</source>
+        <translation>Máy chủ từ chối máy tính này. Hãy gọi bộ phận CNTT để đăng ký lại.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Sign-in failed (%1).</source>
+        <translation>Đăng nhập không thành công (%1).</translation>
+    </message>
+    <message>
+        <location line="+81"/>
+        <source>Sign in — counterapp</source>
+        <translation>Đăng nhập — counterapp</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign in to the counter</source>
+        <translation>Đăng nhập quầy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Username</source>
+        <translation>Tên đăng nhập</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>Mật khẩu</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signing in…</source>
+        <translation>Đang đăng nhập…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sign in</source>
+        <translation>Đăng nhập</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quit</source>
+        <translation>Thoát</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../counterapp/gui/mainwindow.py" line="+43"/>
+        <source>Counter</source>
+        <translation>Quầy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Intake</source>
+        <translation>Tiếp nhận</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Dossiers</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+123"/>
+        <source>counterapp — one-stop counter</source>
+        <translation>counterapp — quầy một cửa</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>(signed in offline)</source>
+        <translation>(đăng nhập ngoại tuyến)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>“%1” is not available in this version yet.</source>
+        <translation>Phiên bản này chưa có chức năng “%1”.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Counter</source>
+        <translation>&amp;Quầy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Lock now</source>
+        <translation>&amp;Khóa quầy ngay</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sync now</source>
+        <translation>Đồng &amp;bộ ngay</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign &amp;out</source>
+        <translation>Đăng &amp;xuất</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Language</source>
+        <translation>&amp;Ngôn ngữ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The counter is locked.</source>
+        <translation>Quầy đang khóa.</translation>
+    </message>
+</context>
+<context>
+    <name>PauseDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/queue_dialogs.py" line="+27"/>
+        <source>Pause the counter</source>
+        <translation>Tạm nghỉ quầy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason:</source>
+        <translation>Lý do:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Break</source>
+        <translation>Nghỉ giải lao</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Meeting</source>
+        <translation>Họp</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Processing dossiers</source>
+        <translation>Xử lý hồ sơ</translation>
+    </message>
+</context>
+<context>
+    <name>ProcedurePicker</name>
+    <message>
+        <location filename="../../counterapp/gui/procedure_picker.py" line="+45"/>
+        <source>Type a procedure code or name (no accents needed)</source>
+        <translation>Gõ mã hoặc tên thủ tục (không cần gõ dấu)</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <location filename="../../counterapp/gui/queue_panel.py" line="+153"/>
+        <source>Dismiss</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At the counter</source>
+        <translation>Đang tại quầy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offline: Call next takes only tickets dealt to this counter and walk-ins.</source>
+        <translation>Ngoại tuyến: “Gọi số tiếp theo” chỉ gọi các số đã phân cho quầy này và khách đến trực tiếp.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+187"/>
+        <source>Paused: {reason}</source>
+        <translation>Tạm nghỉ: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/queue_models.py" line="+212"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="-108"/>
+        <source>Waiting</source>
+        <translation>Đang chờ</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../counterapp/gui/queue_panel.py" line="+4"/>
+        <source>Waiting: %n ticket(s)</source>
+        <translation>
+            <numerusform>Đang chờ: %n số</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+90"/>
+        <source>Counter resumed.</source>
+        <translation>Quầy đã làm việc trở lại.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Counter paused: {reason}</source>
+        <translation>Quầy tạm nghỉ: {reason}</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Ticket {number}: {state}</source>
+        <translation>Số {number}: {state}</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/queue_models.py" line="-70"/>
+        <source>Call next</source>
+        <translation>Gọi số tiếp theo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recall</source>
+        <translation>Gọi lại</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start</source>
+        <translation>Bắt đầu phục vụ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Finish</source>
+        <translation>Hoàn thành</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+70"/>
+        <source>No-show</source>
+        <translation>Vắng mặt</translation>
+    </message>
+    <message>
+        <location line="-69"/>
+        <source>Hold</source>
+        <translation>Tạm hoãn</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Transfer…</source>
+        <translation>Chuyển số…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Call number…</source>
+        <translation>Gọi theo số…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pause…</source>
+        <translation>Tạm nghỉ…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Resume</source>
+        <translation>Làm việc tiếp</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>No one is waiting for your services right now.</source>
+        <translation>Hiện không có ai chờ dịch vụ của quầy.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other counters were calling at the same moment. Please try again.</source>
+        <translation>Quầy khác đang gọi số cùng lúc. Vui lòng thử lại.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>There is no such ticket today.</source>
+        <translation>Hôm nay không có số này.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>That is not a ticket number. Type it as printed, e.g. A012.</source>
+        <translation>Không phải số thứ tự. Nhập đúng như in trên phiếu, VD: A012.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+10"/>
+        <source>This step is not possible for the ticket as it is now.</source>
+        <translation>Không thể thực hiện bước này với số ở trạng thái hiện tại.</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>The ticket was recalled too often. Mark it as no-show.</source>
+        <translation>Số này đã được gọi lại quá nhiều lần. Hãy đánh dấu vắng mặt.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose a different service to transfer to.</source>
+        <translation>Chọn dịch vụ khác để chuyển sang.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>This ticket is being served at another counter.</source>
+        <translation>Số này đang được phục vụ tại quầy khác.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Another counter has already called this ticket.</source>
+        <translation>Quầy khác đã gọi số này.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This ticket belongs to another counter&apos;s list.</source>
+        <translation>Số này thuộc danh sách của quầy khác.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This counter does not serve that service.</source>
+        <translation>Quầy này không phục vụ dịch vụ đó.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This counter is not set up yet. Ask the administrator.</source>
+        <translation>Quầy này chưa được thiết lập. Liên hệ quản trị viên.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This counter has no ticket numbers for today. Connect to sync.</source>
+        <translation>Quầy chưa có dải số thứ tự cho hôm nay. Hãy kết nối để đồng bộ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This counter has used all its ticket numbers. Connect to sync.</source>
+        <translation>Quầy đã dùng hết dải số thứ tự. Hãy kết nối để đồng bộ.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No ticket at the counter</source>
+        <translation>Chưa có số nào tại quầy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The step was refused ({code}).</source>
+        <translation>Thao tác bị từ chối ({code}).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Something went wrong and the step was not done. Details are in the log.</source>
+        <translation>Đã xảy ra lỗi, thao tác chưa được thực hiện. Chi tiết đã ghi vào nhật ký.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Ticket {number}: another counter called it first.</source>
+        <translation>Số {number}: quầy khác đã gọi trước.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ticket {number}: it was in another counter&apos;s list.</source>
+        <translation>Số {number}: số này thuộc danh sách của quầy khác.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ticket {number}: the server had it at another counter.</source>
+        <translation>Số {number}: máy chủ ghi nhận số này ở quầy khác.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ticket {number}: this counter does not serve its service.</source>
+        <translation>Số {number}: quầy này không phục vụ dịch vụ của số này.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{number}: the server did not accept a step ({code}).</source>
+        <translation>{number}: máy chủ không chấp nhận một thao tác ({code}).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Called, waiting for the citizen</source>
+        <translation>Đã gọi, đang chờ công dân</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Serving</source>
+        <translation>Đang phục vụ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Done</source>
+        <translation>Đã xong</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>On hold</source>
+        <translation>Đang tạm hoãn</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancelled</source>
+        <translation>Đã hủy</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+47"/>
+        <source>Waited %n min before the call</source>
+        <translation>
+            <numerusform>Đã chờ %n phút trước khi được gọi</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RefusalDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/intake_dialogs.py" line="+139"/>
+        <source>Refuse the dossier (form 03)</source>
+        <translation>Từ chối tiếp nhận hồ sơ (Mẫu 03)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Procedure: {name}</source>
+        <translation>Thủ tục: {name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Reason for refusal</source>
+        <translation>&amp;Lý do từ chối</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Legal basis</source>
+        <translation>&amp;Căn cứ pháp lý</translation>
+    </message>
+</context>
+<context>
+    <name>RegisterModel</name>
+    <message>
+        <location filename="../../counterapp/gui/dossier_models.py" line="+129"/>
+        <source>No.</source>
+        <translation>STT</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Code</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Applicant / owner</source>
+        <translation>Chủ hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Procedure</source>
+        <translation>Thủ tục</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sets</source>
+        <translation>Số bộ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Received</source>
+        <translation>Giờ nhận</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Due</source>
+        <translation>Ngày hẹn trả</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Returned</source>
+        <translation>Đã trả (người nhận)</translation>
+    </message>
+</context>
+<context>
+    <name>RegisterView</name>
+    <message>
+        <location filename="../../counterapp/gui/register_view.py" line="+75"/>
+        <source>&amp;Date:</source>
+        <translation>&amp;Ngày:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Làm mới</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>The register could not be read: %1</source>
+        <translation>Không đọc được sổ theo dõi hồ sơ: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+16"/>
+        <source>%n dossier(s) received on %1</source>
+        <translation>
+            <numerusform>%n hồ sơ tiếp nhận ngày %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReturnDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/return_dialog.py" line="+56"/>
+        <location line="+5"/>
+        <source>Return result</source>
+        <translation>Trả kết quả</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>Hand over the result of dossier %1.</source>
+        <translation>Trả kết quả hồ sơ %1.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Collected by:</source>
+        <translation>&amp;Người nhận:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Note:</source>
+        <translation>&amp;Ghi chú:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. collected on behalf, with a letter of authorisation</source>
+        <translation>VD: nhận thay, có giấy ủy quyền</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <location filename="../../counterapp/gui/statusbar.py" line="+78"/>
+        <source>Lost connection to the server — keep working as usual, data will sync later</source>
+        <translation>Mất kết nối máy chủ — vẫn làm việc bình thường, dữ liệu sẽ đồng bộ sau</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Connecting…</source>
+        <translation>Đang kết nối…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Offline</source>
+        <translation>Ngoại tuyến</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Online</source>
+        <translation>Trực tuyến</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Last sync: %1</source>
+        <translation>Đồng bộ lần cuối: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not synced yet</source>
+        <translation>Chưa đồng bộ</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Sync stopped (%1): call IT</source>
+        <translation>Đồng bộ bị dừng (%1): hãy gọi bộ phận CNTT</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Nothing to send</source>
+        <translation>Không có dữ liệu chờ gửi</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n change(s) to send</source>
+        <translation>
+            <numerusform>%n thay đổi chờ gửi</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>(oldest %1)</source>
+        <translation>(cũ nhất %1)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Numbers left: %1 dossier codes, %2 tickets</source>
+        <translation>Số còn lại: %1 mã hồ sơ, %2 số thứ tự</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This computer&apos;s clock is %1 s off the server&apos;s: dossier codes and receipts are blocked until the clock is corrected</source>
+        <translation>Đồng hồ máy tính lệch %1 giây so với máy chủ: tạm khóa cấp mã hồ sơ và giấy tiếp nhận cho đến khi chỉnh lại đồng hồ</translation>
+    </message>
+</context>
+<context>
+    <name>SupplementDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/intake_dialogs.py" line="-41"/>
+        <source>Request a supplement (form 02)</source>
+        <translation>Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tick every document the applicant must bring or complete:</source>
+        <translation>Đánh dấu mọi giấy tờ người nộp cần bổ sung hoặc hoàn thiện:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Reason / guidance</source>
+        <translation>&amp;Lý do / hướng dẫn</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Tick at least one document.</source>
+        <translation>Đánh dấu ít nhất một giấy tờ.</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/queue_dialogs.py" line="-75"/>
+        <source>Transfer ticket</source>
+        <translation>Chuyển số</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move the ticket to this service (it keeps its number):</source>
+        <translation>Chuyển số sang dịch vụ này (giữ nguyên số thứ tự):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason (optional, no personal data):</source>
+        <translation>Lý do (không bắt buộc, không ghi dữ liệu cá nhân):</translation>
+    </message>
+</context>
+<context>
+    <name>WaitingTicketsModel</name>
+    <message>
+        <location filename="../../counterapp/gui/queue_models.py" line="-161"/>
+        <source>Number</source>
+        <translation>Số</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Service</source>
+        <translation>Dịch vụ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Priority</source>
+        <translation>Ưu tiên</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Waited (min)</source>
+        <translation>Đã chờ (phút)</translation>
+    </message>
+</context>
+<context>
+    <name>_ReasonDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/intake_dialogs.py" line="-46"/>
+        <source>Enter the reason.</source>
+        <translation>Nhập lý do.</translation>
+    </message>
+</context>
+</TS>
