@@ -9,6 +9,7 @@ and IT staff: 200 with the schema revision, or 503 problem+json.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import pkgutil
@@ -139,4 +140,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (several worker processes): settings from the environment."""
-    return create_app(ServerSettings())
+    app = create_app(ServerSettings())
+    gc.collect()  # as ``counterapp-server serve`` does for one worker (``cli.settle_memory``)
+    gc.freeze()
+    return app

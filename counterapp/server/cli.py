@@ -12,6 +12,7 @@ exits 1.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -92,6 +93,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def settle_memory() -> None:
+    """Move everything the start-up built (about 160,000 objects: modules, models, routes) out of the
+    garbage collector's sight: otherwise a full collection walks them all now and then, and one such pause
+    (130 ms seen) lands on a request and sets the p95 of a whole benchmark."""
+    gc.collect()
+    gc.freeze()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # only here: the other commands start faster without it
 
@@ -109,7 +118,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _unreachable(engine, exc)
     # No access log: URLs can carry personal data (a search by name or ID number).
     if settings.workers == 1:
-        uvicorn.run(create_app(settings, engine=engine), host=settings.host, port=settings.port, access_log=False)
+        app = create_app(settings, engine=engine)
+        settle_memory()
+        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False)
     else:  # each worker process builds its own app (and engine) from the environment
         engine.dispose()
         os.environ[DATABASE_URL_ENV] = settings.database_url

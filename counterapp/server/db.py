@@ -27,6 +27,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.server import feed
+from counterapp.server.jsontext import json_text
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PING_IDLE_S = 5.0  # ping a pooled PostgreSQL connection before use only after this long unused
@@ -76,7 +77,7 @@ def make_engine(url: str, *, connect_args: Mapping[str, Any] | None = None) -> E
         if not in_memory and not database.startswith("file:"):  # a plain path: create its directory
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         extra: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
-        engine = create_engine(parsed, connect_args=args, hide_parameters=True, **extra)
+        engine = create_engine(parsed, connect_args=args, hide_parameters=True, json_serializer=json_text, **extra)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -84,7 +85,14 @@ def make_engine(url: str, *, connect_args: Mapping[str, Any] | None = None) -> E
         args.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_S)
         # Enough connections for a worker's threadpool: a request waiting on a row lock holds its connection,
         # and with the default 5 (+10) fifty counters calling at once timed out waiting for one.
-        engine = create_engine(parsed, connect_args=args, hide_parameters=True, pool_size=20, max_overflow=20)
+        engine = create_engine(
+            parsed,
+            connect_args=args,
+            hide_parameters=True,
+            json_serializer=json_text,  # the change feed writes ~1.3 kB of form per dossier: json.dumps was slow
+            pool_size=20,
+            max_overflow=20,
+        )
         event.listen(engine, "checkout", _ping_if_idle)
         event.listen(engine, "checkin", _note_checkin)
         return engine

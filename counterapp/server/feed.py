@@ -57,12 +57,15 @@ def local_iso(value: datetime | None) -> str | None:
 # --- touching ------------------------------------------------------------------------------------------
 
 
-def touch(session: Session, space: str, entity: str, entity_id: str) -> None:
-    """Publish ``entity``'s current state in ``space`` when ``session`` commits (once, however often touched)."""
+def touch(session: Session, space: str, entity: str, entity_id: str, *, new: bool = False) -> None:
+    """Publish ``entity``'s current state in ``space`` when ``session`` commits (once, however often touched).
+    ``new``: the row was inserted by this transaction, so the feed has no version of it to read (ids are
+    made once, never reused)."""
     if entity not in BUILDERS:
         raise ValueError(f"unknown synced entity {entity!r}")
-    touched: dict[Key, None] = session.info.setdefault(_TOUCHED, {})
-    touched[(space, entity, entity_id)] = None
+    touched: dict[Key, bool] = session.info.setdefault(_TOUCHED, {})
+    key = (space, entity, entity_id)
+    touched[key] = touched.get(key, False) or new
 
 
 def forget(session: Session) -> None:
@@ -77,6 +80,7 @@ def _touch_target(
     private: frozenset[str] = frozenset(),
     *,
     updated: bool = False,
+    inserted: bool = False,
 ) -> Any:
     """A mapper listener touching ``entity``. An update that changed only ``private`` attributes (not in
     what counters receive) touches nothing, nor does one that changed nothing at all: SQLAlchemy fires
@@ -90,7 +94,7 @@ def _touch_target(
                 return
         session = object_session(target)
         if session is not None:
-            touch(session, space_of(target), entity, id_of(target))
+            touch(session, space_of(target), entity, id_of(target), new=inserted)
 
     return listener
 
@@ -110,7 +114,7 @@ def _on_write(
 ) -> list[tuple[type[Any], str, Any]]:
     """Touch ``entity`` when a ``model`` row is inserted or updated."""
     return [
-        (model, "after_insert", _touch_target(entity, space_of, lambda o: o.id)),
+        (model, "after_insert", _touch_target(entity, space_of, lambda o: o.id, inserted=True)),
         (model, "after_update", _touch_target(entity, space_of, lambda o: o.id, private, updated=True)),
     ]
 
@@ -311,7 +315,7 @@ def publish(session: Session) -> dict[Key, int]:
     and writes in bulk (a push touches up to 200 entities): the stored versions, the current data, the
     change rows and the entities' latest state, each in one statement per space and kind."""
     session.flush()
-    touched: dict[Key, None] = session.info.pop(_TOUCHED, {})
+    touched: dict[Key, bool] = session.info.pop(_TOUCHED, {})
     by_space: dict[str, list[tuple[str, str]]] = {}
     for space, entity, entity_id in touched:
         by_space.setdefault(space, []).append((entity, entity_id))
@@ -328,8 +332,10 @@ def publish(session: Session) -> dict[Key, int]:
         stored: dict[tuple[str, str], Any] = {}
         for entity, ids in by_entity.items():
             current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
-            rows = session.execute(_STORED, {"space": space, "entity": entity, "ids": ids})
-            stored.update({(entity, r.entity_id): r for r in rows})
+            known = [i for i in ids if not touched[(space, entity, i)]]  # new rows have no stored version
+            if known:
+                rows = session.execute(_STORED, {"space": space, "entity": entity, "ids": known})
+                stored.update({(entity, r.entity_id): r for r in rows})
         changes: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
         for entity, entity_id in keys:

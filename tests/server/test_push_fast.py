@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.errors import DomainError
+from counterapp.server import jsontext
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.sync import Dossier, DossierRevision, OpLogEntry
 from counterapp.server.services import apply, org, push, users
@@ -129,7 +130,7 @@ def test_a_value_the_database_refuses_rejects_only_its_op(client: TestClient, se
 def test_json_text_reads_back_as_json_dumps_writes(value: object):
     import json
 
-    assert json.loads(apply.json_text(value)) == json.loads(json.dumps(value))
+    assert json.loads(jsontext.json_text(value)) == json.loads(json.dumps(value))
 
 
 def test_the_authorisers_reused_decisions_match_authorise_op(server_sessions: sessionmaker[Session]):

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import psycopg
-from pydantic_core import PydanticSerializationError, to_json
+from pydantic_core import PydanticSerializationError
 from sqlalchemy import ColumnElement, Insert, String, Text, any_, bindparam, cast, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import DBAPIError
@@ -136,16 +136,6 @@ def prefetch(session: Session, batch: Sequence[Any]) -> Prefetched:
 # --- bulk inserts ----------------------------------------------------------------------------------
 
 
-def json_text(value: Any) -> str:
-    """``value`` (decoded JSON) as JSON text, read back equal to what ``json.dumps`` writes, in a third of
-    its time; what pydantic_core cannot write (a lone surrogate) goes through ``json.dumps``, so the
-    database refuses it exactly as before."""
-    try:
-        return to_json(value, inf_nan_mode="constants").decode()
-    except PydanticSerializationError:
-        return json.dumps(value)
-
-
 _INSERTS: dict[tuple[str, str], Insert] = {}
 
 
@@ -209,7 +199,7 @@ class NewDossiers:
         insert_rows(session, Dossier, "data", dossiers)
         insert_rows(session, DossierRevision, "data", revisions)
         for row in dossiers:
-            feed.touch(session, feed.centre_space(row["centre_id"]), "dossier", row["id"])
+            feed.touch(session, feed.centre_space(row["centre_id"]), "dossier", row["id"], new=True)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
 from counterapp.server import feed
+from counterapp.server.jsontext import json_text
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
 from counterapp.server.models.queue import Ticket
@@ -44,7 +45,6 @@ from counterapp.server.services.apply import (
     Prefetched,
     among,
     insert_rows,
-    json_text,
     prefetch,
 )
 from counterapp.server.services.authorise import Authoriser
