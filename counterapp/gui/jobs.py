@@ -19,11 +19,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DB", "IO", "Job", "JobSignals", "start", "wait_idle"]
+__all__ = ["DB", "IO", "Job", "JobSignals", "running", "start", "wait_idle"]
 
 
 class JobSignals(QObject):
@@ -40,7 +40,7 @@ class Job(QRunnable):
         self.signals = JobSignals()  # created on the GUI thread: its signals are delivered queued there
         self.name = name
         self._fn = fn
-        self.setAutoDelete(False)  # ``_running`` holds it until it has reported
+        # auto-delete (the default): the pool frees the C++ side after run; the reaper holds the signals
 
     def run(self) -> None:
         try:
@@ -64,15 +64,44 @@ def _pool(threads: int) -> QThreadPool:
 
 DB = _pool(1)
 IO = _pool(4)
-_running: set[Job] = set()
+
+
+class _Reaper(QObject):
+    """Holds each started job until its ``finished`` reaches the GUI thread (its signals must outlive
+    ``run``), then lets it go. A lambda closing over the job, connected to the job's own signal, would make
+    a cycle through Qt that Python's collector cannot see: every job of the day would stay in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running: dict[JobSignals, Job] = {}
+
+    def hold(self, job: Job) -> None:
+        self.running[job.signals] = job
+        job.signals.finished.connect(self.on_job_finished)
+
+    @Slot()
+    def on_job_finished(self) -> None:
+        signals = self.sender()
+        if isinstance(signals, JobSignals):
+            self.running.pop(signals, None)
+
+
+_reaper: _Reaper | None = None
 
 
 def start(pool: QThreadPool, job: Job) -> Job:
-    """Start ``job`` on ``pool`` and keep it alive until it has finished (its signals must outlive ``run``)."""
-    _running.add(job)
-    job.signals.finished.connect(lambda: _running.discard(job))  # bookkeeping only: touches no widget
+    """Start ``job`` on ``pool`` (from the GUI thread) and keep it alive until it has reported."""
+    global _reaper
+    if _reaper is None:  # made on first use, on the GUI thread, after the application exists
+        _reaper = _Reaper()
+    _reaper.hold(job)
     pool.start(job)
     return job
+
+
+def running() -> int:
+    """Jobs started and not yet reported (for tests and the shutdown)."""
+    return 0 if _reaper is None else len(_reaper.running)
 
 
 def wait_idle(timeout_ms: int = 10_000) -> bool:
