@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QKeySequence
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counterapp.domain.ticket import EventKind, Ticket
+from counterapp.domain.ticket import EventKind, Ticket, TicketState
 from counterapp.gui import jobs
 from counterapp.gui.queue_dialogs import CallSpecificDialog, PauseDialog, TransferDialog
 from counterapp.gui.queue_models import (
@@ -118,6 +119,7 @@ class QueuePanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         self.buttons: dict[Action, QPushButton] = {}
+        self.shortcuts: dict[Action, QShortcut] = {}
         grid = QGridLayout()
         handlers: dict[Action, Callable[[], None]] = {
             Action.CALL_NEXT: self.on_call_next_clicked,
@@ -131,6 +133,10 @@ class QueuePanel(QWidget):
             button.clicked.connect(handlers.get(action, self.on_step_clicked))
             self.buttons[action] = button
             grid.addWidget(button, position // 3, position % 3)
+            # A key of its own, not the button's shortcut: Qt plays a button's shortcut as an animated
+            # click and fires ``clicked`` 100 ms later. ``click()`` does nothing while the button is
+            # disabled; the shortcut is live only while this panel is shown (another tab: not at all).
+            self.shortcuts[action] = QShortcut(QKeySequence(SHORTCUTS[action]), self, button.click)
 
         layout = QVBoxLayout(self)
         for widget in (self.banner, self.offline_label, self.paused_label, self.current_title, self.number_label,
@@ -143,7 +149,6 @@ class QueuePanel(QWidget):
     def _label_button(self, action: Action) -> None:
         button = self.buttons[action]
         button.setText(button_text(action, paused=self._paused_reason is not None))
-        button.setShortcut(QKeySequence(SHORTCUTS[action]))  # after setText, which resets it; window-wide
 
     @Slot()
     def retranslate_ui(self) -> None:
@@ -365,6 +370,11 @@ class QueuePanel(QWidget):
     def on_action_succeeded(self, result: tuple[Action, Ticket]) -> None:
         action, ticket = result
         log.info("queue step %s on %s", action.value, ticket.number)
+        if self._snapshot is not None:  # show the ticket now; the refresh below brings the waiting list
+            at_counter = ticket.state in (TicketState.CALLED, TicketState.SERVING)
+            waiting = [t for t in self._snapshot.waiting if t.number != ticket.number]
+            self._snapshot = replace(self._snapshot, current=ticket if at_counter else None, waiting=waiting)
+            self._show_snapshot()
         state = translate(STATE_TEXT[ticket.state])
         self._finish_step(None, self.tr("Ticket {number}: {state}").format(number=ticket.number, state=state))
 
