@@ -242,3 +242,10 @@ def test_the_models_and_the_migrations_agree(tmp_path: Path) -> None:
         ]
     finally:
         store.close()
+
+
+def test_the_head_constant_names_the_newest_migration():
+    # an up-to-date directory is recognised by HEAD_REVISION without loading Alembic
+    from counterapp.store.database import HEAD_REVISION, head_revision
+
+    assert head_revision() == HEAD_REVISION
