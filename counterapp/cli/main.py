@@ -9,9 +9,11 @@ from functools import cache
 from counterapp import __version__
 from counterapp.cli import (
     calendar_cmd,
+    demo_cmd,
     dossier_cmd,
     duedate_cmd,
     forms_cmd,
+    gui_cmd,
     init_cmd,
     intake_cmd,
     lease_cmd,
@@ -46,6 +48,8 @@ COMMANDS = (
     printer_cmd,
     print_cmd,
     sync_cmd,
+    demo_cmd,
+    gui_cmd,
 )
 
 
