@@ -267,7 +267,7 @@ def _seed_server_db(database_url: str, *, need_counter_code: bool, need_kiosk_co
     from counterapp.server.db import make_engine, session_factory
     from counterapp.server.models.auth import Device
     from counterapp.server.models.org import Centre
-    from counterapp.server.services import devices, org, users
+    from counterapp.server.services import devices, lead, org, users
 
     engine = make_engine(database_url)
     codes: dict[str, str] = {}
@@ -287,6 +287,9 @@ def _seed_server_db(database_url: str, *, need_counter_code: bool, need_kiosk_co
             settings = ServerSettings()
             # Its output (one-time code of its counter device included) is not needed: code_for reissues.
             admin.seed_demo(session, Namespace(), admin.Context(now, settings))
+            # Open, as a shift lead would at the start of the day: an open counter is dealt a hand of
+            # tickets, which it can still call while the server is away.
+            lead.set_counter_status(org.counter_by_number(session, centre.id, DEMO_COUNTER), lead.OPEN)
             ttl = settings.enrollment_code_ttl
 
             def code_for(name: str, kind: str, counter: str | None) -> str:

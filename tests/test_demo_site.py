@@ -81,6 +81,10 @@ def test_the_demo_starts_serves_a_clerk_stops_and_starts_again_faster(
         assert len(tickets) >= 8
         assert {t["number"][0] for t in tickets} == {"A"}  # counter 1 serves HTCT: the clerk can call them all
         assert any(t["priority"] for t in tickets)
+        # the demo counter is open, so it was dealt a hand it can still call while the server is away
+        capsys.readouterr()
+        assert counterapp(["ticket", "list", "--offline", "--json", "--data-dir", str(site.data_dir)]) == 0
+        assert json.loads(capsys.readouterr().out)["tickets"]
 
         login = log_in(site)
         assert login.status_code in (200, 201), login.text
