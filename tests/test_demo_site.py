@@ -30,7 +30,10 @@ from counterapp.demo_site import (
     prepare_demo,
     reset_home,
 )
-from counterapp.sync.enrollment import load_credential
+from counterapp.services import queue, staff
+from counterapp.services.workspace import open_workspace
+from counterapp.sync.engine import SyncEngine
+from counterapp.sync.enrollment import client_for, load_credential
 
 
 def waiting_tickets(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
@@ -90,6 +93,21 @@ def test_the_demo_starts_serves_a_clerk_stops_and_starts_again_faster(
         assert login.status_code in (200, 201), login.text
         assert login.json()["token"]
         assert (site.username, site.password) == (DEMO_USERNAME, DEMO_PASSWORD)
+        # the clerk signed in on the counter calls a ticket, and the server accepts the call (its time is
+        # the centre's whatever zone this machine is set to: a call dated 7 h early was refused)
+        workspace = open_workspace(site.data_dir)
+        credential = load_credential(site.data_dir)
+        login_client, sync_client = client_for(credential), client_for(credential)
+        try:
+            workspace.user = staff.sign_in(workspace, login_client, site.username, site.password).user
+            with workspace.writing() as (session, now):
+                queue.call_next(session, now=now, user_id=workspace.user_id)
+            report = SyncEngine(workspace.store, sync_client, centre_id=credential.centre_id).run_once()
+            assert (report.pushed, report.rejected) == (1, 0)
+        finally:
+            login_client.close()
+            sync_client.close()
+            workspace.close()
 
         deadline = time.monotonic() + 10  # the kiosk keeps issuing (here every 0.1–0.2 s)
         while site.kiosk is not None and site.kiosk.issued < 10 and time.monotonic() < deadline:

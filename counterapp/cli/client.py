@@ -67,9 +67,9 @@ def user_id(args: argparse.Namespace) -> str:
 
 def corrected_now(device: Device | None) -> datetime:
     """The legal time: this PC's local clock plus the offset measured against the server."""
-    from counterapp.services.clock import corrected
+    from counterapp.services.clock import legal_now
 
-    return corrected(datetime.now(), device.clock_offset_ms if device else 0).replace(microsecond=0)
+    return legal_now(device.clock_offset_ms if device else 0).replace(microsecond=0)
 
 
 def open_data_dir(args: argparse.Namespace, *, create: bool = False) -> Store:

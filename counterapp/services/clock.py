@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import DomainError
 from counterapp.store.sync_models import DeviceMetaRow
 
@@ -21,6 +22,18 @@ class ClockSkewed(DomainError):
 def corrected(wall: datetime, offset_ms: int) -> datetime:
     """The device's wall time plus the measured offset (server − device)."""
     return wall + timedelta(milliseconds=offset_ms)
+
+
+def centre_wall_time() -> datetime:
+    """The PC's clock read in the centre's time zone, naive, as the cache stores times. Not the PC's own
+    zone: a counter PC set to UTC (or to a wrong zone) would otherwise date every op seven hours off,
+    which the server reads as Vietnamese time (a call made "before" the clerk's account existed)."""
+    return datetime.now(VIETNAM_TZ).replace(tzinfo=None)
+
+
+def legal_now(offset_ms: int) -> datetime:
+    """The legal time: the centre's wall time on this PC corrected by the offset measured against the server."""
+    return corrected(centre_wall_time(), offset_ms)
 
 
 def skewed(offset_ms: int) -> bool:

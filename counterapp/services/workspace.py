@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from counterapp.services.clock import corrected
+from counterapp.services.clock import legal_now
 from counterapp.services.device import get_device
 from counterapp.store.database import DB_FILENAME, Store, open_store
 
@@ -67,7 +67,7 @@ class Workspace:
     @staticmethod
     def _now(session: Session) -> datetime:
         """The legal time: this PC's local clock plus the offset measured against the server."""
-        return corrected(datetime.now(), get_device(session).clock_offset_ms).replace(microsecond=0)
+        return legal_now(get_device(session).clock_offset_ms).replace(microsecond=0)
 
     def close(self) -> None:
         self.store.close()

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.migrating import current_revision
-from counterapp.services.clock import skewed
+from counterapp.services.clock import centre_wall_time, skewed
 from counterapp.services.leases import LeaseKind, grant_lease
 from counterapp.store.database import Store
 from counterapp.store.outbox import device_meta
@@ -64,7 +64,7 @@ HAND_SIZE, HAND_MINUTES = 3, 15  # tickets held for an open counter, so it can c
 
 def local_now() -> datetime:
     """The device's wall clock as the cache stores times: naive, the centre's local time."""
-    return datetime.now(VIETNAM_TZ).replace(tzinfo=None)
+    return centre_wall_time()
 
 
 @dataclass

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 
+from counterapp.services.clock import centre_wall_time
 from counterapp.store.database import open_store
 from counterapp.store.dossier_models import DossierRow
 from counterapp.store.sync_models import DeviceMetaRow
@@ -207,10 +208,10 @@ def test_now_is_the_local_clock_plus_the_measured_offset(counter):
     with store.write() as s:
         s.execute(update(DeviceMetaRow).values(clock_offset_ms=4 * 60_000))  # the server is 4 minutes ahead
     store.close()
-    before = datetime.now()
+    before = centre_wall_time()  # the PC's clock read in Vietnamese time, whatever zone this machine has
     received = counter.json("intake", "--from", counter.form(good_form()))
     at = datetime.fromisoformat(received["received_at"])
-    assert before + timedelta(minutes=4) - timedelta(seconds=2) <= at <= datetime.now() + timedelta(minutes=4)
+    assert before + timedelta(minutes=4) - timedelta(seconds=2) <= at <= centre_wall_time() + timedelta(minutes=4)
     # a clock a day off is no clock to date a legal receipt with: codes stop until it is fixed
     store = open_store(counter.data_dir)
     with store.write() as s:
