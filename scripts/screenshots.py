@@ -1,6 +1,7 @@
 """Screenshots of the counter window for the README, taken from the real demo (embedded server, sync, the
 kiosk issuing tickets) on a virtual X screen: the counter panel after a call, the intake form filled in
-with Vietnamese data, and the offline state after the server is stopped. Vietnamese UI.
+with Vietnamese data, the dossiers tab after saving it and searching "nhung", and the offline state
+after the server is stopped. Vietnamese UI.
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py --out docs/screenshots
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python scripts/screenshots.py --out docs/screenshots
@@ -103,6 +104,19 @@ def main() -> int:
             applicant.address_edit.setText("Số 12 ngõ 34 phố Hàng Bông, phường Hàng Gai, Hoàn Kiếm, Hà Nội")
             settle()
             shoot(app, args.out, "intake")
+
+            # Save it (a code, the receipt to the demo's PDF printer), then find it on the dossiers tab.
+            intake.save()
+            wait_until(lambda: bool(intake.code_label.text()) or intake.save_button.isEnabled(), "the save")
+            window.tabs.setCurrentIndex(2)
+            dossiers = window.panels["dossiers"]
+            found: list[int] = []
+            dossiers.search_finished.connect(found.append)
+            QTest.keyClicks(dossiers.search_edit, "nhung")
+            wait_until(lambda: bool(found), "the dossier search")
+            QTest.keyClick(dossiers.search_edit, Qt.Key.Key_Return)  # open the first match
+            settle(1.0)
+            shoot(app, args.out, "dossiers")
 
             window.tabs.setCurrentIndex(0)
             if site.kiosk is not None:

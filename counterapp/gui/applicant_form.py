@@ -125,6 +125,7 @@ class ApplicantForm(QWidget):
         self.email_edit = QLineEdit()
         self.address_edit = QLineEdit()
         self.owner_box = QGroupBox()
+        self.owner_box.setObjectName("ownerBox")
         self.owner_box.setCheckable(True)
         self.owner_box.setChecked(False)
         self.owner_name_edit = QLineEdit()
@@ -139,26 +140,30 @@ class ApplicantForm(QWidget):
         self.errors: dict[str, QLabel] = {}
         self._labels: dict[str, QLabel] = {}
 
-        owner_form = QFormLayout(self.owner_box)
+        owner_fields = QWidget()  # shown only when ticked: the usual case keeps the column short
+        owner_fields.setVisible(False)
+        self.owner_box.toggled.connect(owner_fields.setVisible)
+        QVBoxLayout(self.owner_box).addWidget(owner_fields)
+        owner_form = QFormLayout(owner_fields)
+        owner_form.setContentsMargins(0, 0, 0, 0)
         self._row(owner_form, "owner.name", self.owner_name_edit)
         self._row(owner_form, "owner.id_number", self.owner_id_edit)
         self._row(owner_form, "owner.address", self.owner_address_edit)
         form = QFormLayout()
         self._row(form, "qr", self.qr_edit)
+        widget: QWidget
         for key, widget in (("name", self.name_edit), ("id_number", self.id_edit), ("date_of_birth", self.dob_edit),
                             ("sex", self.sex_combo), ("phone", self.phone_edit), ("email", self.email_edit),
                             ("address", self.address_edit)):  # fmt: skip
             self._row(form, f"applicant.{key}", widget)
+        form.addRow(self.owner_box)  # one form: the labels line up above and below the owner box
+        for key, widget in (("return_mode", self.postal_check), ("postal_address", self.postal_address_edit),
+                            ("sets", self.sets_spin), ("note", self.note_edit)):  # fmt: skip
+            self._row(form, key, widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        layout.addWidget(self.owner_box)
-        tail = QFormLayout()
-        self._row(tail, "return_mode", self.postal_check)
-        self._row(tail, "postal_address", self.postal_address_edit)
-        self._row(tail, "sets", self.sets_spin)
-        self._row(tail, "note", self.note_edit)
-        layout.addLayout(tail)
+        layout.addStretch(1)
 
         self.qr_edit.returnPressed.connect(self.on_qr_entered)
         self.id_edit.returnPressed.connect(self.on_id_entered)  # a scan into the ID field works too
@@ -190,10 +195,10 @@ class ApplicantForm(QWidget):
         }  # fmt: skip
         for field, text in texts.items():
             self._labels[field].setText(text)
-        self.qr_edit.setPlaceholderText(self.tr("Focus here and scan the code on the ID card"))
+        self.qr_edit.setPlaceholderText(self.tr("Click here, then scan the card"))
         self.postal_address_edit.setPlaceholderText(self.tr("Empty: the applicant's address"))
         self.owner_box.setTitle(self.tr("Dossier owner differs from the applicant"))
-        self.postal_check.setText(self.tr("Send the result by post (public postal service)"))
+        self.postal_check.setText(self.tr("Send the result by post"))
         current = self.sex_combo.currentIndex()
         self.sex_combo.clear()
         self.sex_combo.addItem("", "")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from counterapp.domain.errors import FieldError
 from counterapp.domain.procedure import Component, Procedure
@@ -18,13 +19,32 @@ __all__ = ["DocumentChecklist"]
 FORMS = ("originals", "certified_copies", "photocopies")
 
 
+class _NameLabel(QLabel):
+    """The document's name, wrapped over lines (a checkbox's own text cannot wrap); a click ticks the box."""
+
+    def __init__(self, text: str, check: QCheckBox) -> None:
+        super().__init__(text)
+        self._check = check
+        self.setWordWrap(True)
+        self.setToolTip(text)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._check.isEnabled():
+            self._check.toggle()
+        super().mouseReleaseEvent(event)
+
+
 class _Row:
     def __init__(self, component: Component) -> None:
         self.component = component
-        self.check = QCheckBox(component.name + (" *" if component.required else ""))
+        name = component.name + (" *" if component.required else "")
+        self.check = QCheckBox()
+        self.check.setAccessibleName(name)
+        self.name = _NameLabel(name, self.check)
         self.spins = {form: QSpinBox() for form in FORMS}
         for spin in self.spins.values():
             spin.setRange(0, 99)
+            spin.setMinimumWidth(72)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
@@ -44,13 +64,22 @@ class DocumentChecklist(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[_Row] = []
-        self._grid = QGridLayout(self)
+        self._grid = QGridLayout()
         self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setColumnStretch(1, 1)  # the name takes the width; the counts stay compact
         self._headers = [QLabel() for _ in range(4)]
         for column, header in enumerate(self._headers):
-            self._grid.addWidget(header, 0, column)
+            header.setObjectName("checklistHeader")
+            header.setWordWrap(True)
+            header.setAlignment(Qt.AlignmentFlag.AlignBottom | (Qt.AlignmentFlag.AlignLeft if column == 0
+                                                                 else Qt.AlignmentFlag.AlignHCenter))  # fmt: skip
+            self._grid.addWidget(header, 0, column + (column > 0), 1, 1 + (column == 0))
         self.empty_label = QLabel()
-        self._grid.addWidget(self.empty_label, 1, 0, 1, 4)
+        self._grid.addWidget(self.empty_label, 1, 0, 1, 5)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._grid)
+        layout.addStretch(1)  # rows from the top, not spread over the box's height
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -63,8 +92,11 @@ class DocumentChecklist(QWidget):
         self.empty_label.setText(self.tr("Choose a procedure to see its documents."))
 
     def set_procedure(self, procedure: Procedure | None) -> None:
+        # The old rows go at once: hidden and out of the layout now, deleted when the loop comes round
+        # (deleteLater alone left them painted under the new rows while the clerk typed a search).
         for row in self.rows:
-            for widget in (row.check, *row.spins.values(), row.error):
+            for widget in (row.check, row.name, *row.spins.values(), row.error):
+                widget.hide()
                 self._grid.removeWidget(widget)
                 widget.deleteLater()
         self.rows = []
@@ -73,9 +105,10 @@ class DocumentChecklist(QWidget):
             row = _Row(component)
             line = 1 + 2 * len(self.rows)
             self._grid.addWidget(row.check, line, 0)
-            for column, form in enumerate(FORMS, start=1):
+            self._grid.addWidget(row.name, line, 1)
+            for column, form in enumerate(FORMS, start=2):
                 self._grid.addWidget(row.spins[form], line, column)
-            self._grid.addWidget(row.error, line + 1, 0, 1, 4)
+            self._grid.addWidget(row.error, line + 1, 1, 1, 4)
             row.check.setChecked(component.required)
             if component.required:
                 self._fill(row, row.expected())

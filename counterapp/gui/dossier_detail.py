@@ -34,6 +34,7 @@ def _table(columns: int) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
+    table.setMinimumHeight(110)  # the header and two rows at least, whatever the form above takes
     return table
 
 
@@ -52,6 +53,7 @@ class DossierDetail(QWidget):
         self.title.setFont(font)
         self.placeholder = QLabel()
         self.form = QFormLayout()
+        self.form.setVerticalSpacing(2)
         self.labels: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
         for key in self.ROWS:
@@ -62,6 +64,8 @@ class DossierDetail(QWidget):
             self.form.addRow(self.labels[key], self.values[key])
         self.documents_box = QGroupBox()
         self.documents_table = _table(4)
+        # the document's name takes the width left by the counts: no sideways scrolling for a long name
+        self.documents_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         QVBoxLayout(self.documents_box).addWidget(self.documents_table)
         self.history_box = QGroupBox()
         self.history_table = _table(4)

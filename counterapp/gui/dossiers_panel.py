@@ -93,8 +93,8 @@ class DossiersPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.results)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)  # the detail's long procedure names and addresses need the width
+        splitter.setStretchFactor(1, 1)
         self.search_tab = QWidget()
         search_layout = QVBoxLayout(self.search_tab)
         search_layout.addLayout(search_bar)

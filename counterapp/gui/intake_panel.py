@@ -17,7 +17,17 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counterapp.domain.duedate import DueDate, compute_due
 from counterapp.domain.errors import ValidationFailed
@@ -28,7 +38,7 @@ from counterapp.gui.checklist import DocumentChecklist
 from counterapp.gui.intake_dialogs import RefusalDialog, SupplementDialog
 from counterapp.gui.procedure_picker import ProcedurePicker
 from counterapp.services import intake_desk
-from counterapp.services.clock import corrected
+from counterapp.services.clock import legal_now
 from counterapp.services.intake import IntakeResult
 from counterapp.services.intake_desk import IntakeContext, Queued, SavedIntake
 from counterapp.services.printing import Document, PrintJob
@@ -63,6 +73,7 @@ class IntakePanel(QWidget):
         self.checklist = DocumentChecklist()
         self.applicant = ApplicantForm()
         self.received_label = QLabel()
+        self.received_label.setObjectName("receivedAt")
         self.due_label = QLabel()
         self.due_label.setObjectName("dueDate")
         self.code_label = QLabel()
@@ -91,6 +102,9 @@ class IntakePanel(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+        for button, keys in ((self.save_button, QKeySequence.StandardKey.Save),
+                             (self.new_button, QKeySequence.StandardKey.New)):  # fmt: skip
+            button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
         self._clock = QTimer(self)
         self._clock.setInterval(30_000)  # the appointment moves with receipt time (cut-off, closing)
         self._clock.timeout.connect(self.on_clock_tick)
@@ -104,35 +118,44 @@ class IntakePanel(QWidget):
         jobs.start(jobs.DB, job)
 
     def _build_layout(self) -> None:
-        left = QVBoxLayout()
+        """Fits 1366×768 without scrolling: procedure, documents, appointment and actions on the left, the
+        applicant on the right (the buttons and the appointment are always on screen)."""
         QVBoxLayout(self._procedure_box).addWidget(self.picker)
-        QVBoxLayout(self._documents_box).addWidget(self.checklist)
+        documents = QScrollArea()  # a procedure with many documents scrolls here, not the whole screen
+        documents.setWidgetResizable(True)
+        documents.setFrameShape(QFrame.Shape.NoFrame)
+        documents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        documents.setWidget(self.checklist)
+        QVBoxLayout(self._documents_box).addWidget(documents)
+        dates = QVBoxLayout()
+        dates.addWidget(self.received_label)
+        dates.addWidget(self.due_label)
+        appointment = QHBoxLayout()
+        appointment.addLayout(dates, 1)
+        appointment.addWidget(self.code_label, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # after-save actions on the first row, a fresh form and the forms 02/03 on the second
+        buttons = QGridLayout()
+        for index, button in enumerate((self.save_button, self.preview_button, self.reprint_button,
+                                        self.new_button, self.supplement_button, self.refuse_button)):  # fmt: skip
+            buttons.addWidget(button, index // 3, index % 3)
+        self.save_button.setProperty("primary", True)
+        left = QVBoxLayout()
         left.addWidget(self._procedure_box)
         left.addWidget(self._documents_box, 1)
-        left.addWidget(self.received_label)
-        left.addWidget(self.due_label)
+        left.addLayout(appointment)
+        left.addWidget(self.status_label)
+        left.addLayout(buttons)
         QVBoxLayout(self._applicant_box).addWidget(self.applicant)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addWidget(self._applicant_box, 1)
-        buttons = QHBoxLayout()
-        for button in (self.save_button, self.new_button, self.preview_button, self.reprint_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.supplement_button)
-        buttons.addWidget(self.refuse_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(columns, 1)
-        layout.addWidget(self.code_label)
-        layout.addWidget(self.status_label)
-        layout.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addWidget(self._applicant_box, 2)
 
     def retranslate_ui(self) -> None:
         self._procedure_box.setTitle(self.tr("Procedure"))
         self._documents_box.setTitle(self.tr("Documents received"))
         self._applicant_box.setTitle(self.tr("Applicant"))
-        self.save_button.setText(self.tr("&Save and print receipt (Ctrl+S)"))
-        self.new_button.setText(self.tr("&New form (Ctrl+N)"))
+        self.save_button.setText(self.tr("&Save and print receipt"))
+        self.new_button.setText(self.tr("&New form"))
         self.preview_button.setText(self.tr("Pre&view receipt"))
         self.reprint_button.setText(self.tr("&Reprint"))
         self.supplement_button.setText(self.tr("Request supplement (form 02)…"))
@@ -144,7 +167,7 @@ class IntakePanel(QWidget):
 
     def receipt_time(self) -> datetime:
         offset = self._context.clock_offset_ms if self._context else 0
-        return corrected(datetime.now(), offset).replace(second=0, microsecond=0)
+        return legal_now(offset).replace(second=0, microsecond=0)
 
     def _update_due(self) -> None:
         procedure, context = self.picker.current, self._context

@@ -25,7 +25,7 @@ class ProcedurePicker(QWidget):
         super().__init__(parent)
         self.query_edit = QLineEdit()
         self.list = QListWidget()
-        self.list.setMaximumHeight(160)
+        self.list.setMaximumHeight(120)  # ~4 matches; typing narrows the list
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.hide()

@@ -100,22 +100,36 @@ class QueuePanel(QWidget):
             notice.setStyleSheet("color: #8a5a00; font-weight: bold;")
             notice.hide()
 
+        # Sizes are in ui/theme.qss by object name (the theme's font rules win over setFont); the point
+        # size set here is the look without the theme. The number is read from the citizen's side too.
         self.current_title = QLabel()
+        self.current_title.setObjectName("ticketTitle")
         self.number_label, self.service_label, self.state_label, self.waited_label = (QLabel() for _ in range(4))
-        for label in (self.number_label, self.service_label, self.state_label, self.waited_label):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        big = QFont(self.number_label.font())
-        big.setPointSize(48)  # read from the citizen's side of the desk too
-        big.setBold(True)
-        self.number_label.setFont(big)
+        for label, name in ((self.number_label, "ticketNumber"), (self.service_label, "ticketService"),
+                            (self.state_label, "ticketState"), (self.waited_label, "ticketWaited")):  # fmt: skip
+            label.setObjectName(name)
+            label.setWordWrap(label is not self.number_label)
+        self.number_label.setFont(QFont(self.number_label.font().family(), 48, QFont.Weight.Bold))
+        self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.current_card = QFrame()
+        self.current_card.setObjectName("currentTicket")
+        number_column, details, card = QVBoxLayout(), QVBoxLayout(), QHBoxLayout(self.current_card)
+        for column, widgets in ((number_column, (self.current_title, self.number_label)),
+                                (details, (self.service_label, self.state_label, self.waited_label))):  # fmt: skip
+            for label in widgets:
+                column.addWidget(label)
+        card.addLayout(number_column, 2)
+        card.addLayout(details, 3)
 
         self.waiting_title = QLabel()
         self.model = WaitingTicketsModel(self)
         self.table = QTableView()
+        self.table.setObjectName("waitingTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(38)  # rows fit the theme's larger table type
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         self.buttons: dict[Action, QPushButton] = {}
@@ -139,8 +153,8 @@ class QueuePanel(QWidget):
             self.shortcuts[action] = QShortcut(QKeySequence(SHORTCUTS[action]), self, button.click)
 
         layout = QVBoxLayout(self)
-        for widget in (self.banner, self.offline_label, self.paused_label, self.current_title, self.number_label,
-                       self.service_label, self.state_label, self.waited_label):  # fmt: skip
+        top: tuple[QWidget, ...] = (self.banner, self.offline_label, self.paused_label, self.current_card)
+        for widget in top:
             layout.addWidget(widget)
         layout.addLayout(grid)
         layout.addWidget(self.waiting_title)

@@ -9,12 +9,16 @@ its tabs, where a clerk sees them without looking down.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Slot
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from counterapp.gui.i18n import arg
-from counterapp.sync.engine import SyncStatus
+from counterapp.services.clock import centre_wall_time
+
+if TYPE_CHECKING:  # the sync package loads pydantic and httpx: not on the window's start-up path
+    from counterapp.sync.engine import SyncStatus
 
 __all__ = ["StatusBar"]
 
@@ -116,7 +120,7 @@ class StatusBar(QStatusBar):
         text = self.tr("%n change(s) to send", "", status.pending_ops)
         if status.oldest_pending_at is not None:
             # wall_time is this PC's own clock (not corrected), so compare with the same clock
-            text += " " + arg(self.tr("(oldest %1)"), _age(status.oldest_pending_at, datetime.now()))
+            text += " " + arg(self.tr("(oldest %1)"), _age(status.oldest_pending_at, centre_wall_time()))
         return text
 
     def _leases_text(self, status: SyncStatus) -> str:

@@ -12,12 +12,16 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from counterapp.gui.jobs import DB, Job, start
 from counterapp.services.workspace import Workspace
-from counterapp.sync.engine import SyncEngine, SyncStatus, status
+
+if TYPE_CHECKING:  # loaded by the first status read, on a pool thread: not on the start-up path
+    from counterapp.sync.engine import SyncEngine, SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +123,7 @@ class SyncMonitor(QObject):
             self._again = True
             return
         self._reading = True
-        job = Job(lambda: status(self.workspace.store), name="sync-status")
+        job = Job(partial(_read_status, self.workspace), name="sync-status")
         job.signals.succeeded.connect(self.on_status_read)
         job.signals.failed.connect(self.on_status_failed)
         start(DB, job)
@@ -158,3 +162,9 @@ class SyncMonitor(QObject):
                 log.warning("the sync thread did not stop within %d ms", timeout_ms)
         if self.engine is not None:
             self.engine.client.close()
+
+
+def _read_status(workspace: Workspace) -> SyncStatus:
+    from counterapp.sync.engine import status
+
+    return status(workspace.store)

@@ -22,14 +22,16 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
 from counterapp.services.workspace import SignedIn, Workspace
 from counterapp.store.reference_models import SettingRow
-from counterapp.sync.client import Refused, RetryLater, ServerClient, Unreachable
+
+if TYPE_CHECKING:  # the HTTP client loads httpx and the protocol models: only when signing in online
+    from counterapp.sync.client import ServerClient
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +180,8 @@ def _check_input(username: str, password: str) -> None:
 def sign_in(workspace: Workspace, client: ServerClient | None, username: str, password: str) -> StaffSession:
     """Sign in online if the server answers, else offline against the cached verifier. Blocking (network
     and ~50 ms of scrypt): run it off the GUI thread. ``client`` ``None``: this counter is not enrolled."""
+    from counterapp.sync.client import Refused, RetryLater, Unreachable
+
     username, password = normalise(username).strip(), normalise(password)
     _check_input(username, password)
     if client is not None:

@@ -4,7 +4,7 @@
 <context>
     <name>ApplicantForm</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="+182"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="+186"/>
         <source>Scan CCCD &amp;QR</source>
         <translation type="unfinished"></translation>
     </message>
@@ -80,11 +80,16 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>Focus here and scan the code on the ID card</source>
+        <source>Click here, then scan the card</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
+        <source>Send the result by post</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-2"/>
         <source>Empty: the applicant&apos;s address</source>
         <translation type="unfinished"></translation>
     </message>
@@ -94,12 +99,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Send the result by post (public postal service)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Male</source>
         <translation type="unfinished"></translation>
     </message>
@@ -151,7 +151,7 @@
 <context>
     <name>DocumentChecklist</name>
     <message>
-        <location filename="../../counterapp/gui/checklist.py" line="+59"/>
+        <location filename="../../counterapp/gui/checklist.py" line="+88"/>
         <source>Document</source>
         <translation type="unfinished"></translation>
     </message>
@@ -179,7 +179,7 @@
 <context>
     <name>DossierDetail</name>
     <message>
-        <location filename="../../counterapp/gui/dossier_detail.py" line="+93"/>
+        <location filename="../../counterapp/gui/dossier_detail.py" line="+97"/>
         <source>Procedure:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -503,7 +503,7 @@
 <context>
     <name>IntakeErrors</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="-168"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="-172"/>
         <source>Enter the full name.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -721,7 +721,7 @@
 <context>
     <name>IntakePanel</name>
     <message>
-        <location filename="../../counterapp/gui/intake_panel.py" line="+131"/>
+        <location filename="../../counterapp/gui/intake_panel.py" line="+154"/>
         <source>Procedure</source>
         <translation type="unfinished"></translation>
     </message>
@@ -737,12 +737,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>&amp;Save and print receipt (Ctrl+S)</source>
+        <source>&amp;Save and print receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>&amp;New form (Ctrl+N)</source>
+        <source>&amp;New form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1069,7 +1069,7 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_panel.py" line="+153"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="+171"/>
         <source>Dismiss</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1114,7 +1114,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+35"/>
         <source>Ticket {number}: {state}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>ApplicantForm</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="+182"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="+186"/>
         <source>Scan CCCD &amp;QR</source>
         <translation>Quét mã &amp;QR CCCD</translation>
     </message>
@@ -80,11 +80,16 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>Focus here and scan the code on the ID card</source>
-        <translation>Đặt con trỏ vào đây rồi quét mã trên thẻ CCCD</translation>
+        <source>Click here, then scan the card</source>
+        <translation>Bấm vào đây rồi quét thẻ CCCD</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
+        <source>Send the result by post</source>
+        <translation>Trả kết quả qua bưu chính công ích</translation>
+    </message>
+    <message>
+        <location line="-2"/>
         <source>Empty: the applicant&apos;s address</source>
         <translation>Để trống: dùng địa chỉ người nộp</translation>
     </message>
@@ -94,12 +99,7 @@
         <translation>Chủ hồ sơ khác người nộp</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Send the result by post (public postal service)</source>
-        <translation>Trả kết quả qua dịch vụ bưu chính công ích</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Male</source>
         <translation>Nam</translation>
     </message>
@@ -151,7 +151,7 @@
 <context>
     <name>DocumentChecklist</name>
     <message>
-        <location filename="../../counterapp/gui/checklist.py" line="+59"/>
+        <location filename="../../counterapp/gui/checklist.py" line="+88"/>
         <source>Document</source>
         <translation>Tên giấy tờ</translation>
     </message>
@@ -179,7 +179,7 @@
 <context>
     <name>DossierDetail</name>
     <message>
-        <location filename="../../counterapp/gui/dossier_detail.py" line="+93"/>
+        <location filename="../../counterapp/gui/dossier_detail.py" line="+97"/>
         <source>Procedure:</source>
         <translation>Thủ tục:</translation>
     </message>
@@ -501,7 +501,7 @@
 <context>
     <name>IntakeErrors</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="-168"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="-172"/>
         <source>Enter the full name.</source>
         <translation>Nhập họ và tên.</translation>
     </message>
@@ -719,7 +719,7 @@
 <context>
     <name>IntakePanel</name>
     <message>
-        <location filename="../../counterapp/gui/intake_panel.py" line="+131"/>
+        <location filename="../../counterapp/gui/intake_panel.py" line="+154"/>
         <source>Procedure</source>
         <translation>Thủ tục hành chính</translation>
     </message>
@@ -735,13 +735,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>&amp;Save and print receipt (Ctrl+S)</source>
-        <translation>&amp;Lưu và in giấy tiếp nhận (Ctrl+S)</translation>
+        <source>&amp;Save and print receipt</source>
+        <translation>&amp;Lưu và in giấy tiếp nhận</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>&amp;New form (Ctrl+N)</source>
-        <translation>Hồ sơ &amp;mới (Ctrl+N)</translation>
+        <source>&amp;New form</source>
+        <translation>Hồ sơ &amp;mới</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1067,7 +1067,7 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_panel.py" line="+153"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="+171"/>
         <source>Dismiss</source>
         <translation>Đóng</translation>
     </message>
@@ -1111,7 +1111,7 @@
         <translation>Quầy tạm nghỉ: {reason}</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+35"/>
         <source>Ticket {number}: {state}</source>
         <translation>Số {number}: {state}</translation>
     </message>
