@@ -46,6 +46,7 @@ class DossierDetail(QWidget):
         super().__init__(parent)
         self._dossier: Dossier | None = None
         self._now = datetime.min
+        self._staff_names: dict[str, str] = {}
         self.title = QLabel()
         font = self.title.font()
         font.setBold(True)
@@ -88,8 +89,9 @@ class DossierDetail(QWidget):
         self._dossier = None
         self._render()
 
-    def show_dossier(self, dossier: Dossier, now: datetime) -> None:
-        self._dossier, self._now = dossier, now
+    def show_dossier(self, dossier: Dossier, now: datetime, staff_names: dict[str, str] | None = None) -> None:
+        """``staff_names``: user id → full name, for the history's "done by" (the id where none is known)."""
+        self._dossier, self._now, self._staff_names = dossier, now, staff_names or {}
         self._render()
 
     def retranslate_ui(self) -> None:
@@ -164,6 +166,7 @@ class DossierDetail(QWidget):
                 self.documents_table.setItem(row, column, QTableWidgetItem(text))
         self.history_table.setRowCount(len(d.history))
         for row, change in enumerate(d.history):
-            cells = (when(change.at), status_text(change.status), change.user_id or "—", change.note or "")
+            who = self._staff_names.get(change.user_id or "", change.user_id or "—")
+            cells = (when(change.at), status_text(change.status), who, change.note or "")
             for column, text in enumerate(cells):
                 self.history_table.setItem(row, column, QTableWidgetItem(text))

@@ -31,6 +31,7 @@ from counterapp.gui.dossier_detail import DossierDetail
 from counterapp.gui.dossier_models import DossierSearchModel, error_text
 from counterapp.gui.register_view import RegisterView
 from counterapp.gui.return_dialog import ReturnDialog
+from counterapp.services.device import setting
 from counterapp.services.dossiers import return_result, show_dossier
 from counterapp.services.search import DossierSummary, SearchPage, search_dossiers
 from counterapp.services.workspace import Workspace
@@ -238,9 +239,9 @@ class DossiersPanel(QWidget):
         self._detail_seq += 1
         seq, workspace = self._detail_seq, self._workspace
 
-        def load() -> tuple[int, Dossier, datetime]:
+        def load() -> tuple[int, Dossier, datetime, dict[str, str]]:
             with workspace.reading() as (session, now):
-                return seq, show_dossier(session, code), now
+                return seq, show_dossier(session, code), now, dict(setting(session, "staff_names") or {})
 
         job = jobs.Job(load, name="dossier-show")
         job.signals.succeeded.connect(self.on_detail_loaded)
@@ -248,12 +249,12 @@ class DossiersPanel(QWidget):
         jobs.start(jobs.DB, job)
 
     @Slot(object)
-    def on_detail_loaded(self, result: tuple[int, Dossier, datetime]) -> None:
-        seq, dossier, now = result
+    def on_detail_loaded(self, result: tuple[int, Dossier, datetime, dict[str, str]]) -> None:
+        seq, dossier, now, staff_names = result
         if seq != self._detail_seq:
             return
         self.error_label.hide()
-        self.detail.show_dossier(dossier, now)
+        self.detail.show_dossier(dossier, now, staff_names)
         self._update_return_button()
         self.dossier_shown.emit(dossier.code)
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
+from counterapp.services.device import set_setting, setting
 from counterapp.services.workspace import SignedIn, Workspace
 from counterapp.store.reference_models import SettingRow
 
@@ -142,6 +143,16 @@ def remember(session: Session, user: SignedIn, username: str, password: str, *, 
         "expires_at": (now + timedelta(days=days)).isoformat(),
     }
     _store_verifiers(session, verifiers)
+    name_staff(session, user)
+
+
+def name_staff(session: Session, user: SignedIn) -> None:
+    """Record the clerk's full name for their user id: receipts print it under "Người tiếp nhận hồ sơ" and
+    the dossier history shows it, where the id alone would mean nothing to a citizen or a lead."""
+    names: dict[str, str] = dict(setting(session, "staff_names") or {})
+    if user.full_name and names.get(user.user_id) != user.full_name:
+        names[user.user_id] = user.full_name
+        set_setting(session, "staff_names", names)
 
 
 def forget(session: Session, username: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from counterapp.services import staff
+from counterapp.services.device import setting
 from counterapp.store.reference_models import SettingRow
 from counterapp.sync.client import ServerClient
 from counterapp.sync.enrollment import client_for
@@ -58,6 +59,9 @@ def test_online_sign_in_caches_a_verifier_then_works_offline(
         assert row is not None
         stored = str(row.value)
     assert PASSWORD not in stored and PASSWORD.encode().hex() not in stored
+    # AND the receipt will print the clerk's name under "Người tiếp nhận hồ sơ", not the user id
+    with counter.workspace.reading() as (session, _now):
+        assert setting(session, "staff_names")[result.user.user_id] == "Nguyễn Thị Lan"
     # WHEN the server goes away
     live_server.stop()
     offline = staff.sign_in(counter.workspace, client, CLERK, PASSWORD)
