@@ -56,6 +56,10 @@ bench: $(STAMP)
 bench-server: $(STAMP)
 	$(BIN)/python benchmarks/bench_server.py
 
+# The counter window: cold start, call-next and intake save latency, memory after a simulated hour (~3 min).
+bench-gui: $(STAMP) translations
+	$(BIN)/python benchmarks/bench_gui.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
 
