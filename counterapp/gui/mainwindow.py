@@ -14,6 +14,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -25,6 +26,9 @@ from counterapp.gui.statusbar import StatusBar
 from counterapp.gui.sync_worker import SyncMonitor
 from counterapp.services.staff import LOCK_MINUTES, StaffSession
 from counterapp.services.workspace import Workspace
+
+if TYPE_CHECKING:
+    from counterapp.services.printing import PrintJob
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +111,10 @@ class MainWindow(QMainWindow):
                 sync.online_changed.connect(queue.set_online)
             if sync.status is not None:
                 self.status_bar.on_status_changed(sync.status)
+        intake = self.panels.get("intake")
+        prints = getattr(intake, "prints_finished", None)
+        if prints is not None:
+            prints.connect(self.on_prints_finished)
         if languages is not None:
             languages.language_changed.connect(self.on_language_changed)
         self.watcher = InactivityWatcher(lock_minutes if verify_password else 0, self)
@@ -130,6 +138,19 @@ class MainWindow(QMainWindow):
         if message is not None:
             message.connect(self.on_panel_message)
         return panel
+
+    @Slot(object)
+    def on_prints_finished(self, jobs: list[PrintJob]) -> None:
+        """The printer's state in the status bar, from the last receipt's jobs (the job keeps its error and
+        is retried by a reprint; the clerk is never stopped by a printer)."""
+        failed = [job for job in jobs if job.status != "printed"]
+        if failed:
+            state = arg(self.tr("Printer %1: not printed"), failed[0].printer)
+        elif jobs:
+            state = arg(self.tr("Printer %1: ready"), jobs[-1].printer)
+        else:
+            return
+        self.status_bar.set_printer_state(state)
 
     def _build_menus(self) -> None:
         self.counter_menu = QMenu(self)

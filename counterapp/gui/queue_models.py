@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, Slot
 
 from counterapp.domain.ticket import TRANSITIONS, EventKind, Ticket, TicketState, kpis
+from counterapp.gui.i18n import arg
 from counterapp.services.counter_view import CounterSnapshot, OpenConflict
 
 __all__ = [
@@ -262,5 +263,6 @@ def current_texts(snap: CounterSnapshot | None, *, vietnamese: bool) -> tuple[st
         state += f"  {PRIORITY_MARK} {vi if vietnamese else en}"
     first_wait = kpis(ticket, snap.now).first_wait
     waited = 0 if first_wait is None else minutes_between(ticket.issued_at, ticket.issued_at + first_wait)
-    waited_text = QCoreApplication.translate("QueuePanel", "Waited %n min before the call", "", waited)
+    # %1, not %n: lupdate reads no plural from translate() (and "min" needs none in either language)
+    waited_text = arg(QCoreApplication.translate("QueuePanel", "Waited %1 min before the call"), waited)
     return ticket.number, f"{ticket.service} — {name}" if name else ticket.service, state, waited_text

@@ -4,7 +4,7 @@
 <context>
     <name>ApplicantForm</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="+186"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="+187"/>
         <source>Scan CCCD &amp;QR</source>
         <translation type="unfinished"></translation>
     </message>
@@ -179,7 +179,7 @@
 <context>
     <name>DossierDetail</name>
     <message>
-        <location filename="../../counterapp/gui/dossier_detail.py" line="+97"/>
+        <location filename="../../counterapp/gui/dossier_detail.py" line="+99"/>
         <source>Procedure:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -444,7 +444,7 @@
 <context>
     <name>DossiersPanel</name>
     <message>
-        <location filename="../../counterapp/gui/dossiers_panel.py" line="+130"/>
+        <location filename="../../counterapp/gui/dossiers_panel.py" line="+131"/>
         <source>&amp;Find:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -503,7 +503,7 @@
 <context>
     <name>IntakeErrors</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="-172"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="-173"/>
         <source>Enter the full name.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -970,7 +970,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../counterapp/gui/mainwindow.py" line="+43"/>
+        <location filename="../../counterapp/gui/mainwindow.py" line="+47"/>
         <source>Counter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -985,7 +985,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+123"/>
+        <location line="+98"/>
+        <source>Printer %1: not printed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Printer %1: ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>counterapp — one-stop counter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1069,7 +1079,7 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_panel.py" line="+171"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="+172"/>
         <source>Dismiss</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1090,7 +1100,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="+212"/>
+        <location filename="../../counterapp/gui/queue_models.py" line="+213"/>
         <location filename="../../counterapp/gui/queue_panel.py" line="-108"/>
         <source>Waiting</source>
         <translation type="unfinished"></translation>
@@ -1308,13 +1318,10 @@
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <location line="+47"/>
-        <source>Waited %n min before the call</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+    <message>
+        <location line="+48"/>
+        <source>Waited %1 min before the call</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1446,7 +1453,7 @@
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../counterapp/gui/statusbar.py" line="+78"/>
+        <location filename="../../counterapp/gui/statusbar.py" line="+82"/>
         <source>Lost connection to the server — keep working as usual, data will sync later</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1553,7 +1560,7 @@
 <context>
     <name>WaitingTicketsModel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="-161"/>
+        <location filename="../../counterapp/gui/queue_models.py" line="-162"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>

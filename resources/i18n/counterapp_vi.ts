@@ -4,7 +4,7 @@
 <context>
     <name>ApplicantForm</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="+186"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="+187"/>
         <source>Scan CCCD &amp;QR</source>
         <translation>Quét mã &amp;QR CCCD</translation>
     </message>
@@ -179,7 +179,7 @@
 <context>
     <name>DossierDetail</name>
     <message>
-        <location filename="../../counterapp/gui/dossier_detail.py" line="+97"/>
+        <location filename="../../counterapp/gui/dossier_detail.py" line="+99"/>
         <source>Procedure:</source>
         <translation>Thủ tục:</translation>
     </message>
@@ -444,7 +444,7 @@
 <context>
     <name>DossiersPanel</name>
     <message>
-        <location filename="../../counterapp/gui/dossiers_panel.py" line="+130"/>
+        <location filename="../../counterapp/gui/dossiers_panel.py" line="+131"/>
         <source>&amp;Find:</source>
         <translation>&amp;Tìm:</translation>
     </message>
@@ -501,7 +501,7 @@
 <context>
     <name>IntakeErrors</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="-172"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="-173"/>
         <source>Enter the full name.</source>
         <translation>Nhập họ và tên.</translation>
     </message>
@@ -968,7 +968,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../counterapp/gui/mainwindow.py" line="+43"/>
+        <location filename="../../counterapp/gui/mainwindow.py" line="+47"/>
         <source>Counter</source>
         <translation>Quầy</translation>
     </message>
@@ -983,7 +983,17 @@
         <translation>Hồ sơ</translation>
     </message>
     <message>
-        <location line="+123"/>
+        <location line="+98"/>
+        <source>Printer %1: not printed</source>
+        <translation>Máy in %1: chưa in được</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Printer %1: ready</source>
+        <translation>Máy in %1: sẵn sàng</translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>counterapp — one-stop counter</source>
         <translation>counterapp — quầy một cửa</translation>
     </message>
@@ -1067,7 +1077,7 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_panel.py" line="+171"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="+172"/>
         <source>Dismiss</source>
         <translation>Đóng</translation>
     </message>
@@ -1088,7 +1098,7 @@
         <translation>Tạm nghỉ: {reason}</translation>
     </message>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="+212"/>
+        <location filename="../../counterapp/gui/queue_models.py" line="+213"/>
         <location filename="../../counterapp/gui/queue_panel.py" line="-108"/>
         <source>Waiting</source>
         <translation>Đang chờ</translation>
@@ -1305,12 +1315,10 @@
         <source>Cancelled</source>
         <translation>Đã hủy</translation>
     </message>
-    <message numerus="yes">
-        <location line="+47"/>
-        <source>Waited %n min before the call</source>
-        <translation>
-            <numerusform>Đã chờ %n phút trước khi được gọi</numerusform>
-        </translation>
+    <message>
+        <location line="+48"/>
+        <source>Waited %1 min before the call</source>
+        <translation>Đã chờ %1 phút trước khi được gọi</translation>
     </message>
 </context>
 <context>
@@ -1441,7 +1449,7 @@
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../counterapp/gui/statusbar.py" line="+78"/>
+        <location filename="../../counterapp/gui/statusbar.py" line="+82"/>
         <source>Lost connection to the server — keep working as usual, data will sync later</source>
         <translation>Mất kết nối máy chủ — vẫn làm việc bình thường, dữ liệu sẽ đồng bộ sau</translation>
     </message>
@@ -1547,7 +1555,7 @@
 <context>
     <name>WaitingTicketsModel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="-161"/>
+        <location filename="../../counterapp/gui/queue_models.py" line="-162"/>
         <source>Number</source>
         <translation>Số</translation>
     </message>
