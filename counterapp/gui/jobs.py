@@ -16,6 +16,8 @@ that thread (PYSIDE-3124) and touch widgets from it.
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +45,11 @@ class Job(QRunnable):
         # auto-delete (the default): the pool frees the C++ side after run; the reaper holds the signals
 
     def run(self) -> None:
+        # Qt's pool threads are not Python's: a tracer set with threading.settrace (coverage, a debugger)
+        # never reaches them unless passed on here
+        tracer = threading.gettrace()
+        if tracer is not None:
+            sys.settrace(tracer)
         try:
             result = self._fn()
         except Exception as exc:  # reported to the caller, who shows it; a bug is also logged here
