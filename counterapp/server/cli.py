@@ -25,7 +25,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from counterapp.domain.errors import DomainError
 from counterapp.server import admin
-from counterapp.server.config import DATABASE_URL_ENV, ServerSettings
+from counterapp.server.config import DATABASE_URL_ENV, SYNC_CONCURRENCY_ENV, ServerSettings
 from counterapp.server.db import make_engine
 from counterapp.server.schema import DatabaseNotMigrated, check_migrated, current_revision, describe, migrate
 
@@ -124,6 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:  # each worker process builds its own app (and engine) from the environment
         engine.dispose()
         os.environ[DATABASE_URL_ENV] = settings.database_url
+        os.environ[SYNC_CONCURRENCY_ENV] = str(settings.sync_concurrency)
         uvicorn.run(
             "counterapp.server.app:app_from_env",
             factory=True,

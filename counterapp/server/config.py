@@ -12,6 +12,9 @@ from pathlib import Path
 import platformdirs
 
 DATABASE_URL_ENV = "COUNTERAPP_SERVER_DATABASE_URL"
+# how ``serve --workers N`` hands ``--sync-concurrency`` to each worker process (they read the environment)
+SYNC_CONCURRENCY_ENV = "COUNTERAPP_SERVER_SYNC_CONCURRENCY"
+DEFAULT_SYNC_CONCURRENCY = 8
 SQLITE_FILENAME = "server.sqlite3"
 
 
@@ -36,6 +39,17 @@ def database_url_from_env(environ: Mapping[str, str] | None = None) -> str:
     return normalize_database_url(url) if url else f"sqlite:///{default_sqlite_path()}"
 
 
+def sync_concurrency_from_env(environ: Mapping[str, str] | None = None) -> int:
+    env = os.environ if environ is None else environ
+    text = env.get(SYNC_CONCURRENCY_ENV, "").strip()
+    if not text:
+        return DEFAULT_SYNC_CONCURRENCY
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{SYNC_CONCURRENCY_ENV} must be a whole number, not {text!r}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     database_url: str = field(default_factory=database_url_from_env)
@@ -43,7 +57,8 @@ class ServerSettings:
     port: int = 8765
     workers: int = 1
     max_body_bytes: int = 2 * 1024 * 1024
-    sync_concurrency: int = 8  # push/pull/snapshot in progress per process; more get 429 + Retry-After
+    # push/pull/snapshot in progress per process; more get 429 + Retry-After
+    sync_concurrency: int = field(default_factory=sync_concurrency_from_env)
     enrollment_code_ttl: timedelta = timedelta(hours=24)
     session_ttl: timedelta = timedelta(hours=12)
 

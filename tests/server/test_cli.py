@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from counterapp.server import cli
-from counterapp.server.config import DATABASE_URL_ENV
+from counterapp.server.config import DATABASE_URL_ENV, SYNC_CONCURRENCY_ENV
 from counterapp.server.db import make_engine
 from counterapp.server.schema import current_revision, head_revision
 
@@ -84,13 +84,16 @@ def test_serve_with_several_workers_hands_uvicorn_the_factory(server_db: str, mo
     monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(options, app=app))
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
     assert cli.main(["migrate", "--database-url", server_db]) == 0
-    assert cli.main(["serve", "--database-url", server_db, "--workers", "3"]) == 0
+    monkeypatch.delenv(SYNC_CONCURRENCY_ENV, raising=False)
+    argv = ["serve", "--database-url", server_db, "--workers", "3", "--sync-concurrency", "3"]
+    assert cli.main(argv) == 0
     assert served["app"] == "counterapp.server.app:app_from_env"
     assert served["factory"] is True and served["workers"] == 3
     assert os.environ[DATABASE_URL_ENV] == server_db  # what each worker's app_from_env reads
     from counterapp.server.app import app_from_env
 
     app = app_from_env()
+    assert app.state.settings.sync_concurrency == 3  # each worker throttles as asked, not at the default
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
     app.state.engine.dispose()

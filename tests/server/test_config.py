@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from counterapp.server.config import DATABASE_URL_ENV, ServerSettings, default_sqlite_path, normalize_database_url
+from counterapp.server.config import (
+    DATABASE_URL_ENV,
+    SYNC_CONCURRENCY_ENV,
+    ServerSettings,
+    default_sqlite_path,
+    normalize_database_url,
+)
 
 
 def test_the_defaults_are_an_embedded_server_on_loopback(monkeypatch: pytest.MonkeyPatch):
@@ -49,3 +55,12 @@ def test_settings_are_frozen():
     settings = ServerSettings(database_url="sqlite://")
     with pytest.raises(AttributeError):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_the_environment_sets_the_sync_concurrency(monkeypatch: pytest.MonkeyPatch):
+    # serve --workers N hands --sync-concurrency to the worker processes this way
+    monkeypatch.setenv(SYNC_CONCURRENCY_ENV, " 3 ")
+    assert ServerSettings().sync_concurrency == 3
+    monkeypatch.setenv(SYNC_CONCURRENCY_ENV, "many")
+    with pytest.raises(ValueError, match=SYNC_CONCURRENCY_ENV):
+        ServerSettings()
