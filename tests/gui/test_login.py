@@ -17,7 +17,7 @@ from counterapp.gui.mainwindow import MainWindow
 from counterapp.services import staff
 from counterapp.services.workspace import SignedIn, Workspace
 from counterapp.sync.client import ServerClient
-from tests.gui.conftest import CLERK, PASSWORD, Counter, LiveServer
+from tests.liveserver import CLERK, PASSWORD, Counter, LiveServer
 
 
 def dialog_for(qtbot: QtBot, workspace: Workspace, client: ServerClient | None) -> LoginDialog:

@@ -14,7 +14,7 @@ from counterapp.services import queue
 from counterapp.services.workspace import SignedIn
 from counterapp.sync.engine import SyncEngine, SyncStatus, local_now
 from counterapp.sync.enrollment import client_for
-from tests.gui.conftest import CLERK, Counter, LiveServer
+from tests.liveserver import CLERK, Counter, LiveServer
 
 
 @pytest.fixture

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,36 +12,7 @@ from counterapp.services import staff
 from counterapp.services.device import setting
 from counterapp.store.reference_models import SettingRow
 from counterapp.sync.client import ServerClient
-from counterapp.sync.enrollment import client_for
-from tests.gui.conftest import CLERK, PASSWORD, Counter, LiveServer, enrolled_counter
-
-
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path)
-    server.start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def counter(live_server: LiveServer, tmp_path: Path) -> Iterator[Counter]:
-    made = enrolled_counter(live_server, tmp_path / "counter")
-    yield made
-    made.workspace.close()
-
-
-@pytest.fixture
-def client_of() -> Iterator[Callable[[Counter], ServerClient]]:
-    made: list[ServerClient] = []
-
-    def make(counter: Counter) -> ServerClient:
-        made.append(client_for(counter.credential))
-        return made[-1]
-
-    yield make
-    for client in made:
-        client.close()
+from tests.liveserver import CLERK, PASSWORD, Counter, LiveServer
 
 
 def test_online_sign_in_caches_a_verifier_then_works_offline(

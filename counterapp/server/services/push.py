@@ -40,14 +40,12 @@ from counterapp.server.services.apply import (
     ACTIONS,
     APPLIERS,
     Context,
-    NewDossiers,
     Outcome,
     Prefetched,
-    among,
-    insert_rows,
     prefetch,
 )
 from counterapp.server.services.authorise import Authoriser
+from counterapp.server.services.bulk import NewDossiers, among, insert_rows
 from counterapp.server.services.common import require_aware
 from counterapp.server.services.sync import ClientMismatch
 from counterapp.sync import ops
