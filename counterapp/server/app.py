@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import counterapp
 from counterapp.server import routes
 from counterapp.server.config import ServerSettings
-from counterapp.server.db import make_engine, session_factory
+from counterapp.server.db import make_engine, session_factory, writer_gate
 from counterapp.server.errors import COMMON_ERRORS, PROBLEM_MODELS, install_error_handlers, problem, problem_response
 from counterapp.server.events import EventHub
 from counterapp.server.middleware import BodyLimitMiddleware, CatchAllMiddleware, SyncThrottleMiddleware
@@ -109,6 +109,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.writer_gate = writer_gate(engine)
 
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
 from counterapp.server.db import SessionDep
@@ -119,33 +121,39 @@ def current_device(
 CurrentDevice = Annotated[Device, Depends(current_device)]
 
 
-def _staff(session: SessionDep, device: Device, token: str | None) -> Staff | None:
+async def _staff(session: Session, device: Device, token: str | None) -> Staff | None:
+    """Async: the device's read normally loaded the staff session too (``resolve_loaded``, no I/O), so the
+    common case costs no hop to the threadpool; otherwise it is read there."""
     if token is None:
         return None
+    token = token.strip()
     try:
-        return session_service.resolve(session, token.strip(), device, now=utcnow())
+        staff = session_service.resolve_loaded(session, token, device, now=utcnow())
+        if staff is None:
+            staff = await run_in_threadpool(session_service.resolve, session, token, device, now=utcnow())
+        return staff
     except DomainError as exc:
         raise http_error(exc) from None
 
 
-def current_staff(
+async def current_staff(
     session: SessionDep,
     device: CurrentDevice,
     x_staff_session: Annotated[str | None, Header(alias=STAFF_HEADER, include_in_schema=False)] = None,
 ) -> Staff:
-    staff = _staff(session, device, x_staff_session or None)
+    staff = await _staff(session, device, x_staff_session or None)
     if staff is None:
         raise ApiError(401, "auth.session_required", "Staff login required")
     return staff
 
 
-def optional_staff(
+async def optional_staff(
     session: SessionDep,
     device: CurrentDevice,
     x_staff_session: Annotated[str | None, Header(alias=STAFF_HEADER, include_in_schema=False)] = None,
 ) -> Staff | None:
     """The staff member if the request names a session (a wrong one is still 401); ``None`` otherwise."""
-    return _staff(session, device, x_staff_session or None)
+    return await _staff(session, device, x_staff_session or None)
 
 
 CurrentStaff = Annotated[Staff, Depends(current_staff)]

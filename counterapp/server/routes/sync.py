@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.errors import DomainError
 from counterapp.server.auth import CurrentDevice, http_error, utcnow
-from counterapp.server.db import SessionDep
+from counterapp.server.db import SessionDep, end_session
 from counterapp.server.errors import PROBLEM_JSON, ApiError, problem
 from counterapp.server.events import EventHub, SubscriptionDropped
 from counterapp.server.routes import ROUTERS
@@ -275,7 +275,7 @@ async def wait(
     except DomainError as exc:
         raise _sync_error(exc) from None
     centre_id = device.centre_id
-    await run_in_threadpool(session.close)  # never hold a connection (on SQLite: the write lock) while waiting
+    await end_session(session)  # never hold a connection (on SQLite: the write lock) while waiting
     factory: sessionmaker[Session] = request.app.state.sessions
     hub: EventHub | None = getattr(request.app.state, "events", None)
     loop = asyncio.get_running_loop()

@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -103,7 +104,7 @@ def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, 
     PostgreSQL a concurrent insert of the same key makes this one wait, then do nothing."""
     key = next(iter(table.primary_key.columns))
     statement = _dialect_insert(session)(table).values(**values).on_conflict_do_nothing().returning(key)
-    return session.execute(statement).first() is not None  # RETURNING: a row only when one was inserted
+    return session.connection().execute(statement).first() is not None  # RETURNING: a row only when inserted
 
 
 def _dialect_insert(session: Session) -> Any:
@@ -115,26 +116,38 @@ def _dialect_insert(session: Session) -> Any:
     raise ValueError(f"unsupported database {dialect!r}")  # pragma: no cover - make_engine refuses others
 
 
-def _advance(session: Session, centre_id: str, kind: str, scope: str, day: date, **steps: Any) -> tuple[int, int]:
-    """Move the day's counter row on by ``steps`` (column name → SQL expression of the row's current
-    values; none: leave it as it is) and answer its new ``next_value`` and ``next_reserved``. One
-    ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: it creates the row on the day's first number, locks
-    it until the caller's transaction ends (a concurrent caller waits, then sees this one's values),
-    and changes it, where a read ``FOR UPDATE`` and an ``UPDATE`` took three round trips."""
+def _advance(
+    session: Session, centre_id: str, kind: str, scope: str, day: date, column: str, by: int
+) -> tuple[int, int]:
+    """Move the day's counter row's ``column`` (``next_value`` or ``next_reserved``) on by ``by`` and answer
+    its new ``next_value`` and ``next_reserved``. One ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: it
+    creates the row on the day's first number, locks it until the caller's transaction ends (a concurrent
+    caller waits, then sees this one's values), and changes it, where a read ``FOR UPDATE`` and an
+    ``UPDATE`` took three round trips."""
     ranges = RANGES[kind]
+    fresh = {"next_value": ranges.online_first, "next_reserved": ranges.reserved_first}
+    fresh[column] += by  # the same step from the range's start
+    parameters = {"centre_id": centre_id, "kind": kind, "scope": scope, "day": day, "by": by, **fresh}
+    statement = _advance_statement(session.get_bind().dialect.name, column)
+    row = session.connection().execute(statement, parameters).one()  # Core: the ORM's execute costs ~0.4 ms more
+    return int(row.next_value), int(row.next_reserved)
+
+
+@lru_cache(maxsize=8)
+def _advance_statement(dialect: str, column: str) -> Any:
+    """``_advance``'s statement, built once per database and column (building it cost as much as running it)."""
     table = CodeCounter.__table__
     assert isinstance(table, Table)
-    insert = _dialect_insert(session)(table)
-    first = {"next_value": ranges.online_first, "next_reserved": ranges.reserved_first}
-    changes = {name: step(table.c) for name, step in steps.items()} or {"next_value": table.c.next_value}
-    fresh = {name: step(first) for name, step in steps.items()}  # the same steps from the range's start
-    statement = (
-        insert.values(centre_id=centre_id, kind=kind, scope=scope, day=day, **{**first, **fresh})
-        .on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns], set_=changes)
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    names = ("centre_id", "kind", "scope", "day", "next_value", "next_reserved")
+    return (
+        insert.values({name: bindparam(name) for name in names})
+        .on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_={column: table.c[column] + bindparam("by")},
+        )
         .returning(table.c.next_value, table.c.next_reserved)
     )
-    row = session.execute(statement).one()
-    return int(row.next_value), int(row.next_reserved)
 
 
 def next_number(session: Session, centre: Centre, kind: str, scope: str | None, day: date, now: datetime) -> int:
@@ -144,7 +157,7 @@ def next_number(session: Session, centre: Centre, kind: str, scope: str | None, 
     if day != local_day(now):
         raise ValidationFailed.single("day", "code.day_not_today")
     ranges = RANGES[kind]
-    following, _reserved = _advance(session, centre.id, kind, scope, day, next_value=lambda row: row["next_value"] + 1)
+    following, _reserved = _advance(session, centre.id, kind, scope, day, "next_value", 1)
     number = following - 1
     if number > ranges.online_last:  # the caller's rollback undoes the step
         raise SequenceExhausted(
@@ -167,23 +180,15 @@ def lease_block(
     if not today <= day <= today + timedelta(days=LEASE_DAYS_AHEAD):
         raise ValidationFailed.single("day", "lease.day_invalid", days_ahead=LEASE_DAYS_AHEAD)
     ranges = RANGES[kind]
-    _value, start = _advance(session, centre.id, kind, scope, day)  # locked: the block below is ours
-    if start > ranges.reserved_last:
+    # one step takes the block and locks the row: the block is ours until the commit. On the day's last
+    # block the counter may pass the range's end; the block is cut there.
+    _value, following = _advance(session, centre.id, kind, scope, day, "next_reserved", size)
+    start = following - size
+    if start > ranges.reserved_last:  # the caller's rollback undoes the step
         raise SequenceExhausted(
             "the day's reserved numbers are all leased", kind=kind, day=day.isoformat(), limit=ranges.reserved_last
         )
-    end = min(start + size - 1, ranges.reserved_last)
-    session.execute(
-        update(CodeCounter)
-        .where(
-            CodeCounter.centre_id == centre.id,
-            CodeCounter.kind == kind,
-            CodeCounter.scope == scope,
-            CodeCounter.day == day,
-        )
-        .values(next_reserved=end + 1)
-        .execution_options(synchronize_session=False)
-    )
+    end = min(following - 1, ranges.reserved_last)
     lease = CodeLease(
         id=new_id(),
         centre_id=centre.id,

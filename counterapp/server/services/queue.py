@@ -221,15 +221,16 @@ def assigned_service_ids(session: Session, counter: Counter) -> list[str]:
     return list(session.scalars(select(Assignment.service_id).where(Assignment.counter_id == counter.id)))
 
 
+_ASSIGNED = (
+    select(QueueService)
+    .join(Assignment, Assignment.service_id == QueueService.id)
+    .where(Assignment.counter_id == bindparam("counter_id"))
+    .order_by(QueueService.code)
+)
+
+
 def assigned_services(session: Session, counter: Counter) -> list[QueueService]:
-    return list(
-        session.scalars(
-            select(QueueService)
-            .join(Assignment, Assignment.service_id == QueueService.id)
-            .where(Assignment.counter_id == counter.id)
-            .order_by(QueueService.code)
-        )
-    )
+    return list(session.scalars(_ASSIGNED, {"counter_id": counter.id}))
 
 
 def waiting_candidates(session: Session, counter: Counter, now: datetime) -> list[Candidate]:
@@ -270,7 +271,7 @@ def service_heads(
         return []
     params = {"centre": counter.centre_id, "day": numbers.local_day(at), "counter": counter.id, "at": at}
     params.update({f"service_{i}": service_id for i, service_id in enumerate(services)})
-    rows = session.execute(_heads_statement(len(services), policy.classes), params).all()
+    rows = session.connection().execute(_heads_statement(len(services), policy.classes), params).all()
     return [Candidate(r.id, r.number, r.priority, as_utc(r.issued_at)) for r in rows]
 
 
@@ -337,21 +338,26 @@ def _claimed(
 ) -> Ticket | None:
     """The compare-and-set, answering with the claimed ticket as it now is (``RETURNING`` the row: no
     second read), or ``None`` when another counter got there first."""
-    return session.scalars(
-        update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.state.in_([s.value for s in states]))
-        .values(
-            state=TicketState.CALLED.value,
-            counter_id=counter.id,
-            called_at=at,
-            recalls=0,
-            dealt_to=None,
-            dealt_until=None,
-            version=Ticket.version + 1,
-        )
-        .returning(Ticket)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    ).first()
+    parameters = {"ticket_id": ticket_id, "states": [s.value for s in states], "counter_id": counter.id, "at": at}
+    return session.scalars(_CLAIM, parameters).first()
+
+
+# built once: every call claims, and building the statement cost about a third of running it
+_CLAIM = (
+    update(Ticket)
+    .where(Ticket.id == bindparam("ticket_id"), Ticket.state.in_(bindparam("states", expanding=True)))
+    .values(
+        state=TicketState.CALLED.value,
+        counter_id=bindparam("counter_id"),
+        called_at=bindparam("at"),
+        recalls=0,
+        dealt_to=None,
+        dealt_until=None,
+        version=Ticket.version + 1,
+    )
+    .returning(Ticket)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
 
 
 def called(

@@ -24,6 +24,7 @@ from counterapp.server.services.users import user_by_username
 log = logging.getLogger(__name__)
 
 SESSION_TTL = timedelta(hours=12)
+_LOADED = "counterapp.staff_loaded"  # session.info: (token, StaffSession | None, User | None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +70,32 @@ def login(
 def resolve(session: Session, token: str, device: Device, *, now: datetime) -> Staff:
     """The staff member behind ``token`` on ``device``; unknown, revoked or another device's tokens and
     deactivated users are ``auth.session_invalid``, expired ones ``auth.session_expired``."""
-    at = require_aware(now)
     row = session.get(StaffSession, security.digest(token)) if token else None
+    user = session.get(User, row.user_id) if row is not None else None
+    return _checked(row, user, device, require_aware(now))
+
+
+def remember_loaded(session: Session, token: str, row: StaffSession | None, user: User | None) -> None:
+    """Note that the device's read (``devices.authenticate_device``) looked ``token`` up on its device and
+    found ``row`` (with its ``user``), or nothing: ``resolve_loaded`` then needs no round trip."""
+    session.info[_LOADED] = (token, row, user)
+
+
+def resolve_loaded(session: Session, token: str, device: Device, *, now: datetime) -> Staff | None:
+    """``resolve`` from what the device's read loaded, without I/O (so the API's event loop may run it);
+    ``None`` when that read did not look ``token`` up."""
+    loaded = session.info.get(_LOADED)
+    if loaded is None or loaded[0] != token:
+        return None
+    _token, row, user = loaded
+    return _checked(row, user, device, require_aware(now))
+
+
+def _checked(row: StaffSession | None, user: User | None, device: Device, at: datetime) -> Staff:
     if row is None or row.revoked_at is not None or not security.same(row.device_id, device.id):
         raise SessionInvalid("unknown or ended session")
     if as_utc(row.expires_at) <= at:
         raise SessionExpired("the session has expired")
-    user = session.get(User, row.user_id)
     if user is None or not user.active or not may_work_at(user, device.centre_id):
         raise SessionInvalid("unknown or ended session")
     return Staff(user=user, session=row)
