@@ -28,7 +28,7 @@ from sqlalchemy import Engine, StaticPool, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from counterapp.server import feed
+from counterapp.server import events, feed
 from counterapp.server.jsontext import json_text
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -107,6 +107,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose commits also publish the change feed (``counterapp.server.feed``)."""
     factory = sessionmaker(engine, expire_on_commit=False)
     feed.install(factory)
+    events.install(factory)
     return factory
 
 

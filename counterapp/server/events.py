@@ -44,7 +44,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, text
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from counterapp.server.services.common import new_id
 
@@ -139,11 +139,33 @@ def publish_after_commit(session: Session, centre_id: str, kind: str, data: dict
     Raises ``ValueError`` at once for an unknown kind or a ``data`` key that is not allowed."""
     pending: list[tuple[Event, SessionTransaction | None]] = session.info.setdefault(_PENDING, [])
     pending.append((make_event(centre_id, kind, data), session.get_nested_transaction()))
-    if not session.info.get(_HOOKED):
+    if not session.info.get(_HOOKED):  # a session of a factory without ``install``
         session.info[_HOOKED] = True
-        sa_event.listen(session, "after_commit", _after_commit)
-        sa_event.listen(session, "after_rollback", _after_rollback)
-        sa_event.listen(session, "after_soft_rollback", _after_soft_rollback)
+        _listen(session)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Hook the commit and rollback listeners on the factory once, instead of on each session that
+    publishes (three listeners a request cost about 0.2 ms)."""
+    _listen(factory)
+    factory.configure(info={**factory.kw.get("info", {}), _HOOKED: True})
+
+
+def _listen(target: Session | sessionmaker[Session]) -> None:
+    sa_event.listen(target, "after_commit", _after_commit)
+    sa_event.listen(target, "after_rollback", _after_rollback)
+    sa_event.listen(target, "after_soft_rollback", _after_soft_rollback)
+
+
+def take_payloads(session: Session) -> list[str]:
+    """The pending events as ``NOTIFY`` payloads, no longer pending: on PostgreSQL the caller sends them in
+    the committing transaction (``send_pending``, or the change feed's own last statement)."""
+    return [item.to_json() for item, _savepoint in session.info.pop(_PENDING, [])]
+
+
+def notifying(session: Session) -> bool:
+    """Whether ``send_pending`` would send now: the outermost transaction, on PostgreSQL."""
+    return not session.in_nested_transaction() and session.get_bind().dialect.name == "postgresql"
 
 
 def send_pending(session: Session) -> None:
@@ -151,11 +173,11 @@ def send_pending(session: Session) -> None:
     transaction that is about to commit (delivered at its commit, dropped if it rolls back). Elsewhere
     nothing: the in-process hub is told after the commit. Called by the ``before_commit`` hook of the
     server's session factory after the change feed has recorded its own events."""
-    if session.in_nested_transaction() or session.get_bind().dialect.name != "postgresql":
+    if not notifying(session):
         return
-    events = [item for item, _savepoint in session.info.pop(_PENDING, [])]
-    if events:
-        session.connection().execute(NOTIFY_ALL, {"channel": CHANNEL, "payloads": [item.to_json() for item in events]})
+    payloads = take_payloads(session)
+    if payloads:
+        session.connection().execute(NOTIFY_ALL, {"channel": CHANNEL, "payloads": payloads})
 
 
 def _after_commit(session: Session) -> None:

@@ -23,13 +23,14 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, insert, inspect, select, update
+from sqlalchemy import Connection, Select, bindparam, insert, inspect, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session, aliased, object_session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
-from counterapp.server.events import publish_after_commit, send_pending
+from counterapp.server.events import CHANNEL, notifying, publish_after_commit, send_pending, take_payloads
+from counterapp.server.jsontext import json_text
 from counterapp.server.models.auth import Device
 from counterapp.server.models.org import Assignment, Counter, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
@@ -381,12 +382,55 @@ def publish(session: Session) -> dict[Key, int]:
             published[(space, entity, entity_id)] = seq
         if seq == start:
             continue
-        sql = _sql(session)
-        sql.execute(_INSERT_CHANGES, changes)
-        sql.execute(_upsert_state(session), states)
-        sql.execute(_ADVANCE_CLOCK, {"the_space": space, "the_seq": seq})
-        _poke(session, space, seq)
+        _poke(session, space, seq)  # first: on PostgreSQL ``_write`` sends the pokes too
+        _write(session, space, seq, changes, states)
     return published
+
+
+def _write(session: Session, space: str, seq: int, changes: list[Data], states: list[Data]) -> None:
+    """The change rows, the entities' latest state and the space's new seq. On PostgreSQL one statement,
+    which also sends the live events pending so far (``NOTIFY``, delivered at the commit): one round
+    trip instead of four on every call of a ticket. Elsewhere three statements."""
+    sql = _sql(session)
+    if session.get_bind().dialect.name == "postgresql":
+        rows = [
+            {**state, "op": change["op"], "at": change["at"].isoformat()}
+            for change, state in zip(changes, states, strict=True)
+        ]
+        payloads = take_payloads(session) if notifying(session) else []
+        parameters = {"rows": json_text(rows), "the_space": space, "the_seq": seq}
+        sql.execute(_WRITE_ALL, {**parameters, "channel": CHANNEL, "payloads": json_text(payloads)})
+        return
+    sql.execute(_INSERT_CHANGES, changes)
+    sql.execute(_upsert_state(session), states)
+    sql.execute(_ADVANCE_CLOCK, {"the_space": space, "the_seq": seq})
+
+
+# PostgreSQL: ``_write``'s three statements and ``events.send_pending``'s as one (data-modifying CTEs
+# always run). ``e->'data'`` keeps a JSON null as the JSON null the
+# ORM writes for ``None`` (``jsonb_to_recordset`` would make it SQL NULL).
+_WRITE_ALL = text(
+    """
+    WITH written AS (
+        SELECT e->>'space' AS space, (e->>'seq')::integer AS seq, e->>'entity' AS entity,
+               e->>'entity_id' AS entity_id, e->>'op' AS op, (e->>'version')::integer AS version,
+               (e->>'deleted')::boolean AS deleted, e->'data' AS data, (e->>'at')::timestamptz AS at
+        FROM jsonb_array_elements(CAST(:rows AS jsonb)) AS e
+    ), changed AS (
+        INSERT INTO changes (space, seq, entity, entity_id, op, version, data, at)
+        SELECT space, seq, entity, entity_id, op, version, data, at FROM written
+    ), stated AS (
+        INSERT INTO sync_entities (space, entity, entity_id, version, seq, deleted, data)
+        SELECT space, entity, entity_id, version, seq, deleted, data FROM written
+        ON CONFLICT (space, entity, entity_id) DO UPDATE
+        SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted, data = excluded.data
+    ), clocked AS (
+        UPDATE space_clock SET seq = :the_seq WHERE space = :the_space
+    )
+    SELECT pg_notify(:channel, p)
+    FROM jsonb_array_elements_text(CAST(:payloads AS jsonb)) WITH ORDINALITY AS t(p, n) ORDER BY n
+    """
+)
 
 
 def _poke(session: Session, space: str, seq: int) -> None:

@@ -20,10 +20,9 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from counterapp.server.auth import CurrentDevice
-from counterapp.server.db import SessionDep
+from counterapp.server.db import SessionDep, end_session
 from counterapp.server.errors import ApiError, problem
 from counterapp.server.events import Event, EventHub, SubscriptionDropped
 from counterapp.server.routes import ROUTERS
@@ -67,8 +66,8 @@ async def events(request: Request, session: SessionDep, device: CurrentDevice) -
     """This device's centre's live events (``ticket.issued``, ``ticket.called``, ``ticket.recalled``,
     ``assignment.changed``), without personal data."""
     centre_id = device.centre_id
-    # The request's session would otherwise stay open (on SQLite: holding the write lock) for the stream.
-    await run_in_threadpool(session.close)
+    # The request's session would otherwise stay open for the stream (on SQLite: its place at the gate).
+    await end_session(session)
     hub: EventHub | None = getattr(request.app.state, "events", None)
     if hub is None:
         raise ApiError(503, "events.unavailable", "Live events unavailable")

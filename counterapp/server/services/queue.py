@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, bindparam, case, or_, select, union_all, update
+from sqlalchemy import ColumnElement, CompoundSelect, bindparam, case, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from counterapp.domain.codes import build_ticket_number, parse_ticket_number
 from counterapp.domain.duedate import VIETNAM_TZ
@@ -105,18 +106,24 @@ def _policy(session: Session, counter: Counter) -> PriorityPolicy:
 
 
 def record_event(session: Session, ticket: Ticket, kind: EventKind, at: datetime, actor: Actor | None) -> None:
-    session.add(
-        TicketEventRow(
-            id=new_id(),
-            ticket_id=ticket.id,
-            position=ticket.version,
-            kind=kind.value,
-            at=at,
-            counter_id=actor.counter.id if actor else None,
-            device_id=actor.device.id if actor and actor.device else None,
-            user_id=actor.user.id if actor and actor.user else None,
-        )
-    )
+    session.add(TicketEventRow(**_event_row(ticket, kind, at, actor)))
+
+
+def _event_row(ticket: Ticket, kind: EventKind, at: datetime, actor: Actor | None) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "ticket_id": ticket.id,
+        "position": ticket.version,
+        "kind": kind.value,
+        "at": at,
+        "counter_id": actor.counter.id if actor else None,
+        "device_id": actor.device.id if actor and actor.device else None,
+        "user_id": actor.user.id if actor and actor.user else None,
+    }
+
+
+_INSERT_EVENT = insert(TicketEventRow)
+_SET_STREAK = update(Counter).where(Counter.id == bindparam("counter_id")).values(regular_streak=bindparam("streak"))
 
 
 def publish_ticket(
@@ -188,8 +195,7 @@ def issue_ticket(
         version=0,
     )
     session.add(ticket)
-    session.flush()
-    session.add(
+    session.add(  # one flush writes both, the ticket first (the event's foreign key orders them)
         TicketEventRow(
             id=new_id(),
             ticket_id=ticket.id,
@@ -205,10 +211,14 @@ def issue_ticket(
     return ticket
 
 
+_SERVICE_BY_CODE = select(QueueService).where(
+    QueueService.centre_id == bindparam("centre_id"), QueueService.code == bindparam("code")
+)
+
+
 def service_by_code(session: Session, centre: Centre, code: str) -> QueueService:
-    service = session.scalars(
-        select(QueueService).where(QueueService.centre_id == centre.id, QueueService.code == code.strip().upper())
-    ).one_or_none()
+    parameters = {"centre_id": centre.id, "code": code.strip().upper()}
+    service = session.scalars(_SERVICE_BY_CODE, parameters).one_or_none()
     if service is None:
         raise ValidationFailed.single("service", "service.not_found")
     return service
@@ -371,10 +381,16 @@ def called(
 ) -> Ticket:
     """Record a won claim: the event, the counter's regular streak (for the interleave rule), a live event."""
     ticket = ticket or session.get_one(Ticket, ticket_id, populate_existing=True)
-    record_event(session, ticket, EventKind.CALLED, at, actor)
     counter = actor.counter
-    counter.regular_streak = 0 if ticket.priority else counter.regular_streak + 1
-    session.flush()
+    streak = 0 if ticket.priority else counter.regular_streak + 1
+    # Core statements on the session's connection: the ORM's flush of these two rows cost ~0.8 ms of
+    # every call. The event row is touched for the change feed as its mapper event would have done.
+    sql = session.connection()
+    sql.execute(_INSERT_EVENT, _event_row(ticket, EventKind.CALLED, at, actor))
+    feed.touch(session, feed.centre_space(ticket.centre_id), "ticket", ticket.id)
+    if streak != counter.regular_streak:
+        sql.execute(_SET_STREAK, {"counter_id": counter.id, "streak": streak})
+        set_committed_value(counter, "regular_streak", streak)
     publish_ticket(session, ticket, "ticket.called", actor.counter, service=service)
     return ticket
 
