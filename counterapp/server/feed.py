@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, bindparam, insert, inspect, select, text, update
 from sqlalchemy import event as sa_event
@@ -153,14 +153,13 @@ def _ticket_statement() -> Select[Any]:
         .join(QueueService, QueueService.id == Ticket.service_id)
         .outerjoin(holder, holder.id == Ticket.counter_id)
         .outerjoin(dealer, dealer.id == Ticket.dealt_to)
-        .where(Ticket.id == bindparam("ticket_id"))
     )
 
 
 # Built once: building a statement costs about as much as running one (every call publishes a ticket).
 # They are Core statements run on the session's connection (``_sql``): through ``Session.execute`` each
 # paid about 0.4 ms of ORM bookkeeping (bulk-update evaluation, result mapping) for nothing it needs.
-_TICKET = _ticket_statement()
+_TICKET = _ticket_statement().where(Ticket.id == bindparam("ticket_id"))
 _LOCK_CLOCK = (
     update(SpaceClock)
     .where(SpaceClock.space == bindparam("the_space"))
@@ -169,6 +168,17 @@ _LOCK_CLOCK = (
 )
 _ADVANCE_CLOCK = update(SpaceClock).where(SpaceClock.space == bindparam("the_space")).values(seq=bindparam("the_seq"))
 _INSERT_CHANGES = insert(ChangeRow)
+_TICKETS_AND_STORED = (
+    _ticket_statement()
+    .where(Ticket.id.in_(bindparam("ids", expanding=True)))
+    .add_columns(SyncEntity.entity_id, SyncEntity.version.label("stored_version"), SyncEntity.deleted, SyncEntity.data)
+    .outerjoin(
+        SyncEntity,
+        (SyncEntity.space == bindparam("space"))
+        & (SyncEntity.entity == "ticket")
+        & (SyncEntity.entity_id == Ticket.id),
+    )
+)
 _STORED = select(SyncEntity.entity_id, SyncEntity.version, SyncEntity.deleted, SyncEntity.data).where(
     SyncEntity.space == bindparam("space"),
     SyncEntity.entity == bindparam("entity"),
@@ -178,23 +188,42 @@ _STORED = select(SyncEntity.entity_id, SyncEntity.version, SyncEntity.deleted, S
 
 def ticket_data(session: Session, ticket_id: str) -> Data | None:
     ticket = _sql(session).execute(_TICKET, {"ticket_id": ticket_id}).one_or_none()
-    if ticket is None:
-        return None
+    return None if ticket is None else _ticket_dict(ticket)
+
+
+def _ticket_dict(row: Any) -> Data:
     return {
-        "id": ticket.id,
-        "number": ticket.number,
-        "day": ticket.day.isoformat(),
-        "service": ticket.service,
-        "priority": ticket.priority,
-        "state": ticket.state,
-        "counter": ticket.holder,
-        "issued_at": local_iso(ticket.issued_at),
-        "called_at": local_iso(ticket.called_at),
-        "recalls": ticket.recalls,
-        "dealt_to": ticket.dealer,
-        "dealt_until": local_iso(ticket.dealt_until) if ticket.dealer else None,
-        "version": ticket.version,
+        "id": row.id,
+        "number": row.number,
+        "day": row.day.isoformat(),
+        "service": row.service,
+        "priority": row.priority,
+        "state": row.state,
+        "counter": row.holder,
+        "issued_at": local_iso(row.issued_at),
+        "called_at": local_iso(row.called_at),
+        "recalls": row.recalls,
+        "dealt_to": row.dealer,
+        "dealt_until": local_iso(row.dealt_until) if row.dealer else None,
+        "version": row.version,
     }
+
+
+def _tickets_and_stored(session: Session, space: str, ids: list[str]) -> tuple[dict[str, Data], dict[str, Any]]:
+    """The tickets' data and the version the feed holds of each (if any), in one read: a round trip less
+    on every call. Read after the space's clock is locked, as ``_STORED`` is."""
+    rows = _sql(session).execute(_TICKETS_AND_STORED, {"ids": ids, "space": space}).all()
+    data = {row.id: _ticket_dict(row) for row in rows}
+    stored = {row.id: Stored(row.stored_version, row.deleted, row.data) for row in rows if row.entity_id is not None}
+    return data, stored
+
+
+class Stored(NamedTuple):
+    """What the feed holds of an entity: as ``_STORED`` reads it."""
+
+    version: int
+    deleted: bool
+    data: Data | None
 
 
 def counter_data(session: Session, counter_id: str) -> Data | None:
@@ -359,8 +388,14 @@ def publish(session: Session) -> dict[Key, int]:
         current: dict[tuple[str, str], Data | None] = {}
         stored: dict[tuple[str, str], Any] = {}
         for entity, ids in by_entity.items():
-            current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
             known = [i for i in ids if not touched[(space, entity, i)]]  # new rows have no stored version
+            if entity == "ticket":  # the commonest: rows and stored versions in one read
+                tickets, held = _tickets_and_stored(session, space, ids)
+                current.update({(entity, i): tickets.get(i) for i in ids})
+                stored.update({(entity, i): row for i, row in held.items()})
+                known = [i for i in known if i not in tickets]  # a ticket gone: its stored version still counts
+            else:
+                current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
             if known:
                 rows = _sql(session).execute(_STORED, {"space": space, "entity": entity, "ids": known})
                 stored.update({(entity, r.entity_id): r for r in rows})
