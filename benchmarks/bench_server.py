@@ -24,6 +24,10 @@ Scenarios, each request timed on its own with ``perf_counter_ns`` after a warm-u
 * ``POST /v1/sync/push`` of 200 ``dossier.create`` ops and ``POST /v1/sync/pull`` of the centre's feed, 500
   changes a page, ``--clients`` devices at once. An endpoint that answers 404 is not built yet: skipped.
 
+Targets are per request: they apply to one device's requests and to the paced call-next row (50 counters
+connected, calling at random); the closed loop and the several-devices rows report throughput, since with one
+worker simultaneous requests queue behind each other's CPU time.
+
 Exit status 1 if a target is missed or a scenario fails (a skipped one does not count).
 """
 

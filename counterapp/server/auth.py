@@ -99,11 +99,13 @@ def parse_device_header(value: str | None) -> tuple[str, str] | None:
     return device_id, credential
 
 
-def current_device(
-    session: SessionDep,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-    x_staff_session: Annotated[str | None, Header(alias=STAFF_HEADER, include_in_schema=False)] = None,
-) -> Device:
+AuthorizationHeader = Annotated[str | None, Header(alias="authorization", include_in_schema=False)]
+StaffHeader = Annotated[str | None, Header(alias=STAFF_HEADER, include_in_schema=False)]
+
+
+def authenticate(session: Session, authorization: str | None, staff_token: str | None) -> Device:
+    """The device of ``Authorization: Device <id>.<credential>`` (401/403 otherwise), with ``staff_token``'s
+    staff session loaded in the same read (checked later by the routes that need staff)."""
     if not authorization:
         raise ApiError(
             401, "auth.device_required", "Device credential required", headers={"WWW-Authenticate": DEVICE_SCHEME}
@@ -112,10 +114,43 @@ def current_device(
     if parsed is None:
         raise ApiError(401, "auth.device_invalid", "Device not recognised", headers={"WWW-Authenticate": DEVICE_SCHEME})
     try:
-        # the staff session is loaded in the same read, checked later by the routes that need staff
-        return device_service.authenticate_device(session, *parsed, staff_token=(x_staff_session or "").strip())
+        return device_service.authenticate_device(session, *parsed, staff_token=(staff_token or "").strip())
     except DomainError as exc:
         raise http_error(exc) from None
+
+
+def current_device(
+    session: SessionDep, authorization: AuthorizationHeader = None, x_staff_session: StaffHeader = None
+) -> Device:
+    return authenticate(session, authorization, x_staff_session)
+
+
+def resolve_staff(session: Session, device: Device, token: str | None) -> Staff | None:
+    """What ``OptionalStaff`` gives, for a route that checks it on its own thread: the staff member of
+    ``token`` on ``device`` (401 for a wrong or expired one), ``None`` without a token."""
+    if not token:
+        return None
+    token = token.strip()
+    try:
+        staff = session_service.resolve_loaded(session, token, device, now=utcnow())
+        return staff or session_service.resolve(session, token, device, now=utcnow())
+    except DomainError as exc:
+        raise http_error(exc) from None
+
+
+def staff_allowed(session: Session, device: Device, token: str | None, action: str) -> Staff:
+    """What ``require_action(action)`` gives, for a route that checks it on its own thread: the logged-in
+    staff member (401 without a valid session) if their role allows ``action`` (403 otherwise)."""
+    staff = resolve_staff(session, device, token)
+    if staff is None:
+        raise ApiError(401, "auth.session_required", "Staff login required")
+    check_action(staff, action)
+    return staff
+
+
+def check_action(staff: Staff, action: str) -> None:
+    if not role_allows(staff.user.role, action):
+        raise ApiError(403, "auth.forbidden", "Not allowed", "Your role does not allow this.")
 
 
 CurrentDevice = Annotated[Device, Depends(current_device)]
@@ -136,11 +171,7 @@ async def _staff(session: Session, device: Device, token: str | None) -> Staff |
         raise http_error(exc) from None
 
 
-async def current_staff(
-    session: SessionDep,
-    device: CurrentDevice,
-    x_staff_session: Annotated[str | None, Header(alias=STAFF_HEADER, include_in_schema=False)] = None,
-) -> Staff:
+async def current_staff(session: SessionDep, device: CurrentDevice, x_staff_session: StaffHeader = None) -> Staff:
     staff = await _staff(session, device, x_staff_session or None)
     if staff is None:
         raise ApiError(401, "auth.session_required", "Staff login required")
@@ -148,9 +179,7 @@ async def current_staff(
 
 
 async def optional_staff(
-    session: SessionDep,
-    device: CurrentDevice,
-    x_staff_session: Annotated[str | None, Header(alias=STAFF_HEADER, include_in_schema=False)] = None,
+    session: SessionDep, device: CurrentDevice, x_staff_session: StaffHeader = None
 ) -> Staff | None:
     """The staff member if the request names a session (a wrong one is still 401); ``None`` otherwise."""
     return await _staff(session, device, x_staff_session or None)
@@ -176,8 +205,7 @@ def require_action(action: str) -> Callable[[Staff], Awaitable[Staff]]:
     """A dependency: the logged-in staff member, if ``role_allows`` their role ``action`` (403 otherwise)."""
 
     async def dependency(staff: CurrentStaff) -> Staff:  # async: no I/O, so no hop to the threadpool
-        if not role_allows(staff.user.role, action):
-            raise ApiError(403, "auth.forbidden", "Not allowed", "Your role does not allow this.")
+        check_action(staff, action)
         return staff
 
     return dependency

@@ -6,9 +6,10 @@ event row) is written, and the ``before_commit`` hook that ``install`` puts on t
 (``counterapp.server.db.session_factory``) *publishes* what was touched — it reads
 each entity's current state, skips those whose data did not change (a rolled-back savepoint, a no-op),
 takes ``n`` sequence numbers with one ``UPDATE space_clock SET seq = seq + n`` and writes the change rows
-and the entities' latest state. The space clock is locked last in every transaction, after all the domain
-rows it touched, so two writers never wait for each other in opposite orders; its row lock, held to the
-commit, makes commit order equal seq order, so a reader paging by ``seq > cursor`` never skips a row.
+and the entities' latest state (on PostgreSQL in one statement, with the transaction's pending live
+events). The space clock is locked last in every transaction, after all the domain rows it touched, so
+two writers never wait for each other in opposite orders; its row lock, held to the commit, makes commit
+order equal seq order, so a reader paging by ``seq > cursor`` never skips a row.
 A change that was not a row write (a hand dealt with a bulk UPDATE) is touched explicitly with ``touch``.
 
 After the commit, each advanced space is poked as a ``space.advanced`` live event, which ``/v1/sync/wait``

@@ -156,8 +156,14 @@ def next_number(session: Session, centre: Centre, kind: str, scope: str | None, 
     scope = resolve_scope(session, centre, kind, scope)
     if day != local_day(now):
         raise ValidationFailed.single("day", "code.day_not_today")
+    return take_next(session, centre.id, kind, scope, day)
+
+
+def take_next(session: Session, centre_id: str, kind: str, scope: str, day: date) -> int:
+    """``next_number`` for a scope and day the caller has checked (a ticket of a service it has loaded):
+    no read to check them again."""
     ranges = RANGES[kind]
-    following, _reserved = _advance(session, centre.id, kind, scope, day, "next_value", 1)
+    following, _reserved = _advance(session, centre_id, kind, scope, day, "next_value", 1)
     number = following - 1
     if number > ranges.online_last:  # the caller's rollback undoes the step
         raise SequenceExhausted(

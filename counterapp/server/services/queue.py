@@ -181,7 +181,7 @@ def issue_ticket(
         raise ValidationFailed.single("service", "service.not_found")
     code = validate_priority(centre, priority)
     day = numbers.local_day(at)
-    value = numbers.next_number(session, centre, numbers.TICKET, service.prefix, day, at)
+    value = numbers.take_next(session, centre.id, numbers.TICKET, service.prefix, day)  # the service is the centre's
     ticket = Ticket(
         id=new_id(),
         centre_id=centre.id,
