@@ -21,7 +21,7 @@ from counterapp.sync.client import ServerClient
 from counterapp.sync.engine import local_now
 from counterapp.sync.enrollment import Credential, client_for, enroll_store
 from tests.server.authkit import CENTRE_A, PASSWORD, make_device
-from tests.server.processes import SERVER, free_port
+from tests.server.processes import SERVER, free_port, stop
 from tests.server.synckit import CLERK, setup_centre
 
 __all__ = ["CLERK", "PASSWORD", "Counter", "LiveServer", "drain_jobs", "enrolled_counter"]
@@ -66,12 +66,7 @@ class LiveServer:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:  # pragma: no cover - only if uvicorn hangs
-            self._process.kill()
-            self._process.wait(timeout=5)
+        stop(self._process)
         self._process = None
 
     def close(self) -> None:

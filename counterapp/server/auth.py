@@ -141,10 +141,15 @@ def resolve_staff(session: Session, device: Device, token: str | None) -> Staff 
 def staff_allowed(session: Session, device: Device, token: str | None, action: str) -> Staff:
     """What ``require_action(action)`` gives, for a route that checks it on its own thread: the logged-in
     staff member (401 without a valid session) if their role allows ``action`` (403 otherwise)."""
-    staff = resolve_staff(session, device, token)
+    staff = logged_in(resolve_staff(session, device, token))
+    check_action(staff, action)
+    return staff
+
+
+def logged_in(staff: Staff | None) -> Staff:
+    """``staff``, or 401 ``auth.session_required`` when the request named no staff session."""
     if staff is None:
         raise ApiError(401, "auth.session_required", "Staff login required")
-    check_action(staff, action)
     return staff
 
 
@@ -157,25 +162,19 @@ CurrentDevice = Annotated[Device, Depends(current_device)]
 
 
 async def _staff(session: Session, device: Device, token: str | None) -> Staff | None:
-    """Async: the device's read normally loaded the staff session too (``resolve_loaded``, no I/O), so the
-    common case costs no hop to the threadpool; otherwise it is read there."""
+    """``resolve_staff`` without a hop to the threadpool in the common case: the device's read normally
+    loaded the staff session too (``resolve_loaded``, no I/O); otherwise it is read there."""
     if token is None:
         return None
-    token = token.strip()
     try:
-        staff = session_service.resolve_loaded(session, token, device, now=utcnow())
-        if staff is None:
-            staff = await run_in_threadpool(session_service.resolve, session, token, device, now=utcnow())
-        return staff
+        staff = session_service.resolve_loaded(session, token.strip(), device, now=utcnow())
     except DomainError as exc:
         raise http_error(exc) from None
+    return staff if staff is not None else await run_in_threadpool(resolve_staff, session, device, token)
 
 
 async def current_staff(session: SessionDep, device: CurrentDevice, x_staff_session: StaffHeader = None) -> Staff:
-    staff = await _staff(session, device, x_staff_session or None)
-    if staff is None:
-        raise ApiError(401, "auth.session_required", "Staff login required")
-    return staff
+    return logged_in(await _staff(session, device, x_staff_session or None))
 
 
 async def optional_staff(

@@ -310,12 +310,16 @@ def _sql(session: Session) -> Connection:
 
 
 def _dialect_insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return _insert_for(session.get_bind().dialect.name)
+
+
+def _insert_for(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 @lru_cache(maxsize=2)
 def _upsert_for(dialect: str) -> Any:
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SyncEntity)
+    upsert = _insert_for(dialect)(SyncEntity)
     return upsert.on_conflict_do_update(
         index_elements=["space", "entity", "entity_id"],
         set_={name: upsert.excluded[name] for name in ("version", "seq", "deleted", "data")},

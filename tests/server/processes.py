@@ -50,9 +50,14 @@ def server_process(url: str, log_path: Path, *extra: str) -> Iterator[str]:
                 time.sleep(0.05)
             yield base
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:  # pragma: no cover - only if uvicorn hangs
-                process.kill()
-                process.wait(timeout=5)
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a server process as an operator would (SIGTERM: uvicorn shuts down cleanly); kill it if it hangs."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:  # pragma: no cover - only if uvicorn hangs
+        process.kill()
+        process.wait(timeout=5)

@@ -65,7 +65,7 @@ from counterapp.sync.engine import SyncEngine, local_now, status
 from counterapp.sync.enrollment import enroll_store, load_credential, save_credential
 from tests.faultproxy import FaultProxy
 from tests.server.authkit import CENTRE_A, PASSWORD, make_device
-from tests.server.processes import SERVER, free_port
+from tests.server.processes import SERVER, free_port, stop
 from tests.server.sync_worker import KILLED, POINTS
 from tests.server.synckit import CLERK, setup_centre
 
@@ -142,12 +142,7 @@ class ServerProcess:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:  # pragma: no cover - only if uvicorn hangs
-                self.process.kill()
-                self.process.wait(timeout=5)
+            stop(self.process)
         self._close_log()
 
     def alive(self) -> bool:

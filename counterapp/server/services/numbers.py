@@ -108,7 +108,10 @@ def _insert_ignoring_conflict(session: Session, table: Table, values: dict[str, 
 
 
 def _dialect_insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
+    return _insert_for(session.get_bind().dialect.name)
+
+
+def _insert_for(dialect: str) -> Any:
     if dialect == "postgresql":
         return postgresql.insert
     if dialect == "sqlite":
@@ -138,7 +141,7 @@ def _advance_statement(dialect: str, column: str) -> Any:
     """``_advance``'s statement, built once per database and column (building it cost as much as running it)."""
     table = CodeCounter.__table__
     assert isinstance(table, Table)
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    insert = _insert_for(dialect)(table)
     names = ("centre_id", "kind", "scope", "day", "next_value", "next_reserved")
     return (
         insert.values({name: bindparam(name) for name in names})
