@@ -82,6 +82,8 @@ def open_window(data_dir: Path) -> tuple[object, object]:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from counterapp.gui.collector import GuiThreadCollector
+    from counterapp.gui.gil import favour_gui_thread
     from counterapp.gui.i18n import DEFAULT_LANGUAGE, LanguageManager
     from counterapp.gui.mainwindow import MainWindow
     from counterapp.gui.resources import load_theme
@@ -91,6 +93,8 @@ def open_window(data_dir: Path) -> tuple[object, object]:
     assert isinstance(app, QApplication)
     app.setApplicationName("counterapp")
     app.setOrganizationName("counterapp")
+    favour_gui_thread()
+    GuiThreadCollector(app).start()  # stopped with the process
     load_theme(app)
     languages = LanguageManager(parent=app)
     languages.set_language(DEFAULT_LANGUAGE)
@@ -366,8 +370,10 @@ def main() -> int:
         build = statistics.median(s["window_ms"] for s in splits)
 
         from counterapp.gui import jobs
+        from counterapp.gui.collector import GuiThreadCollector
 
         window, workspace = open_window(data_dir)
+        GuiThreadCollector().settle()  # as the app does two seconds after sign-in
         session = Session(window)
         rss_open = rss_mb()
         none_refs = sys.getrefcount(None)  # watched: a C extension over-releasing None aborts the process

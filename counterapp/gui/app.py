@@ -17,11 +17,13 @@ from functools import partial
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, QThread, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from counterapp.domain.errors import DomainError
 from counterapp.gui import jobs
+from counterapp.gui.collector import GuiThreadCollector
+from counterapp.gui.gil import favour_gui_thread
 from counterapp.gui.i18n import DEFAULT_LANGUAGE, LANGUAGES, LanguageManager, arg
 from counterapp.gui.login import LoginDialog
 from counterapp.gui.mainwindow import MainWindow
@@ -37,6 +39,8 @@ from counterapp.sync.enrollment import Credential, NotEnrolled, client_for, load
 log = logging.getLogger(__name__)
 
 __all__ = ["CounterApp", "install_excepthook", "main", "run_counter_window", "setup_logging"]
+
+SETTLE_AFTER_MS = 2000  # after sign-in, the collector's one full pass (~100 ms) once the window is up
 
 
 # --- crashes ---
@@ -103,11 +107,13 @@ class CounterApp(QObject):
         languages: LanguageManager,
         *,
         prefill_username: str | None = None,
+        collector: GuiThreadCollector | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.languages = languages
+        self.collector = collector
         self.prefill_username = prefill_username or ""
         # two clients: the engine's runs on the sync thread, the sign-in one on the IO pool
         self.login_client: ServerClient | None = client_for(credential) if credential else None
@@ -160,6 +166,8 @@ class CounterApp(QObject):
         if self.login is not None:
             self.login.deleteLater()
             self.login = None
+        if self.collector is not None:  # once the window is painted and the sign-in dialog gone
+            QTimer.singleShot(SETTLE_AFTER_MS, self.collector.settle)
 
     @Slot()
     def on_login_cancelled(self) -> None:
@@ -207,13 +215,18 @@ def run_counter_window(
     app.setApplicationName("counterapp")
     app.setOrganizationName("counterapp")
     install_excepthook()
+    favour_gui_thread()
     load_theme(app)
     languages = LanguageManager(parent=app)
     languages.set_language(language)
     workspace, credential = _open(data_dir, server_url)
+    collector = GuiThreadCollector(app)  # before any pool or sync thread starts allocating
+    collector.start()
     try:
         try:
-            controller = CounterApp(workspace, credential, languages, prefill_username=prefill_username)
+            controller = CounterApp(
+                workspace, credential, languages, prefill_username=prefill_username, collector=collector
+            )
         except DomainError as exc:  # not initialised: say what to do rather than a traceback
             QMessageBox.critical(None, "counterapp", f"{exc.code}: {exc}")
             return 1
@@ -224,6 +237,7 @@ def run_counter_window(
             controller.shutdown()
     finally:
         workspace.close()
+        collector.stop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

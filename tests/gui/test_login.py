@@ -123,12 +123,22 @@ def test_gui_command_without_a_display_says_how_to_run_it(monkeypatch: pytest.Mo
 
 
 @pytest.mark.usefixtures("live_server")
-def test_the_app_signs_in_opens_the_window_and_signs_out(qtbot: QtBot, counter: Counter):
+def test_the_app_signs_in_opens_the_window_and_signs_out(
+    qtbot: QtBot, counter: Counter, monkeypatch: pytest.MonkeyPatch
+):
+    from counterapp.gui import app
     from counterapp.gui.app import CounterApp
+    from counterapp.gui.collector import GuiThreadCollector
     from counterapp.gui.i18n import LanguageManager
 
+    settled: list[bool] = []
+    collector = GuiThreadCollector()
+    monkeypatch.setattr(collector, "settle", lambda: settled.append(True))
+    monkeypatch.setattr(app, "SETTLE_AFTER_MS", 10)
     # GIVEN the app started on an enrolled counter: the sign-in dialog shows which counter this is
-    controller = CounterApp(counter.workspace, counter.credential, LanguageManager(), prefill_username=CLERK)
+    controller = CounterApp(
+        counter.workspace, counter.credential, LanguageManager(), prefill_username=CLERK, collector=collector
+    )
     controller.start()
     try:
         login = controller.login
@@ -141,6 +151,7 @@ def test_the_app_signs_in_opens_the_window_and_signs_out(qtbot: QtBot, counter: 
         window = controller.window
         assert window is not None and counter.workspace.user is not None
         assert "Nguyễn Thị Lan" in window.windowTitle()
+        qtbot.waitUntil(lambda: settled == [True], timeout=5_000)  # the heap settles once the window is up
         # WHEN they sign out THEN the sign-in dialog is back, empty, and nobody is signed in
         window.sign_out_action.trigger()
         assert controller.window is None and counter.workspace.user is None

@@ -30,6 +30,7 @@ import pytest
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 
 from counterapp.gui import jobs
+from counterapp.gui.collector import GuiThreadCollector
 from counterapp.gui.intake_panel import IntakePanel
 from counterapp.gui.mainwindow import MainWindow
 from counterapp.gui.queue_models import Action
@@ -192,6 +193,7 @@ def window(qtbot, workspace: Workspace) -> Iterator[MainWindow]:
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow, timeout=TIMEOUT)  # F2 is a window shortcut
     qtbot.waitUntil(lambda: intake_panel(win).picker.list.count() > 0, timeout=TIMEOUT)
+    GuiThreadCollector().settle()  # as the app does once the window is up after sign-in
     yield win
 
 
