@@ -63,11 +63,12 @@ from counterapp.datafiles.calendar import bundled_calendar
 from counterapp.datafiles.catalogue import demo_catalogue
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.server import security
-from counterapp.server.config import normalize_database_url
+from counterapp.server.config import DEFAULT_KEEP_ALIVE_S, normalize_database_url
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.models.auth import Device
 from counterapp.server.schema import migrate
 from counterapp.server.services import devices, org, sessions, users
+from counterapp.sync.client import KEEPALIVE_S
 from counterapp.sync.payloads import decode_payload
 from counterapp.sync.protocol import MAX_PULL_LIMIT, MAX_PUSH_OPS, START_CURSOR
 
@@ -94,7 +95,6 @@ RESERVED_PER_DAY = 3000  # dossier numbers 7000-9999 of one day can be leased
 ONLINE_CODES = 6999  # dossier numbers 1-6999 of a day are handed out online, one at a time
 FIRST_PUSHED_CODE = 2000  # the pushed dossiers' numbers; /v1/codes/next hands out those below
 FEEDERS = 4  # kiosk connections topping the queue up between rounds
-IDLE_S = 4.0  # a client connects again after this long without a request (uvicorn closes at 5 s)
 NOT_BUILT = "push/pull: endpoint not available yet — skipped"
 DOSSIER = {"kind": "dossier"}
 
@@ -307,11 +307,12 @@ class Server:
 
 
 @contextmanager
-def running_server(url: str, log_path: Path) -> Iterator[Server]:
+def running_server(url: str, log_path: Path, keep_alive_s: int = DEFAULT_KEEP_ALIVE_S) -> Iterator[Server]:
     """``counterapp-server serve --workers 1`` on a free port of 127.0.0.1 until the block ends; its output
     goes to ``log_path``."""
     port = free_port()
     command = [*server_command(), "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--keep-alive", str(keep_alive_s)]
     with log_path.open("wb") as log:
         process = subprocess.Popen([*command, "--workers", "1"], stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -404,6 +405,8 @@ class Meter:
 class Client:
     """One keep-alive HTTP/1.1 connection as one device; each request timed on its own."""
 
+    idle_s = KEEPALIVE_S  # as the counter's client: a connection idle this long is opened again
+
     def __init__(self, port: int, terminal: Terminal) -> None:
         self.terminal = terminal
         self.headers = {"Content-Type": "application/json", **terminal.headers}
@@ -413,9 +416,9 @@ class Client:
 
     def post(self, path: str, body: Any = None) -> tuple[int, Any, int]:
         """(status, decoded JSON body, nanoseconds from sending to the answer's last byte). A connection idle
-        for longer than the server keeps it (uvicorn: 5 s) is opened again, as a real client would."""
+        for ``idle_s`` is opened again, as the counter's client does (``--keep-alive``)."""
         data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        if perf_counter() - self.last_used > IDLE_S:
+        if perf_counter() - self.last_used > self.idle_s:
             self.connection.close()  # http.client connects again on the next request
         for attempt in range(2):
             try:
@@ -1084,9 +1087,15 @@ def main() -> int:
         metavar="NAME,NAME",
         help=f"run only these scenarios, of {','.join(SCENARIOS)} (pull times only full pages: push first)",
     )
+    parser.add_argument(
+        "--keep-alive", type=float, default=KEEPALIVE_S, metavar="S",
+        help="seconds a device keeps an idle connection (default %(default)g, as the counter's client; "
+        "the server keeps its side 15 s longer)",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database after the run")
     parser.add_argument("--seed", type=int, default=2025, help="for the tickets' services, arrivals and op payloads")
     args = parser.parse_args()
+    Client.idle_s = args.keep_alive
     if max(args.clients) > args.counters:
         parser.error("--clients: at most --counters")
     runs = len(args.clients)
@@ -1106,6 +1115,7 @@ def main() -> int:
     fixture, database = populate(url, args.counters)
     print(f"Machine: {machine()}, {database}")
     print(f"Set up {args.counters} counters, clerks and devices in {perf_counter() - t0:.1f} s")
+    print(f"Devices keep an idle connection {args.keep_alive:g} s; the server {int(args.keep_alive) + 15} s")
     if busy > 0.2:
         print(f"WARNING: other processes used {busy:.0%} of the CPU before the run: expect slower figures")
 
@@ -1114,7 +1124,7 @@ def main() -> int:
     os.close(handle)
     log_path = Path(name)
     try:
-        with running_server(url, log_path) as server:
+        with running_server(url, log_path, int(args.keep_alive) + 15) as server:
             before = CpuSnapshot.take(server.pid)
             results = run_scenarios(args, fixture, server)
             busy = CpuSnapshot.take(server.pid).others_since(before)

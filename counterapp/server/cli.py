@@ -65,7 +65,7 @@ def _settings(args: argparse.Namespace) -> ServerSettings:
     settings = ServerSettings()
     if args.database_url:
         settings = replace(settings, database_url=args.database_url)
-    for name in ("host", "port", "workers", "sync_concurrency"):
+    for name in ("host", "port", "workers", "sync_concurrency", "keep_alive_s"):
         if getattr(args, name, None) is not None:
             settings = replace(settings, **{name: getattr(args, name)})
     return settings
@@ -120,7 +120,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.workers == 1:
         app = create_app(settings, engine=engine)
         settle_memory()
-        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False)
+        uvicorn.run(
+            app, host=settings.host, port=settings.port, access_log=False, timeout_keep_alive=settings.keep_alive_s
+        )
     else:  # each worker process builds its own app (and engine) from the environment
         engine.dispose()
         os.environ[DATABASE_URL_ENV] = settings.database_url
@@ -132,6 +134,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=settings.port,
             workers=settings.workers,
             access_log=False,
+            timeout_keep_alive=settings.keep_alive_s,
         )
     return 0
 
@@ -183,6 +186,10 @@ def build_parser() -> ArgumentParser:
     serve.add_argument(
         "--sync-concurrency", type=_positive, metavar="N",
         help="sync requests in progress per worker before the next gets 429 + Retry-After (default 8)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--keep-alive", type=_positive, metavar="SECONDS", dest="keep_alive_s",
+        help="how long an idle client connection is kept open (default 75; counters let theirs go at 60)",
     )  # fmt: skip
     serve.set_defaults(handler=cmd_serve)
 

@@ -16,6 +16,10 @@ DATABASE_URL_ENV = "COUNTERAPP_SERVER_DATABASE_URL"
 SYNC_CONCURRENCY_ENV = "COUNTERAPP_SERVER_SYNC_CONCURRENCY"
 DEFAULT_SYNC_CONCURRENCY = 8
 SQLITE_FILENAME = "server.sqlite3"
+# An idle HTTP connection is kept this long (uvicorn's default is 5 s). Counters call every few seconds to
+# minutes; with 5 s most calls paid for a new connection. The counter's client lets a connection go after
+# 60 s (``sync.client.KEEPALIVE_S``), before the server would, so it never sends on one being closed.
+DEFAULT_KEEP_ALIVE_S = 75
 
 
 def default_sqlite_path() -> Path:
@@ -57,6 +61,7 @@ class ServerSettings:
     port: int = 8765
     workers: int = 1
     max_body_bytes: int = 2 * 1024 * 1024
+    keep_alive_s: int = DEFAULT_KEEP_ALIVE_S
     # push/pull/snapshot in progress per process; more get 429 + Retry-After
     sync_concurrency: int = field(default_factory=sync_concurrency_from_env)
     enrollment_code_ttl: timedelta = timedelta(hours=24)
@@ -68,6 +73,8 @@ class ServerSettings:
             raise ValueError(f"port must be between 1 and 65535, not {self.port}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
+        if self.keep_alive_s < 1:
+            raise ValueError(f"keep_alive_s must be at least 1, not {self.keep_alive_s}")
         if self.sync_concurrency < 1:
             raise ValueError("sync_concurrency must be at least 1")
         if self.max_body_bytes < 1:

@@ -30,6 +30,10 @@ from counterapp.sync.protocol import (
 )
 
 DEFAULT_TIMEOUT_S = 10.0
+# An idle connection is reused for 60 s (httpx: 5 s), so a call-next a minute after the last request does
+# not wait for a new connection; the server keeps its side for 75 s (``server.config.DEFAULT_KEEP_ALIVE_S``).
+KEEPALIVE_S = 60.0
+LIMITS = httpx2.Limits(keepalive_expiry=KEEPALIVE_S)
 
 
 class SyncError(Exception):
@@ -115,7 +119,7 @@ class ServerClient:
         self.base_url = base_url.rstrip("/")
         self.device_id = device_id
         self._auth = {"Authorization": f"Device {device_id}.{credential}"}
-        self._http = http or httpx2.Client(timeout=timeout)
+        self._http = http or httpx2.Client(timeout=timeout, limits=LIMITS)
         self._owns_http = http is None
         self.timeout = timeout
 

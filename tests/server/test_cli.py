@@ -72,6 +72,7 @@ def test_serve_after_migrate_runs_the_app(server_db: str, monkeypatch: pytest.Mo
     assert cli.main(["migrate", "--database-url", server_db]) == 0
     assert cli.main(["serve", "--database-url", server_db, "--port", "9123"]) == 0
     assert served["host"] == "127.0.0.1" and served["port"] == 9123 and served["access_log"] is False
+    assert served["timeout_keep_alive"] == 75
     app = served["app"]
     assert isinstance(app, FastAPI)
     with TestClient(app) as client:
@@ -85,10 +86,10 @@ def test_serve_with_several_workers_hands_uvicorn_the_factory(server_db: str, mo
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
     assert cli.main(["migrate", "--database-url", server_db]) == 0
     monkeypatch.delenv(SYNC_CONCURRENCY_ENV, raising=False)
-    argv = ["serve", "--database-url", server_db, "--workers", "3", "--sync-concurrency", "3"]
+    argv = ["serve", "--database-url", server_db, "--workers", "3", "--sync-concurrency", "3", "--keep-alive", "20"]
     assert cli.main(argv) == 0
     assert served["app"] == "counterapp.server.app:app_from_env"
-    assert served["factory"] is True and served["workers"] == 3
+    assert served["factory"] is True and served["workers"] == 3 and served["timeout_keep_alive"] == 20
     assert os.environ[DATABASE_URL_ENV] == server_db  # what each worker's app_from_env reads
     from counterapp.server.app import app_from_env
 
@@ -105,6 +106,7 @@ def test_serve_with_several_workers_hands_uvicorn_the_factory(server_db: str, mo
         ["serve", "--port", "eighty"],
         ["serve", "--port", "70000"],
         ["serve", "--workers", "0"],
+        ["serve", "--keep-alive", "0"],
         ["serve", "--no-such-option"],
         ["launch"],
         [],

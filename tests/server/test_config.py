@@ -14,6 +14,7 @@ from counterapp.server.config import (
     default_sqlite_path,
     normalize_database_url,
 )
+from counterapp.sync.client import KEEPALIVE_S
 
 
 def test_the_defaults_are_an_embedded_server_on_loopback(monkeypatch: pytest.MonkeyPatch):
@@ -23,6 +24,7 @@ def test_the_defaults_are_an_embedded_server_on_loopback(monkeypatch: pytest.Mon
     assert default_sqlite_path().name == "server.sqlite3" and "counterapp-server" in default_sqlite_path().parts
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8765, 1)
     assert settings.max_body_bytes == 2 * 1024 * 1024
+    assert settings.keep_alive_s == 75 > KEEPALIVE_S  # the counter lets an idle connection go first
     assert settings.enrollment_code_ttl == timedelta(hours=24) and settings.session_ttl == timedelta(hours=12)
 
 
@@ -45,7 +47,7 @@ def test_postgresql_urls_use_psycopg_3(url: str, expected: str):
     assert normalize_database_url(url) == expected
 
 
-@pytest.mark.parametrize(("field", "value"), [("port", 0), ("port", 70000), ("workers", 0), ("max_body_bytes", 0)])
+@pytest.mark.parametrize(("field", "value"), [("port", 0), ("port", 70000), ("workers", 0), ("max_body_bytes", 0), ("keep_alive_s", 0)])
 def test_impossible_settings_are_refused(field: str, value: int):
     with pytest.raises(ValueError, match=field):
         ServerSettings(database_url="sqlite://", **{field: value})
