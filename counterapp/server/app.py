@@ -31,7 +31,12 @@ from counterapp.server.config import ServerSettings
 from counterapp.server.db import make_engine, session_factory, writer_gate
 from counterapp.server.errors import COMMON_ERRORS, PROBLEM_MODELS, install_error_handlers, problem, problem_response
 from counterapp.server.events import EventHub
-from counterapp.server.middleware import BodyLimitMiddleware, CatchAllMiddleware, SyncThrottleMiddleware
+from counterapp.server.middleware import (
+    BodyLimitMiddleware,
+    CatchAllMiddleware,
+    ServerTimingMiddleware,
+    SyncThrottleMiddleware,
+)
 from counterapp.server.schema import check_migrated, head_revision
 
 API_PREFIX = "/v1"
@@ -114,7 +119,8 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SyncThrottleMiddleware, limit=settings.sync_concurrency)
-    app.add_middleware(CatchAllMiddleware)  # added last: the outermost of the two
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(ServerTimingMiddleware)  # added last: the outermost, so even a 500 is timed
 
     for router in load_routers():
         app.include_router(router, prefix=API_PREFIX, responses=COMMON_ERRORS)

@@ -4,6 +4,9 @@
   line names the exception types, the method and the route template with the traceback's frames, but
   never an exception message, the URL's values or the body: those may hold citizens' personal data.
 * ``SyncThrottleMiddleware``: at most N sync requests in progress per process, the rest told 429 to retry.
+* ``ServerTimingMiddleware``: every answer says how long the server worked on it (``Server-Timing: app;
+  dur=<ms>``, from the request reaching the app to the answer's headers), so a slow answer seen by a
+  counter or a monitor can be told apart from a slow network or a busy client machine.
 * ``BodyLimitMiddleware``: a body over the limit gets 413 ``request.too_large`` problem+json, whether it
   announces its size (``Content-Length``) or streams (chunked): the body is read up to the limit before
   the app sees it, and never further.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import traceback
+from time import perf_counter_ns
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -64,6 +68,27 @@ class CatchAllMiddleware:
             if started:  # too late for an error body: let the server drop the connection
                 raise
             await internal_error_response()(scope, receive, send)
+
+
+class ServerTimingMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began = perf_counter_ns()
+
+        async def send_timed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                took_ms = (perf_counter_ns() - began) / 1e6
+                headers = list(message.get("headers", ()))
+                headers.append((b"server-timing", f"app;dur={took_ms:.2f}".encode("ascii")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_timed)
 
 
 class BodyLimitMiddleware:

@@ -47,7 +47,10 @@ def test_postgresql_urls_use_psycopg_3(url: str, expected: str):
     assert normalize_database_url(url) == expected
 
 
-@pytest.mark.parametrize(("field", "value"), [("port", 0), ("port", 70000), ("workers", 0), ("max_body_bytes", 0), ("keep_alive_s", 0)])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("port", 0), ("port", 70000), ("workers", 0), ("max_body_bytes", 0), ("keep_alive_s", 0)],
+)
 def test_impossible_settings_are_refused(field: str, value: int):
     with pytest.raises(ValueError, match=field):
         ServerSettings(database_url="sqlite://", **{field: value})

@@ -157,6 +157,20 @@ def test_a_body_over_the_limit_is_413_whether_announced_or_streamed(app_client: 
     assert problem(413, response)["code"] == "request.too_large"
 
 
+def server_time_ms(response: httpx2.Response) -> float:
+    name, _, duration = response.headers["server-timing"].partition(";dur=")
+    assert name == "app"
+    return float(duration)
+
+
+def test_every_answer_says_how_long_the_server_worked_on_it(app_client: TestClient):
+    # an answer, a refusal and a crash alike: a monitor reads the server's own share of the wait
+    ok, missing, bug = app_client.get("/healthz"), app_client.get("/v1/nowhere"), app_client.get("/v1/test/boom")
+    assert (ok.status_code, missing.status_code, bug.status_code) == (200, 404, 500)
+    for response in (ok, missing, bug):
+        assert 0 < server_time_ms(response) < 10_000
+
+
 def test_a_bug_is_500_without_internals_and_logged_without_personal_data(
     app_client: TestClient, caplog: pytest.LogCaptureFixture
 ):
