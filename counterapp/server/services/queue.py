@@ -49,6 +49,7 @@ from counterapp.server.models.queue import Ticket, TicketEventRow
 from counterapp.server.services import numbers
 from counterapp.server.services.common import as_utc, keep, new_id, require_aware
 from counterapp.server.services.errors import NotFound
+from counterapp.server.services.queue_claim import claim_and_record, claimed
 
 MAX_CLAIM_ATTEMPTS = 50  # lost compare-and-sets in a row before call-next gives up (each: another counter won)
 MAX_HAND = 5
@@ -340,34 +341,7 @@ def ticket_by_number(session: Session, centre_id: str, number: str, now: datetim
 def claim(session: Session, ticket_id: str, counter: Counter, at: datetime, states: Sequence[TicketState]) -> bool:
     """The compare-and-set: whether this transaction turned the ticket from one of ``states`` into
     called-by-``counter``."""
-    return _claimed(session, ticket_id, counter, at, states) is not None
-
-
-def _claimed(
-    session: Session, ticket_id: str, counter: Counter, at: datetime, states: Sequence[TicketState]
-) -> Ticket | None:
-    """The compare-and-set, answering with the claimed ticket as it now is (``RETURNING`` the row: no
-    second read), or ``None`` when another counter got there first."""
-    parameters = {"ticket_id": ticket_id, "states": [s.value for s in states], "counter_id": counter.id, "at": at}
-    return session.scalars(_CLAIM, parameters).first()
-
-
-# built once: every call claims, and building the statement cost about a third of running it
-_CLAIM = (
-    update(Ticket)
-    .where(Ticket.id == bindparam("ticket_id"), Ticket.state.in_(bindparam("states", expanding=True)))
-    .values(
-        state=TicketState.CALLED.value,
-        counter_id=bindparam("counter_id"),
-        called_at=bindparam("at"),
-        recalls=0,
-        dealt_to=None,
-        dealt_until=None,
-        version=Ticket.version + 1,
-    )
-    .returning(Ticket)
-    .execution_options(synchronize_session=False, populate_existing=True)
-)
+    return claimed(session, ticket_id, counter, at, states) is not None
 
 
 def called(
@@ -387,10 +361,15 @@ def called(
     # every call. The event row is touched for the change feed as its mapper event would have done.
     sql = session.connection()
     sql.execute(_INSERT_EVENT, _event_row(ticket, EventKind.CALLED, at, actor))
-    feed.touch(session, feed.centre_space(ticket.centre_id), "ticket", ticket.id)
     if streak != counter.regular_streak:
         sql.execute(_SET_STREAK, {"counter_id": counter.id, "streak": streak})
-        set_committed_value(counter, "regular_streak", streak)
+    return _announce_call(session, ticket, actor, streak, service)
+
+
+def _announce_call(session: Session, ticket: Ticket, actor: Actor, streak: int, service: QueueService | None) -> Ticket:
+    """After a won claim is recorded: the counter's streak as stored, the change feed, a live event."""
+    set_committed_value(actor.counter, "regular_streak", streak)
+    feed.touch(session, feed.centre_space(ticket.centre_id), "ticket", ticket.id)
     publish_ticket(session, ticket, "ticket.called", actor.counter, service=service)
     return ticket
 
@@ -403,13 +382,20 @@ def call_next(session: Session, counter: Counter, device: Device | None, user: U
     policy = _policy(session, counter)
     services = {s.id: s for s in assigned_services(session, counter)}
     keep(session, *services.values())  # the answer and the change feed name the ticket's service
+    in_one_statement = session.get_bind().dialect.name == "postgresql"
     for _attempt in range(MAX_CLAIM_ATTEMPTS):
         # READ COMMITTED: each read sees every claim committed so far, so a loss is never retried
         heads = service_heads(session, counter, list(services), policy, at)
         chosen, _streak = choose_next(heads, policy, counter.regular_streak)
         if chosen is None:
             raise QueueEmpty("no ticket is waiting for this counter's services")
-        ticket = _claimed(session, chosen.id, counter, at, (TicketState.WAITING,))
+        if in_one_statement:  # PostgreSQL: the claim, its event row and the streak in one round trip
+            device_id, user_id = device.id if device else None, user.id if user else None
+            won = claim_and_record(session, chosen.id, counter, device_id, user_id, at)
+            if won is not None:
+                return _announce_call(session, won[0], actor, won[1], services[won[0].service_id])
+            continue
+        ticket = claimed(session, chosen.id, counter, at, (TicketState.WAITING,))
         if ticket is not None:
             return called(session, chosen.id, actor, at, ticket=ticket, service=services[ticket.service_id])
         # another counter won it (our UPDATE waited for its commit, then changed nothing): choose again
