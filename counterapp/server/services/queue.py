@@ -20,10 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, bindparam, case, insert, or_, select, union_all, update
+from sqlalchemy import ColumnElement, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,9 +31,7 @@ from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import DomainError, ValidationFailed
 from counterapp.domain.priority import (
     DEFAULT_PRIORITY_CLASSES,
-    UNKNOWN_CLASS_RANK,
     OrderingRule,
-    PriorityClass,
     PriorityPolicy,
     call_order,
     choose_next,
@@ -50,6 +47,7 @@ from counterapp.server.services import numbers
 from counterapp.server.services.common import as_utc, keep, new_id, require_aware
 from counterapp.server.services.errors import NotFound
 from counterapp.server.services.queue_claim import claim_and_record, claimed
+from counterapp.server.services.queue_heads import Candidate, service_heads, services_and_heads
 
 MAX_CLAIM_ATTEMPTS = 50  # lost compare-and-sets in a row before call-next gives up (each: another counter won)
 MAX_HAND = 5
@@ -83,16 +81,6 @@ class Actor:
     counter: Counter
     device: Device | None = None
     user: User | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A waiting ticket as the domain's ``choose_next`` sees it."""
-
-    id: str
-    number: str
-    priority: str | None
-    issued_at: datetime
 
 
 def policy_of(centre: Centre) -> PriorityPolicy:
@@ -270,52 +258,6 @@ def _available(counter: Counter, at: datetime) -> ColumnElement[bool]:
     return or_(Ticket.dealt_to.is_(None), Ticket.dealt_to == counter.id, Ticket.dealt_until <= at)
 
 
-def service_heads(
-    session: Session, counter: Counter, services: Sequence[str], policy: PriorityPolicy, now: datetime
-) -> list[Candidate]:
-    """What call-next chooses from: of each of ``services``, the first waiting regular ticket in issue
-    order and the first priority ticket by the policy's class ranks. The rules only ever pick one of
-    these, so one statement of two ``LIMIT 1`` reads a service (``ix_tickets_service_queue`` and the
-    partial ``ix_tickets_priority_queue``) replaces loading the whole queue, whose cost grew with it."""
-    at = require_aware(now)
-    if not services:
-        return []
-    params = {"centre": counter.centre_id, "day": numbers.local_day(at), "counter": counter.id, "at": at}
-    params.update({f"service_{i}": service_id for i, service_id in enumerate(services)})
-    rows = session.connection().execute(_heads_statement(len(services), policy.classes), params).all()
-    return [Candidate(r.id, r.number, r.priority, as_utc(r.issued_at)) for r in rows]
-
-
-@lru_cache(maxsize=64)
-def _heads_statement(n_services: int, classes: tuple[PriorityClass, ...]) -> CompoundSelect[Any]:
-    """``service_heads``'s statement for ``n_services`` services, built once: building it anew on every
-    call cost about as much as running it."""
-    columns = (Ticket.id, Ticket.number, Ticket.priority, Ticket.issued_at)
-    order = (Ticket.issued_at, Ticket.number)
-    if len({c.rank for c in classes}) > 1:  # ranked classes: by rank first (a sort of a few rows)
-        rank: ColumnElement[Any] = case(
-            {c.code: c.rank for c in classes}, value=Ticket.priority, else_=UNKNOWN_CLASS_RANK
-        )
-    else:  # one rank for all (the default): an unknown class still goes after the known ones
-        rank = Ticket.priority.not_in([c.code for c in classes])
-    available = or_(
-        Ticket.dealt_to.is_(None), Ticket.dealt_to == bindparam("counter"), Ticket.dealt_until <= bindparam("at")
-    )
-    heads = []
-    for i in range(n_services):
-        waiting = select(*columns).where(
-            Ticket.centre_id == bindparam("centre"),
-            Ticket.day == bindparam("day"),
-            Ticket.state == TicketState.WAITING.value,
-            Ticket.service_id == bindparam(f"service_{i}"),
-            available,
-        )
-        regular = waiting.where(Ticket.priority.is_(None)).order_by(*order).limit(1).subquery()
-        priority = waiting.where(Ticket.priority.is_not(None)).order_by(rank, *order).limit(1).subquery()
-        heads += [select(regular), select(priority)]  # subqueries: SQLite has no "(SELECT … LIMIT 1) UNION"
-    return union_all(*heads)
-
-
 def waiting_in_call_order(session: Session, counter: Counter, now: datetime) -> list[Ticket]:
     candidates = call_order(waiting_candidates(session, counter, now), _policy(session, counter))
     rows = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_([c.id for c in candidates])))}
@@ -380,25 +322,39 @@ def call_next(session: Session, counter: Counter, device: Device | None, user: U
     at = require_aware(now)
     actor = Actor(counter, device, user)
     policy = _policy(session, counter)
+    if session.get_bind().dialect.name == "postgresql":
+        return _call_next_postgresql(session, actor, policy, at)
     services = {s.id: s for s in assigned_services(session, counter)}
     keep(session, *services.values())  # the answer and the change feed name the ticket's service
-    in_one_statement = session.get_bind().dialect.name == "postgresql"
     for _attempt in range(MAX_CLAIM_ATTEMPTS):
         # READ COMMITTED: each read sees every claim committed so far, so a loss is never retried
         heads = service_heads(session, counter, list(services), policy, at)
         chosen, _streak = choose_next(heads, policy, counter.regular_streak)
         if chosen is None:
             raise QueueEmpty("no ticket is waiting for this counter's services")
-        if in_one_statement:  # PostgreSQL: the claim, its event row and the streak in one round trip
-            device_id, user_id = device.id if device else None, user.id if user else None
-            won = claim_and_record(session, chosen.id, counter, device_id, user_id, at)
-            if won is not None:
-                return _announce_call(session, won[0], actor, won[1], services[won[0].service_id])
-            continue
         ticket = claimed(session, chosen.id, counter, at, (TicketState.WAITING,))
         if ticket is not None:
             return called(session, chosen.id, actor, at, ticket=ticket, service=services[ticket.service_id])
         # another counter won it (our UPDATE waited for its commit, then changed nothing): choose again
+    raise QueueBusy("too many lost calls in a row; try again")
+
+
+def _call_next_postgresql(session: Session, actor: Actor, policy: PriorityPolicy, at: datetime) -> Ticket:
+    """``call_next`` in fewer round trips: the counter's services and their heads in one read, the claim
+    with its event row and the streak in one statement (the same rules as the SQLite path above)."""
+    counter = actor.counter
+    device_id = actor.device.id if actor.device else None
+    user_id = actor.user.id if actor.user else None
+    for _attempt in range(MAX_CLAIM_ATTEMPTS):
+        services, heads = services_and_heads(session, counter, policy, at)
+        keep(session, *services.values())
+        chosen, _streak = choose_next(heads, policy, counter.regular_streak)
+        if chosen is None:
+            raise QueueEmpty("no ticket is waiting for this counter's services")
+        won = claim_and_record(session, chosen.id, counter, device_id, user_id, at)
+        if won is not None:
+            ticket, streak = won
+            return _announce_call(session, ticket, actor, streak, services[ticket.service_id])
     raise QueueBusy("too many lost calls in a row; try again")
 
 
