@@ -300,7 +300,8 @@ def called(
     counter = actor.counter
     streak = 0 if ticket.priority else counter.regular_streak + 1
     # Core statements on the session's connection: the ORM's flush of these two rows cost ~0.8 ms of
-    # every call. The event row is touched for the change feed as its mapper event would have done.
+    # every call. ``_announce_call`` touches the ticket for the change feed, as the event row's mapper
+    # event would have done.
     sql = session.connection()
     sql.execute(_INSERT_EVENT, _event_row(ticket, EventKind.CALLED, at, actor))
     if streak != counter.regular_streak:
