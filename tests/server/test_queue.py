@@ -17,8 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.errors import DomainError, ValidationFailed
+from counterapp.server import feed
 from counterapp.server.models.org import Centre, Counter, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
+from counterapp.server.models.sync import ChangeRow
 from counterapp.server.services import devices, org, queue
 from tests.server.authkit import (
     CENTRE_A,
@@ -325,6 +327,18 @@ def test_eight_counters_draining_200_tickets_call_each_exactly_once(server_sessi
             .group_by(TicketEventRow.ticket_id)
         ).all()
         assert len(per_ticket) == 200 and {n for _, n in per_ticket} == {1}
+        # the change feed took every issue and call in commit order: one seq each, no gap, and each
+        # ticket's versions in order (the one-statement claim on PostgreSQL leaves the feed to the commit)
+        changes = session.execute(
+            select(ChangeRow.seq, ChangeRow.entity_id, ChangeRow.version)
+            .where(ChangeRow.space == feed.centre_space(centre_id))
+            .order_by(ChangeRow.seq)
+        ).all()
+        assert [c.seq for c in changes] == list(range(1, len(changes) + 1))
+        versions: dict[str, list[int]] = {}
+        for change in changes:
+            versions.setdefault(change.entity_id, []).append(change.version)
+        assert {tuple(v) for ticket_id, v in versions.items() if ticket_id in {t.id for t in rows}} == {(1, 2)}
 
 
 def test_call_next_follows_the_interleave_rule_when_the_centre_chooses_it(
