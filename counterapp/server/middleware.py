@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import traceback
+from collections.abc import Callable
 from time import perf_counter_ns
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,6 +41,15 @@ def redacted_traceback(exc: BaseException) -> str:
     return "".join(parts)
 
 
+def at_response_start(send: Send, hook: Callable[[Message], Message]) -> Send:
+    """``send``, with ``hook`` seeing (and possibly changing) the answer's ``http.response.start``."""
+
+    async def watched(message: Message) -> None:
+        await send(hook(message) if message["type"] == "http.response.start" else message)
+
+    return watched
+
+
 class CatchAllMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -50,14 +60,13 @@ class CatchAllMiddleware:
             return
         started = False
 
-        async def send_tracking(message: Message) -> None:
+        def note_start(message: Message) -> Message:
             nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+            started = True
+            return message
 
         try:
-            await self.app(scope, receive, send_tracking)
+            await self.app(scope, receive, at_response_start(send, note_start))
         except Exception as exc:
             # The route's template (within its router), never the URL: its values may be personal data.
             route = scope.get("route")
@@ -80,15 +89,12 @@ class ServerTimingMiddleware:
             return
         began = perf_counter_ns()
 
-        async def send_timed(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                took_ms = (perf_counter_ns() - began) / 1e6
-                headers = list(message.get("headers", ()))
-                headers.append((b"server-timing", f"app;dur={took_ms:.2f}".encode("ascii")))
-                message = {**message, "headers": headers}
-            await send(message)
+        def add_timing(message: Message) -> Message:
+            took_ms = (perf_counter_ns() - began) / 1e6
+            headers = [*message.get("headers", ()), (b"server-timing", f"app;dur={took_ms:.2f}".encode("ascii"))]
+            return {**message, "headers": headers}
 
-        await self.app(scope, receive, send_timed)
+        await self.app(scope, receive, at_response_start(send, add_timing))
 
 
 class BodyLimitMiddleware:

@@ -323,40 +323,48 @@ def call_next(session: Session, counter: Counter, device: Device | None, user: U
     at = require_aware(now)
     actor = Actor(counter, device, user)
     policy = _policy(session, counter)
-    if session.get_bind().dialect.name == "postgresql":
-        return _call_next_postgresql(session, actor, policy, at)
-    services = {s.id: s for s in assigned_services(session, counter)}
-    keep(session, *services.values())  # the answer and the change feed name the ticket's service
+    # PostgreSQL: the services and their heads in one read, the claim with its record in one statement
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    services = {} if postgresql else {s.id: s for s in assigned_services(session, counter)}
     for _attempt in range(MAX_CLAIM_ATTEMPTS):
         # READ COMMITTED: each read sees every claim committed so far, so a loss is never retried
-        heads = service_heads(session, counter, list(services), policy, at)
+        if postgresql:
+            services, heads = services_and_heads(session, counter, policy, at)
+        else:
+            heads = service_heads(session, counter, list(services), policy, at)
+        keep(session, *services.values())  # the answer and the change feed name the ticket's service
         chosen, _streak = choose_next(heads, policy, counter.regular_streak)
         if chosen is None:
             raise QueueEmpty("no ticket is waiting for this counter's services")
-        ticket = claimed(session, chosen.id, counter, at, (TicketState.WAITING,))
+        ticket = _win(session, chosen.id, actor, at, services, in_one_statement=postgresql)
         if ticket is not None:
-            return called(session, chosen.id, actor, at, ticket=ticket, service=services[ticket.service_id])
+            return ticket
         # another counter won it (our UPDATE waited for its commit, then changed nothing): choose again
     raise QueueBusy("too many lost calls in a row; try again")
 
 
-def _call_next_postgresql(session: Session, actor: Actor, policy: PriorityPolicy, at: datetime) -> Ticket:
-    """``call_next`` in fewer round trips: the counter's services and their heads in one read, the claim
-    with its event row and the streak in one statement (the same rules as the SQLite path above)."""
-    counter = actor.counter
-    device_id = actor.device.id if actor.device else None
-    user_id = actor.user.id if actor.user else None
-    for _attempt in range(MAX_CLAIM_ATTEMPTS):
-        services, heads = services_and_heads(session, counter, policy, at)
-        keep(session, *services.values())
-        chosen, _streak = choose_next(heads, policy, counter.regular_streak)
-        if chosen is None:
-            raise QueueEmpty("no ticket is waiting for this counter's services")
-        won = claim_and_record(session, chosen.id, counter, device_id, user_id, at)
-        if won is not None:
-            ticket, streak = won
-            return _announce_call(session, ticket, actor, streak, services[ticket.service_id])
-    raise QueueBusy("too many lost calls in a row; try again")
+def _win(
+    session: Session,
+    ticket_id: str,
+    actor: Actor,
+    at: datetime,
+    services: dict[str, QueueService],
+    *,
+    in_one_statement: bool,
+) -> Ticket | None:
+    """Claim a waiting ticket for call-next and record the call; ``None`` if another counter won it."""
+    if in_one_statement:
+        device_id = actor.device.id if actor.device else None
+        user_id = actor.user.id if actor.user else None
+        won = claim_and_record(session, ticket_id, actor.counter, device_id, user_id, at)
+        if won is None:
+            return None
+        ticket, streak = won
+        return _announce_call(session, ticket, actor, streak, services[ticket.service_id])
+    claimed_ticket = claimed(session, ticket_id, actor.counter, at, (TicketState.WAITING,))
+    if claimed_ticket is None:
+        return None
+    return called(session, ticket_id, actor, at, ticket=claimed_ticket, service=services[claimed_ticket.service_id])
 
 
 def lost_detail(session: Session, ticket: Ticket) -> DomainError:
