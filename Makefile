@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+# What running needs (`make run`): the package with its server extra, since the demo embeds the server.
+RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: test lint typecheck pytest bench bench-server bench-gui clean venv run sysdeps translations
 
@@ -16,11 +18,20 @@ sysdeps:
 	  else echo "make test needs poppler-utils (pdftotext): sudo apt-get install poppler-utils" >&2; exit 1; fi; }
 
 $(BIN)/python:
+	@echo "Creating the virtual environment $(VENV)…"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the dependency list changes.
-$(STAMP): pyproject.toml | $(BIN)/python
+# Reinstall when the dependency list changes. Not quiet: on a fresh clone this is the long step of
+# `make run`, and pip's own lines show it is moving.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	@echo "Installing counterapp and its dependencies into $(VENV) (a minute or two the first time)…"
+	$(BIN)/python -m pip install -e '.[server]'
+	touch $@
+
+# The developer tools on top of what running needs (order-only: a later `make run` reinstalling the
+# runtime does not force the dev tools again; a changed pyproject.toml reinstalls both).
+$(STAMP): pyproject.toml | $(RUN_STAMP) $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -29,7 +40,8 @@ venv: $(STAMP)
 # Compiled translations (.qm) from the catalogues in resources/i18n: built here, never committed.
 QM := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
-resources/i18n/%.qm: resources/i18n/%.ts $(STAMP)
+# pyside6-lrelease comes with PySide6, a runtime dependency: `make run` builds these without the dev tools.
+resources/i18n/%.qm: resources/i18n/%.ts $(RUN_STAMP)
 	$(BIN)/pyside6-lrelease -silent $< -qm $@
 
 translations: $(QM)
@@ -65,6 +77,6 @@ clean:
 
 # The main job: the counter window over an embedded server with a demo centre, clerk and tickets
 # arriving (kept in the user data directory between runs; `counterapp demo --reset` starts over).
-# Without a display: xvfb-run -a make run
-run: $(STAMP) translations
+# Without a display: xvfb-run -a make run. Installs only what running needs (no test or lint tools).
+run: $(RUN_STAMP) translations
 	$(BIN)/counterapp demo

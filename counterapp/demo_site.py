@@ -423,6 +423,7 @@ def prepare_demo(
     the counter enrolled and synced with at least ``tickets`` waiting, the kiosk running. Call it from
     the main thread (or one that lives as long as the site: on Linux the server ends with that thread).
     ``progress`` gets one bilingual line per step."""
+    from counterapp.services.configured_counter import remember_counter
     from counterapp.sync.client import SyncError, enroll
     from counterapp.sync.enrollment import credential_path, load_credential, save_credential
 
@@ -471,6 +472,9 @@ def prepare_demo(
             credential = replace(credential, server_url=server_url)
             save_credential(data_dir, credential)
         site.device_id = credential.device_id
+        # `counterapp status` & co. without --data-dir then speak about the demo counter (unless this PC
+        # already has a real one configured: the demo does not take over from it)
+        remember_counter(data_dir, replace=False)
         if "kiosk" in codes:
             kiosk_id = enroll(server_url, codes["kiosk"], name=KIOSK_NAME)
             state["kiosk"] = {"device_id": kiosk_id.device_id, "credential": kiosk_id.credential}

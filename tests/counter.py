@@ -50,3 +50,18 @@ def intake_form(procedure_code: str = "1.004873", **overrides: Any) -> dict[str,
     }
     form.update(overrides)
     return form
+
+
+def received_code(store: Store, procedure_code: str = "1.004873") -> str:
+    """One dossier received at ``NOW`` as the print tests know it (applicant Lê Văn Ửng, the required
+    documents, one original each); its code."""
+    from counterapp.services import intake
+
+    procedure = demo_catalogue().get(procedure_code)
+    form = {
+        "procedure_code": procedure.code,
+        "applicant": {"name": "Lê Văn Ửng", "id_number": "001090012345", "address": "Hà Nội", "phone": "0912345678"},
+        "documents": [{"code": c.code, "originals": 1} for c in procedure.components if c.required],
+    }
+    with store.write() as s:
+        return intake.receive_dossier(s, form, now=NOW, user_id="clerk-1").dossier.code

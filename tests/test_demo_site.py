@@ -31,6 +31,7 @@ from counterapp.demo_site import (
     reset_home,
 )
 from counterapp.services import queue, staff
+from counterapp.services.configured_counter import configured_counter
 from counterapp.services.workspace import open_workspace
 from counterapp.sync.engine import SyncEngine
 from counterapp.sync.enrollment import client_for, load_credential
@@ -67,7 +68,7 @@ def assert_stopped(site: DemoSite, server_url: str, pid: int) -> None:
 
 @pytest.mark.slow  # real server processes: three starts, 10–20 s
 def test_the_demo_starts_serves_a_clerk_stops_and_starts_again_faster(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):
     home = tmp_path / "demo"
     started = time.monotonic()
@@ -78,6 +79,12 @@ def test_the_demo_starts_serves_a_clerk_stops_and_starts_again_faster(
         pid, first_url = site.process.pid, site.server_url
         assert httpx2.get(f"{site.server_url}/healthz", timeout=5).status_code == 200
         assert load_credential(site.data_dir).device_id == site.device_id
+        # `counterapp status` without --data-dir speaks about the demo counter: it is this PC's counter
+        assert configured_counter() == site.data_dir
+        monkeypatch.delenv("COUNTERAPP_DATA_DIR", raising=False)
+        capsys.readouterr()
+        assert counterapp(["status", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["online"]
         with pytest.raises(DemoError, match="Another demo is running"):
             prepare_demo(home)  # one demo per home: a second server would fight over the same database
         tickets = waiting_tickets(site.data_dir, capsys)

@@ -18,6 +18,7 @@ import platformdirs
 
 from counterapp.cli.common import iso_minutes
 from counterapp.datafiles.jsonfile import read_json_object
+from counterapp.services.configured_counter import configured_counter
 from counterapp.services.errors import NotInitialised
 
 if TYPE_CHECKING:
@@ -30,8 +31,14 @@ INIT_HINT = "run 'counterapp init --agency-code CODE --counter N' first"
 
 
 def default_data_dir() -> Path:
+    """Without ``--data-dir``: ``$COUNTERAPP_DATA_DIR``, else the counter configured on this PC (recorded by
+    ``init``, ``enroll`` and the demo, which keeps its counter in ``<user data dir>/demo/counter``), else the
+    user data directory."""
     env = os.environ.get("COUNTERAPP_DATA_DIR")
-    return Path(env) if env else Path(platformdirs.user_data_dir("counterapp", appauthor=False))
+    if env:
+        return Path(env)
+    configured = configured_counter()
+    return configured if configured is not None else Path(platformdirs.user_data_dir("counterapp", appauthor=False))
 
 
 def default_user() -> str:
@@ -45,7 +52,8 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         type=Path,
         default=None,
-        help="the counter's data directory (default: $COUNTERAPP_DATA_DIR, else the user data directory)",
+        help="the counter's data directory (default: $COUNTERAPP_DATA_DIR, else the counter configured on this "
+        "PC by init, enroll or the demo, else the user data directory)",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(

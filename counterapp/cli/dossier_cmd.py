@@ -1,4 +1,4 @@
-"""``counterapp dossier show|search|return|amend``: dossiers in this counter's cache."""
+"""``counterapp dossier show|search|return|amend|void``: dossiers in this counter's cache."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ STATUS_VI = {
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("dossier", help="dossiers in this counter's cache (hồ sơ)")
-    sub = p.add_subparsers(dest="action", required=True, metavar="show|search|return|amend")
+    sub = p.add_subparsers(dest="action", required=True, metavar="show|search|return|amend|void")
     show = sub.add_parser("show", help="one dossier with its documents and status history")
     show.add_argument("code", metavar="CODE")
     _finish(show, run_show)
@@ -40,6 +40,10 @@ def add_parser(subparsers: Any) -> None:
     amend.add_argument("code", metavar="CODE")
     amend.add_argument("--from", dest="form", required=True, type=Path, metavar="FILE.json", help="the intake form")
     _finish(amend, run_amend)
+    void = sub.add_parser("void", help="withdraw a dossier received by mistake today at this counter (hủy tiếp nhận)")
+    void.add_argument("code", metavar="CODE")
+    void.add_argument("--reason", required=True, metavar="TEXT", help="why (kept in the history; up to 500 characters)")
+    _finish(void, run_void)
 
 
 def _finish(parser: argparse.ArgumentParser, run: Any) -> None:
@@ -171,3 +175,15 @@ def run_amend(args: argparse.Namespace) -> int:
     with writing(args) as (session, now):
         dossier = intake.amend_dossier(session, args.code, form, now=now, user_id=user_id(args))
     return _show(args, dossier)
+
+
+def run_void(args: argparse.Namespace) -> int:
+    from counterapp.services import dossiers
+
+    with writing(args) as (session, now):
+        dossier = dossiers.void_dossier(session, args.code, args.reason, now=now, user_id=user_id(args))
+    if args.json:
+        print_json(dossier_to_json(dossier))
+    else:
+        print(f"{dossier.code}\t{STATUS_VI['withdrawn']}\t{when(dossier.history[-1].at)}")
+    return 0

@@ -11,6 +11,7 @@ from counterapp.cli.common import print_json
 from counterapp.datafiles.catalogue import demo_catalogue, load_catalogue
 from counterapp.datafiles.jsonfile import DataFileError, read_json_object
 from counterapp.datafiles.paths import resource
+from counterapp.services.configured_counter import remember_counter
 
 DEMO_QUEUE_SERVICES = "demo/queue-services.json"
 SERVICE_KEYS = ("code", "prefix", "name_vi", "name_en")
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
             procedures = replace_catalogue(session, catalogue)
     finally:
         store.close()
+    remember_counter(store.path.parent)  # later commands without --data-dir find this counter
     if args.json:
         print_json(
             {

@@ -135,6 +135,7 @@ def _job_json(job: Any) -> dict[str, Any]:
         "status": job.status,
         "attempts": job.attempts,
         "last_error": job.last_error,
+        "error_code": job.error_code,
         "reprint_of": job.reprint_of,
         "created_at": when(job.created_at),
         "printed_at": when(job.printed_at),

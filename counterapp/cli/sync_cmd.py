@@ -52,6 +52,7 @@ def run_enroll(args: argparse.Namespace) -> int:
     from counterapp.cli.client import corrected_now
     from counterapp.datafiles.catalogue import demo_catalogue, load_catalogue
     from counterapp.services.catalogue import replace_catalogue
+    from counterapp.services.configured_counter import remember_counter
     from counterapp.store.reference_models import ProcedureRow
     from counterapp.sync.client import SyncError
     from counterapp.sync.enrollment import enroll_store
@@ -67,6 +68,7 @@ def run_enroll(args: argparse.Namespace) -> int:
         return _fail(f"enrolment failed: {exc}")
     finally:
         store.close()
+    remember_counter(data_dir(args))  # later commands (status, sync, gui) without --data-dir find this counter
     if args.json:
         print_json({"device_id": credential.device_id, "agency_code": credential.agency_code,
                     "server": credential.server_url})  # fmt: skip

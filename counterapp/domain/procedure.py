@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from counterapp.domain.duedate import Duration
@@ -92,12 +93,67 @@ class Catalogue:
 
     def search(self, query: str, *, on: date | None = None, limit: int = 50) -> list[Procedure]:
         """Procedures whose code, name or sector contain every word of ``query``, ignoring
-        diacritics and case (``"dang ky khai sinh"`` finds ``"Đăng ký khai sinh"``)."""
-        words = search_key(query).split()
-        found = [
-            p for p in self.procedures if (on is None or p.is_valid_on(on)) and all(w in p.search_text for w in words)
-        ]
-        return found[:limit]
+        diacritics and case (``"dang ky khai sinh"`` finds ``"Đăng ký khai sinh"``), best match first
+        (see :func:`rank_procedures`)."""
+        valid = (p for p in self.procedures if on is None or p.is_valid_on(on))
+        return rank_procedures(valid, query)[:limit]
+
+
+# --- finding a procedure as the clerk types -------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """The search-key words of ``text`` without punctuation: "Đăng ký khai sinh, kết hôn" → dang ky khai sinh
+    ket hon. Cached: the picker ranks the same few hundred names on every keystroke."""
+    return tuple(_WORD.findall(search_key(text)))
+
+
+def _phrase_at(name: tuple[str, ...], query: tuple[str, ...], start: int) -> bool:
+    """The query's words at ``start`` in the name, the last one possibly still being typed (a prefix)."""
+    if start + len(query) > len(name):
+        return False
+    *whole, last = query
+    return name[start : start + len(whole)] == tuple(whole) and name[start + len(whole)].startswith(last)
+
+
+def _tier(procedure: Procedure, query_key: str, query: tuple[str, ...]) -> int:
+    name = _words(procedure.name)
+    if query_key == search_key(procedure.code):
+        return 0  # the exact code
+    if name == query:
+        return 1  # the exact name
+    if _phrase_at(name, query, 0):
+        return 2  # the name starts with the query
+    if any(_phrase_at(name, query, start) for start in range(1, len(name))):
+        return 3  # the query's words, in order and together, inside the name
+    return 4
+
+
+def rank_procedures(procedures: Iterable[Procedure], query: str) -> list[Procedure]:
+    """The procedures matching every word of ``query`` (in code, name or sector; diacritics and case
+    ignored, as :attr:`Procedure.search_text`), best first, so the clerk's Enter picks what was typed:
+    the exact code, then the exact name ("khai sinh" → "Đăng ký khai sinh" before "Đăng ký khai sinh kết
+    hợp …"), a name starting with the query, the query as a phrase inside the name, any other match; within
+    each, shorter names first, then the given (catalogue) order. Deterministic; an empty query keeps every
+    procedure in the given order."""
+    query_key = search_key(query)
+    filter_words = query_key.split()
+    listed = list(procedures)
+    if not filter_words:
+        return listed
+    phrase = _words(query) or tuple(filter_words)
+    ranked = sorted(
+        (
+            (_tier(p, query_key, phrase), len(p.name), index, p)
+            for index, p in enumerate(listed)
+            if all(word in p.search_text for word in filter_words)
+        ),
+        key=lambda item: item[:3],
+    )
+    return [item[-1] for item in ranked]
 
 
 # --- parsing the catalogue file (schema 1); errors name the procedure and the field -------------

@@ -266,10 +266,12 @@ def build_pdf(
     title: str,
     author: str,
     on_page_end: PageHook | None = None,
+    canvasmaker: Any = None,
 ) -> bytes:
     """Lay ``story`` out on pages of ``pagesize`` (margins top, right, bottom, left) and return the PDF.
     Deterministic: the same input gives the same bytes. Only the bundled fonts are used, including the
-    canvas's initial font."""
+    canvas's initial font. ``canvasmaker`` replaces reportlab's canvas class, for what can only be drawn
+    once every page is laid out ("Trang x/y")."""
     register_pdf_fonts()
     top, right, bottom, left = margins
     out = BytesIO()
@@ -299,7 +301,10 @@ def build_pdf(
         bottomPadding=0,
     )
     doc.addPageTemplates([PageTemplate("page", frames=[frame], onPageEnd=on_page_end or _nothing)])
-    doc.build(story)
+    if canvasmaker is None:
+        doc.build(story)
+    else:
+        doc.build(story, canvasmaker=canvasmaker)
     return out.getvalue()
 
 

@@ -15,8 +15,8 @@ from counterapp.domain.procedure import (
     Procedure,
     ProcedureNotFound,
     ReturnOption,
+    rank_procedures,
 )
-from counterapp.domain.text import search_key
 from counterapp.store.reference_models import ProcedureRow
 
 
@@ -71,13 +71,9 @@ def get_procedure(session: Session, code: str) -> Procedure:
 
 
 def find_procedures(session: Session, query: str, *, on: date | None = None, limit: int = 50) -> list[Procedure]:
-    """Code, name or sector containing every word, diacritics and case ignored."""
-    words = search_key(query).split()
-    found = []
-    for row in session.scalars(select(ProcedureRow).order_by(ProcedureRow.code)):
-        procedure = _to_domain(row)
-        if (on is None or procedure.is_valid_on(on)) and all(w in procedure.search_text for w in words):
-            found.append(procedure)
-            if len(found) >= limit:
-                break
-    return found
+    """Code, name or sector containing every word, diacritics and case ignored, best match first
+    (:func:`rank_procedures`: the exact code or name before longer names that contain it); among equal
+    matches, and for an empty query, by code."""
+    rows = session.scalars(select(ProcedureRow).order_by(ProcedureRow.code))
+    valid = (p for p in map(_to_domain, rows) if on is None or p.is_valid_on(on))
+    return rank_procedures(valid, query)[:limit]

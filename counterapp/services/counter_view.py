@@ -1,5 +1,6 @@
-"""What the clerk's queue panel shows, read in one transaction: the ticket at this counter, the waiting
-list, the services a ticket can be transferred to and the sync conflicts nobody has looked at yet.
+"""What the clerk's queue panel shows, read in one transaction: the counter's status (open, or paused and
+why, since when), the ticket at this counter, the waiting list, the tickets it holds to call back, the
+services a ticket can be transferred to and the sync conflicts nobody has looked at yet.
 
 Qt-free (the GUI may not import the store); every value returned is a frozen dataclass or a domain
 object, so a pool thread can hand it to the GUI thread.
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counterapp.domain.ticket import Ticket
-from counterapp.services import queue
+from counterapp.services import counter_status, queue
 from counterapp.services.device import priority_policy
 from counterapp.store.queue_models import TicketRow
 from counterapp.store.reference_models import QueueServiceRow
@@ -60,6 +61,10 @@ class CounterSnapshot:
     services: list[ServiceChoice]
     conflicts: list[OpenConflict]
     priority_names: dict[str, tuple[str, str]]  # class code → (Vietnamese, English)
+    status: str  # open | paused | closed
+    pause_reason: str | None
+    paused_since: datetime | None  # None when open, or paused by the lead (the time is not known here)
+    held: list[Ticket]  # today's tickets on hold at this counter, oldest first, to call back
 
 
 def queue_services(session: Session) -> list[ServiceChoice]:
@@ -93,6 +98,7 @@ def mark_conflicts_seen(session: Session, ids: Iterable[str], *, now: datetime) 
 
 def snapshot(session: Session, *, now: datetime, only_hand: bool = False) -> CounterSnapshot:
     """Everything the panel refreshes, in one read (``only_hand``: the offline waiting list)."""
+    state = counter_status.counter_state(session)
     return CounterSnapshot(
         now=now,
         current=queue.current_ticket(session, now=now),
@@ -100,4 +106,8 @@ def snapshot(session: Session, *, now: datetime, only_hand: bool = False) -> Cou
         services=queue_services(session),
         conflicts=open_conflicts(session),
         priority_names={c.code: (c.name_vi, c.name_en) for c in priority_policy(session).classes},
+        status=state.status,
+        pause_reason=state.pause_reason,
+        paused_since=state.since if state.status == "paused" else None,
+        held=queue.held_here(session, now=now),
     )

@@ -18,7 +18,9 @@ from counterapp.domain.text import clean
 from counterapp.services.errors import InvalidState, NotFound
 from counterapp.store import outbox
 from counterapp.store.dossier_models import DossierComponentRow, DossierRow, DossierStatusRow
+from counterapp.store.reference_models import ProcedureRow
 from counterapp.store.search_index import index_dossier
+from counterapp.store.sync_models import OutboxRow
 from counterapp.sync import ops
 
 
@@ -92,6 +94,53 @@ def return_result(
     return load_dossier(session, row)
 
 
+MAX_VOID_REASON = 500
+
+
+def void_dossier(session: Session, code: str, reason: str, *, now: datetime, user_id: str | None) -> Dossier:
+    """Withdraw a dossier received by mistake (the wrong procedure, a receipt already printed). Codes are
+    final: the dossier keeps its code and register line, marked withdrawn with the reason, and is never
+    reused. Only on the day it was received, at the counter that received it, while it is still
+    ``received``; the server applies the ``dossier.void`` claim only if its copy is still received
+    too (else ``dossier.void_too_late`` comes back as a sync conflict and the server's status returns)."""
+    row = dossier_row(session, code)
+    text = clean(reason or "")
+    if not text:
+        raise ValidationFailed.single("reason", "reason.required")
+    if len(text) > MAX_VOID_REASON:
+        raise ValidationFailed.single("reason", "reason.too_long", max=MAX_VOID_REASON)
+    if row.status == DossierStatus.WITHDRAWN.value:
+        raise InvalidState("the dossier was already voided", code="dossier.already_withdrawn", field="code")
+    if row.status != DossierStatus.RECEIVED.value:
+        raise InvalidState("only a dossier still received can be voided", code="dossier.void_not_received",
+                           field="code", status=row.status)  # fmt: skip
+    if row.received_on != now.date():
+        raise InvalidState("only a dossier received today can be voided", code="dossier.void_not_today", field="code")
+    if row.counter_number != outbox.device_meta(session).counter_number or not _received_here(session, row.id):
+        raise InvalidState("only the counter that received a dossier can void it", code="dossier.void_other_counter",
+                           field="code")  # fmt: skip
+    row.status = DossierStatus.WITHDRAWN.value
+    row.updated_at = now
+    row.sync_state = "pending"
+    session.add(DossierStatusRow(dossier_id=row.id, status=row.status, at=now, user_id=user_id, note=text))
+    payload = {"dossier_id": row.id, "code": row.code, "voided_at": now.isoformat(), "reason": text}
+    outbox.enqueue(session, ops.DOSSIER_VOID, payload, now=now, user_id=user_id)
+    index_dossier(session, row)
+    session.flush()
+    return load_dossier(session, row)
+
+
+def _received_here(session: Session, dossier_id: str) -> bool:
+    """Whether this device's outbox holds the dossier's ``dossier.create`` (one pulled from another
+    counter, even one with the same number before a re-enrolment, has none)."""
+    found = session.scalar(
+        select(OutboxRow.client_seq)
+        .where(OutboxRow.kind == ops.DOSSIER_CREATE.name, OutboxRow.payload["dossier_id"].as_string() == dossier_id)
+        .limit(1)
+    )
+    return found is not None
+
+
 @dataclass(frozen=True, slots=True)
 class RegisterLine:
     """One line of the Sổ theo dõi hồ sơ (DOMAIN.md §1.3)."""
@@ -109,12 +158,37 @@ class RegisterLine:
     returned_to: str | None
     status: DossierStatus
     note: str | None
+    agency: str | None = None  # cơ quan giải quyết: the catalogue's, while the procedure is in it
+    transferred_at: datetime | None = None  # ngày chuyển: first "processing" status (from the centre)
+    result_received_at: datetime | None = None  # ngày nhận kết quả: first "has_result" status
 
 
 def daily_register(session: Session, day: date) -> list[RegisterLine]:
-    rows = session.scalars(
-        select(DossierRow).where(DossierRow.received_on == day).order_by(DossierRow.received_at, DossierRow.code)
+    """The dossiers received on ``day``, in receipt order. The book's columns the dossier row does not
+    hold come from the catalogue (the deciding agency) and from the status history (when the dossier was
+    forwarded and when its result came back, known once the centre's changes are synced)."""
+    rows = list(
+        session.scalars(
+            select(DossierRow).where(DossierRow.received_on == day).order_by(DossierRow.received_at, DossierRow.code)
+        )
     )
+    agencies: dict[str, str] = {
+        row.code: row.agency
+        for row in session.execute(
+            select(ProcedureRow.code, ProcedureRow.agency).where(
+                ProcedureRow.code.in_({r.procedure_code for r in rows})
+            )
+        )
+    }
+    first_at: dict[tuple[str, str], datetime] = {}
+    milestones = (DossierStatus.PROCESSING.value, DossierStatus.HAS_RESULT.value)
+    history = session.execute(
+        select(DossierStatusRow.dossier_id, DossierStatusRow.status, DossierStatusRow.at)
+        .where(DossierStatusRow.dossier_id.in_([r.id for r in rows]), DossierStatusRow.status.in_(milestones))
+        .order_by(DossierStatusRow.at, DossierStatusRow.id)
+    )
+    for dossier_id, status, at in history:
+        first_at.setdefault((dossier_id, status), at)
     return [
         RegisterLine(
             line=r.register_line,
@@ -130,6 +204,9 @@ def daily_register(session: Session, day: date) -> list[RegisterLine]:
             returned_to=r.returned_to,
             status=DossierStatus(r.status),
             note=r.note,
+            agency=agencies.get(r.procedure_code) or None,
+            transferred_at=first_at.get((r.id, DossierStatus.PROCESSING.value)),
+            result_received_at=first_at.get((r.id, DossierStatus.HAS_RESULT.value)),
         )
         for r in rows
     ]

@@ -1,5 +1,8 @@
 """Taking in a dossier (tiếp nhận hồ sơ): validate, compute the appointment, take a code, store, queue
-the op — all in one transaction, so a failure at any step leaves nothing behind and uses no number."""
+the op — all in one transaction, so a failure at any step leaves nothing behind and uses no lease number.
+
+The code comes from the server when it answers (``intake_desk.save_intake`` asks ``/v1/codes/next`` after
+``check_intake`` passed and passes the number in) and from this device's offline lease otherwise."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from counterapp.domain.codes import build_dossier_code
 from counterapp.domain.dossier import Dossier, DossierStatus, IntakeRequest, validate_intake
 from counterapp.domain.duedate import DueDate, compute_due
 from counterapp.domain.errors import ValidationFailed
+from counterapp.domain.procedure import Procedure
 from counterapp.services.catalogue import get_procedure
 from counterapp.services.clock import require_good_clock
 from counterapp.services.device import office_hours, work_calendar
@@ -107,9 +111,20 @@ def _payload(row: DossierRow, request: IntakeRequest) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def receive_dossier(session: Session, raw: Mapping[str, Any], *, now: datetime, user_id: str | None) -> IntakeResult:
-    """Validate the form against its procedure, compute the appointment, take the next code of today's
-    lease and store the dossier with its op. ``now`` is the corrected (legal) time of receipt."""
+@dataclass(frozen=True, slots=True)
+class CheckedIntake:
+    """An intake form that passed every check, with what the write needs of it."""
+
+    procedure: Procedure
+    request: IntakeRequest
+    ticket_id: str | None
+    due: DueDate
+
+
+def check_intake(session: Session, raw: Mapping[str, Any], *, now: datetime) -> CheckedIntake:
+    """Everything that may refuse an intake before it takes a code: the procedure, the clock, the form,
+    the ticket named, the appointment. Read-only, so it may run in a read transaction before a code is
+    asked of the server (``intake_desk.save_intake``): a refused form must not use up a number."""
     procedure_code = str(raw.get("procedure_code") or "").strip()
     if not procedure_code:
         raise ValidationFailed.single("procedure_code", "procedure.required")
@@ -118,9 +133,24 @@ def receive_dossier(session: Session, raw: Mapping[str, Any], *, now: datetime, 
     request = validate_intake(raw, procedure, today=now.date())
     ticket_id = _ticket_link(session, raw, now)
     due = compute_due(now, procedure.duration, work_calendar(session), office_hours(session), procedure.cutoff)
+    return CheckedIntake(procedure, request, ticket_id, due)
 
+
+def receive_dossier(
+    session: Session, raw: Mapping[str, Any], *, now: datetime, user_id: str | None, code_number: int | None = None
+) -> IntakeResult:
+    """Validate the form against its procedure, compute the appointment, take a code and store the dossier
+    with its op. ``now`` is the corrected (legal) time of receipt.
+
+    The code's number is ``code_number`` when the server handed one out for today (``/v1/codes/next``:
+    no lease, and it is also the register line), otherwise the next number of today's offline lease."""
+    checked = check_intake(session, raw, now=now)
+    procedure, request, due = checked.procedure, checked.request, checked.due
     meta = outbox.device_meta(session)
-    lease_id, sequence = take_number(session, kind=LeaseKind.DOSSIER_CODE, scope=meta.agency_code, day=now.date())
+    if code_number is None:
+        lease_id, sequence = take_number(session, kind=LeaseKind.DOSSIER_CODE, scope=meta.agency_code, day=now.date())
+    else:
+        lease_id, sequence = None, code_number
     code = build_dossier_code(meta.agency_code, now.date(), sequence)
     row = DossierRow(
         id=outbox.new_id(), code=str(code), procedure_code=procedure.code, procedure_name=procedure.name,
@@ -128,7 +158,7 @@ def receive_dossier(session: Session, raw: Mapping[str, Any], *, now: datetime, 
         duration_value=str(procedure.duration.value), duration_unit=procedure.duration.unit.value,
         calendar_version=due.calendar_version, channel="direct", status=DossierStatus.RECEIVED.value,
         register_book=now.date().isoformat(), register_line=sequence, counter_number=meta.counter_number,
-        clerk_id=user_id, ticket_id=ticket_id, lease_id=lease_id, version=1,
+        clerk_id=user_id, ticket_id=checked.ticket_id, lease_id=lease_id, version=1,
         sync_state="pending", created_at=now, updated_at=now,
     )  # fmt: skip
     _apply_request(row, request)
@@ -175,6 +205,8 @@ def amend_dossier(
     row = dossier_row(session, code)
     if row.purged_at is not None:
         raise InvalidState("personal data of this dossier was purged", code="dossier.purged")
+    if row.status == DossierStatus.WITHDRAWN.value:
+        raise InvalidState("the dossier was voided", code="dossier.withdrawn", field="code")
     if row.sync_state != "pending" or not _create_op_pending(session, row.id):
         raise AlreadySynced("the dossier has reached the server; ask the back office to amend it")
     if str(raw.get("procedure_code") or row.procedure_code).strip() != row.procedure_code:

@@ -9,21 +9,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from counterapp.domain.calendar import WorkCalendar
+from counterapp.domain.dossier import Dossier
 from counterapp.domain.office_hours import OfficeHours
 from counterapp.domain.procedure import Procedure
 from counterapp.printing.printers import PrinterConfig, PrinterKind
-from counterapp.services import catalogue, device, forms, intake, printing, receipt_queue
+from counterapp.services import catalogue, device, dossiers, forms, intake, printing, receipt_queue
 from counterapp.services.intake import IntakeResult
 from counterapp.services.printing import Document, PrintJob
 from counterapp.services.workspace import Workspace
 
+if TYPE_CHECKING:  # the HTTP client loads httpx: only a signed-in online window builds an OnlineCodes
+    from counterapp.services.online_codes import OnlineCodes
+
 __all__ = [
-    "IntakeContext", "Queued", "SavedIntake", "load_context", "queue_prints", "record_form", "render_preview",
-    "reprint", "run_prints", "save_intake",
+    "IntakeContext", "Queued", "Reserved", "SavedIntake", "load_context", "queue_prints", "record_form",
+    "render_preview", "reprint", "reserve_number", "run_prints", "save_intake", "void_received",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -51,8 +56,12 @@ class Queued:
 
 @dataclass(frozen=True, slots=True)
 class SavedIntake:
+    """A received dossier, its receipt's print jobs, and where its code came from: the server's online
+    range (``"server"``) or this counter's offline lease (``"lease"``)."""
+
     result: IntakeResult
     queued: Queued
+    source: Literal["server", "lease"] = "lease"
 
 
 def load_context(workspace: Workspace) -> IntakeContext:
@@ -73,10 +82,58 @@ def queue_prints(workspace: Workspace, document: Document, reference: str) -> Qu
     return Queued(document, tuple(queued), tuple(sorted(f for f in folders if f is not None)))
 
 
-def save_intake(workspace: Workspace, raw: Mapping[str, Any]) -> SavedIntake:
+@dataclass(frozen=True, slots=True)
+class Reserved:
+    """The server's number for an intake about to be written (``number`` ``None``: no answer in time, so the
+    offline lease will give it); ``day`` is the legal day it was asked for."""
+
+    day: date
+    number: int | None
+
+
+def reserve_number(workspace: Workspace, raw: Mapping[str, Any], online: OnlineCodes) -> Reserved:
+    """Check the form, then ask the server for the day's next number: the network part of an online intake,
+    which the window runs on its IO pool so that the database's thread never waits on the network. A form
+    that would be refused raises here, before any number is taken."""
+    with workspace.reading() as (s, now):
+        intake.check_intake(s, raw, now=now)
+    day = now.date()
+    return Reserved(day, online.next_dossier_number(day))
+
+
+def save_intake(
+    workspace: Workspace,
+    raw: Mapping[str, Any],
+    online: OnlineCodes | None = None,
+    reserved: Reserved | None = None,
+) -> SavedIntake:
+    """Receive a dossier and queue its receipt. With ``online``, the code is the server's next number of
+    the day, asked only once the form passed every check (a refused form uses up no number) and outside
+    any transaction (the request may take its whole timeout; ``reserved`` when it was asked already, see
+    ``reserve_number``); without an answer, the offline lease's. A number taken but not written (the write
+    failed, or midnight passed meanwhile) is voided."""
+    if online is not None and reserved is None:
+        reserved = reserve_number(workspace, raw, online)
+    number = reserved.number if reserved is not None else None
+    day = reserved.day if reserved is not None else None
+    try:
+        with workspace.writing() as (s, now):
+            usable = number if day == now.date() else None
+            result = intake.receive_dossier(s, raw, now=now, user_id=workspace.user_id, code_number=usable)
+    except BaseException:
+        if online is not None and number is not None and day is not None:
+            online.void(day, [number], "intake failed after the code was issued", workspace=workspace)
+        raise
+    if online is not None and number is not None and day is not None and usable is None:
+        online.void(day, [number], "the day changed before the intake was written", workspace=workspace)
+    source: Literal["server", "lease"] = "lease" if usable is None else "server"
+    return SavedIntake(result, queue_prints(workspace, Document.RECEIPT, result.dossier.code), source)
+
+
+def void_received(workspace: Workspace, code: str, reason: str) -> Dossier:
+    """A dossier received by mistake, withdrawn with the clerk's reason (``dossiers.void_dossier``)."""
     with workspace.writing() as (s, now):
-        result = intake.receive_dossier(s, raw, now=now, user_id=workspace.user_id)
-    return SavedIntake(result, queue_prints(workspace, Document.RECEIPT, result.dossier.code))
+        return dossiers.void_dossier(s, code, reason, now=now, user_id=workspace.user_id)
 
 
 def record_form(workspace: Workspace, raw: Mapping[str, Any], document: Document) -> tuple[Any, Queued]:

@@ -54,6 +54,9 @@ class PrintJob:
     reprint_of: str | None
     created_at: datetime
     printed_at: datetime | None
+    # the stable code of the last failure (PrinterError.code: printer.unreachable, printer.folder,
+    # printer.unsupported, printer.wrong_kind …), for a reason shown in the clerk's language; None once printed
+    error_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,7 @@ class Rendered:
 
 def _job(row: PrintJobRow) -> PrintJob:
     return PrintJob(row.id, Document(row.document), row.reference, row.target, row.status, row.attempts,
-                    row.last_error, row.reprint_of, row.created_at, row.printed_at)  # fmt: skip
+                    row.last_error, row.reprint_of, row.created_at, row.printed_at, row.last_error_code)  # fmt: skip
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -271,15 +274,16 @@ def run_job(store: Store, job_id: str, *, now: datetime, user_id: str | None) ->
         document = Document(row.document)
         rendered = render_reference(session, document, row.reference, config, now)
     error: str | None = None
+    error_code: str | None = None
     try:
         deliver(config, rendered)
     except PrinterError as exc:
-        error = str(exc)
+        error, error_code = str(exc), exc.code
     with store.write() as session:
         row = session.get(PrintJobRow, job_id)
         assert row is not None
         row.attempts += 1
-        row.last_error = error
+        row.last_error, row.last_error_code = error, error_code
         if error is None:
             row.status, row.printed_at = "printed", now
             payload = {"job_id": row.id, "document": row.document, "reference": row.reference,

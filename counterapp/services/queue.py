@@ -335,3 +335,31 @@ def current_ticket(session: Session, *, now: datetime) -> Ticket | None:
         return _to_domain(session, find_ticket(session, None, now=now))
     except NotFound:
         return None
+
+
+def held_here(session: Session, *, now: datetime, counter: str | None = None) -> list[Ticket]:
+    """Today's tickets this counter put on hold (the citizen went to photocopy a paper…), oldest first,
+    each with its history (the hold's reason is its last event): the queue panel lists them so the clerk
+    calls them back in one click. A held ticket keeps the counter that held it."""
+    if counter is None:
+        counter, _ = _counter(session)
+    rows = list(
+        session.scalars(
+            select(TicketRow)
+            .where(
+                TicketRow.state == TicketState.HELD.value,
+                TicketRow.counter_number == counter,
+                TicketRow.issued_on == now.date(),
+            )
+            .order_by(TicketRow.issued_at, TicketRow.number)
+        )
+    )
+    events: dict[str, list[TicketEventRow]] = {row.id: [] for row in rows}
+    if rows:  # every history in one read
+        for event in session.scalars(
+            select(TicketEventRow)
+            .where(TicketEventRow.ticket_id.in_(list(events)))
+            .order_by(TicketEventRow.ticket_id, TicketEventRow.position)
+        ):
+            events[event.ticket_id].append(event)
+    return [_to_domain(session, row, events[row.id]) for row in rows]

@@ -47,6 +47,9 @@ class QueueServiceRow(Base):
 
 
 class CounterRow(Base):
+    """A counter of the centre. This counter's own ``status``/``pause_reason`` are also written by its clerk
+    (``services.counter_status``: a pause or resume, with its op); the rest only by the sync engine."""
+
     __tablename__ = "counters"
 
     number: Mapped[str] = mapped_column(String(10), primary_key=True)
@@ -54,6 +57,9 @@ class CounterRow(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | paused | closed
     pause_reason: Mapped[str | None] = mapped_column(Text)
     epoch: Mapped[int] = mapped_column(Integer, default=0)  # assignment fencing token
+    # since when ``status`` holds, as this counter knows it: set by the clerk's own pause or resume; None
+    # when the status came from the server (the lead's change), whose time the feed does not carry
+    status_since: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AssignmentRow(Base):

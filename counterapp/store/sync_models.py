@@ -105,7 +105,10 @@ class PrintJobRow(Base):
     target: Mapped[str] = mapped_column(String(60))  # printer name
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | printed | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)  # the printer's reason, in English, for the log
+    # PrinterError.code of the last failure (printer.unreachable, printer.folder …): the window shows the
+    # reason in the clerk's language from this, not from last_error
+    last_error_code: Mapped[str | None] = mapped_column(String(40))
     reprint_of: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     printed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -30,6 +30,10 @@ from counterapp.sync.protocol import (
 )
 
 DEFAULT_TIMEOUT_S = 10.0
+# An online dossier code is taken while the citizen waits at the counter: on a dying network the offline
+# lease must take over after a moment, not after the sync loop's 10 s per phase.
+NEXT_CODE_TIMEOUT_S = 2.5
+STAFF_HEADER = "X-Staff-Session"  # the staff session a route needs besides the device credential
 # An idle connection is reused for 60 s (httpx: 5 s), so a call-next a minute after the last request does
 # not wait for a new connection; the server keeps its side for 75 s (``server.config.DEFAULT_KEEP_ALIVE_S``).
 KEEPALIVE_S = 60.0
@@ -127,11 +131,15 @@ class ServerClient:
         if self._owns_http:
             self._http.close()
 
-    def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> httpx2.Response:
-        if timeout is not None:  # only the long-poll sets its own; the client's default covers the rest
+    def _request(
+        self, method: str, path: str, *, timeout: float | None = None, staff_token: str | None = None, **kwargs: Any
+    ) -> httpx2.Response:
+        if timeout is not None:  # the long-poll and the online code set their own; the default covers the rest
             kwargs["timeout"] = timeout
         try:
             headers = {**self._auth, "Content-Type": "application/json"} if "content" in kwargs else self._auth
+            if staff_token is not None:
+                headers = {**headers, STAFF_HEADER: staff_token}
             response = self._http.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
         except httpx2.HTTPError as exc:  # refused, reset, timed out, cut mid-response, bad chunking
             raise Unreachable(f"no answer from the server ({type(exc).__name__})") from None
@@ -182,6 +190,32 @@ class ServerClient:
 
     def leases(self, since: str) -> list[dict[str, Any]]:
         data: list[dict[str, Any]] = self._json(self._request("GET", "/v1/codes/leases", params={"since": since}))
+        return data
+
+    def next_code(
+        self,
+        kind: str,
+        *,
+        staff_token: str,
+        scope: str | None = None,
+        day: str | None = None,
+        timeout: float = NEXT_CODE_TIMEOUT_S,
+    ) -> dict[str, Any]:
+        """The next number of today's dense online range: ``{"kind", "scope", "day", "number", "code"}``.
+        ``kind`` is ``dossier`` or ``ticket``; ``day`` (ISO) must be the server's today. A short timeout:
+        the caller falls back to its offline lease when this raises ``Unreachable``."""
+        body = {"kind": kind, "scope": scope, "day": day}
+        response = self._request("POST", "/v1/codes/next", json=body, staff_token=staff_token, timeout=timeout)
+        data: dict[str, Any] = self._json(response)
+        return data
+
+    def void_codes(
+        self, kind: str, day: str, numbers: list[int], reason: str, *, staff_token: str, scope: str | None = None
+    ) -> dict[str, Any]:
+        """Record numbers handed out but never printed as gaps: ``{"recorded": [...], "already": [...]}``
+        (reporting a number again is not an error)."""
+        body = {"kind": kind, "scope": scope, "day": day, "numbers": numbers, "reason": reason}
+        data: dict[str, Any] = self._json(self._request("POST", "/v1/codes/voids", json=body, staff_token=staff_token))
         return data
 
     def login(self, username: str, password: str) -> dict[str, Any]:

@@ -52,7 +52,10 @@ from counterapp.sync.protocol import (
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_S = 60.0
+# The longest wait between tries while the server does not answer: a counter notices it is back within
+# this (half of it on average, full jitter), and 1,500 counters of a city retrying cost ~100 requests/s.
+MAX_BACKOFF_S = 15.0
+MAX_RETRY_AFTER_S = 60.0  # a busy server's own Retry-After is honoured up to this
 WAIT_S = 25.0
 # Refill a lease kind when fewer numbers than LEASE_LOW are left for the day. Walk-in tickets come from a
 # small reserved range shared by every counter of the centre (900–999 per prefix), so their blocks are small.
@@ -162,6 +165,7 @@ class SyncEngine:
         self.batch = batch
         self.spaces = [str(CITY), f"centre:{centre_id}", f"device:{client.device_id}"]
         self._poke = threading.Event()
+        self._retry = threading.Event()  # "Sync now": ends a wait between failed tries (a write does not)
         self._stop = threading.Event()
         self._rng = rng or random.Random()
 
@@ -234,6 +238,12 @@ class SyncEngine:
                 for result in answer.results:  # a refused call: the server's ticket replaces the local guess
                     if _server_ticket(result.canonical) and not mirror.has_pending(s, "ticket", result.canonical["id"]):
                         mirror.apply_ticket(s, result.canonical)
+                    elif (  # a refused void: the server's dossier (still received, or returned) comes back
+                        result.status == "rejected"
+                        and _server_dossier(result.canonical)
+                        and not mirror.has_pending(s, "dossier", result.canonical["id"])
+                    ):
+                        mirror.apply_dossier(s, result.canonical)
             report.pushed += len(marks)
             report.rejected += sum(r.status == "rejected" for r in answer.results)
             report.conflicts += sum(r.status == "conflict" for r in answer.results)
@@ -406,8 +416,14 @@ class SyncEngine:
         """Something was written locally: push now instead of waiting."""
         self._poke.set()
 
+    def retry_now(self) -> None:
+        """The clerk asked to sync now: push at once, and after a failure do not wait for the next try."""
+        self._retry.set()
+        self._poke.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._retry.set()
         self._poke.set()
 
     def backoff(self, failures: int) -> float:
@@ -418,6 +434,7 @@ class SyncEngine:
         failures = 0
         while not self._stop.is_set():
             self._poke.clear()
+            self._retry.clear()
             try:
                 self.run_once()
                 failures = 0
@@ -427,12 +444,13 @@ class SyncEngine:
                     self._wait(cursors, wait_s)
             except RetryLater as exc:
                 failures += 1
-                self._poke.wait(min(MAX_BACKOFF_S, exc.seconds + self._rng.uniform(0, 1)))
+                self._poke.wait(min(MAX_RETRY_AFTER_S, exc.seconds + self._rng.uniform(0, 1)))
             except (Unreachable, Refused) as exc:
                 failures += 1
                 delay = self.backoff(failures)
                 log.info("sync failed (%s); next try in %.1f s", exc, delay)
-                self._stop.wait(delay)
+                # "Sync now" tries again at once; a write waits (a clerk working offline writes all day)
+                self._retry.wait(delay)
 
     def _wait(self, cursors: dict[str, str], wait_s: float) -> None:
         """Long-poll for a change, but come back at once when the clerk writes something (poke)."""
@@ -456,6 +474,11 @@ class SyncEngine:
 def _server_ticket(canonical: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
     """Whether a result's ``canonical`` is the server's ticket (refused calls and steps carry it)."""
     return canonical is not None and {"id", "number", "state", "service", "day"} <= canonical.keys()
+
+
+def _server_dossier(canonical: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    """Whether a result's ``canonical`` is the server's dossier (a refused ``dossier.void`` carries it)."""
+    return canonical is not None and {"id", "code", "status", "version", "received_at", "form"} <= canonical.keys()
 
 
 def _counter_epoch(session: Session) -> int:

@@ -4,7 +4,9 @@ One page of changes and its cursors are applied in the caller's single transacti
 still has an op waiting in the outbox is never overwritten: the counter's own intent wins locally until
 the server has answered it; the next pull after the push brings the server's verdict (its state, or the
 winner of a lost call). Entities: ``service``, ``counter`` (status, epoch and services; this counter's
-row is its assignment), ``ticket``, ``dossier`` and, from the device's own space, ``conflict``.
+row is its assignment), ``ticket``, ``dossier`` and, from the device's own space, ``conflict``. A counter's
+pending op is its clerk's pause or resume (``counter.pause``/``counter.resume``, keyed by the counter's
+number, which the server's counter row carries beside its id).
 
 Server times arrive as the centre's local time with an offset; the cache stores naive local times.
 """
@@ -26,6 +28,7 @@ from counterapp.store.outbox import new_id
 from counterapp.store.queue_models import TicketEventRow, TicketRow
 from counterapp.store.reference_models import AssignmentRow, CounterRow, QueueServiceRow
 from counterapp.store.sync_models import OutboxRow, SyncConflictRow
+from counterapp.sync import ops
 from counterapp.sync.protocol import Change
 
 _ID_KEYS = {"ticket": "ticket_id", "dossier": "dossier_id"}
@@ -52,6 +55,30 @@ def has_pending(session: Session, entity: str, entity_id: str) -> bool:
     return found is not None
 
 
+_COUNTER_OPS = (ops.COUNTER_PAUSE.name, ops.COUNTER_RESUME.name)
+
+
+def counter_pending(session: Session, number: str) -> bool:
+    """Whether this counter's clerk paused or resumed it and the server has not answered yet: until then
+    the local status is the clerk's, and a pulled counter row (from before the op) must not flip it back."""
+    found = session.scalar(
+        select(OutboxRow.client_seq)
+        .where(
+            OutboxRow.status == "pending",
+            OutboxRow.kind.in_(_COUNTER_OPS),
+            func.json_extract(OutboxRow.payload, "$.counter") == number,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _pending(session: Session, change: Change) -> bool:
+    if change.entity == "counter" and change.data is not None:
+        return counter_pending(session, str(change.data["number"]))
+    return has_pending(session, change.entity, change.id)
+
+
 def apply_changes(session: Session, changes: list[Change], held: dict[str, int] | None = None) -> int:
     """Apply a page in order, each entity at its latest version in the page only (a dossier received,
     corrected and returned arrives once, returned); returns how many changed the cache. A change about an
@@ -66,7 +93,7 @@ def apply_changes(session: Session, changes: list[Change], held: dict[str, int] 
         handler = _HANDLERS.get(change.entity)
         if handler is None or change.data is None:
             continue  # an entity this version does not keep, or a delete of one it never had
-        if has_pending(session, change.entity, change.id):
+        if _pending(session, change):
             if held is not None:
                 held[change.space] = min(held.get(change.space, change.seq), change.seq)
             continue
@@ -98,6 +125,8 @@ def _counter(session: Session, data: dict[str, Any]) -> None:
     if row is None:
         row = CounterRow(number=number)
         session.add(row)
+    if row.status != data["status"]:  # the server's change (the lead's): when it happened is not sent
+        row.status_since = None
     row.name, row.status, row.pause_reason, row.epoch = (
         data["name"],
         data["status"],
@@ -110,6 +139,11 @@ def _counter(session: Session, data: dict[str, Any]) -> None:
     for code in data["services"]:
         if code in known:
             session.add(AssignmentRow(counter_number=number, service_code=code))
+
+
+def apply_dossier(session: Session, data: dict[str, Any]) -> None:
+    """The server's version of a dossier (from the ``canonical`` of a refused ``dossier.void``)."""
+    _dossier(session, data)
 
 
 def apply_ticket(session: Session, data: dict[str, Any]) -> None:
@@ -157,9 +191,8 @@ def _unchanged(session: Session, row: DossierRow, data: dict[str, Any]) -> bool:
     dossier coming back after its push), so nothing but its sync state needs writing."""
     form, returned = data["form"], data["form"].get("return") or {}
     person = form.get("applicant") or {}
-    status = DossierStatus.RETURNED.value if data["status"] == "returned" else row.status
     same = (
-        row.status == status
+        row.status == _status(row.status, data["status"])
         and row.due_at == local(data["due_at"])
         and (row.note, row.postal_address, row.return_mode, row.owner)
         == (form["note"], form["postal_address"], form["return_mode"], form.get("owner"))
@@ -180,6 +213,17 @@ def _unchanged(session: Session, row: DossierRow, data: dict[str, Any]) -> bool:
     return [tuple(r) for r in stored] == _documents(form)
 
 
+def _status(cached: str | None, server: str) -> str:
+    """The cache's status of a dossier the server has at ``server``. The server's word on what it tracks
+    (returned; withdrawn), and on a dossier this cache withdrew whose void the server refused (received
+    again); otherwise the cache's own (a Mẫu 02 request marks it here only)."""
+    if server in (DossierStatus.RETURNED.value, DossierStatus.WITHDRAWN.value):
+        return server
+    if cached is None or cached == DossierStatus.WITHDRAWN.value:
+        return DossierStatus.RECEIVED.value
+    return cached
+
+
 def _applicant_value(key: str, value: Any) -> Any:
     return date.fromisoformat(value) if key == "date_of_birth" and value else value
 
@@ -193,7 +237,7 @@ def _dossier(session: Session, data: dict[str, Any]) -> None:
     received_at = local(data["received_at"])
     assert received_at is not None
     returned = form.get("return") or {}
-    changes: list[tuple[str, datetime | None]] = []
+    changes: list[tuple[str, datetime | None, str | None]] = []
     if row is None:
         if session.scalar(select(DossierRow.pk).where(DossierRow.code == data["code"])) is not None:
             return  # a code this cache already holds for another dossier: the server flagged it
@@ -210,12 +254,14 @@ def _dossier(session: Session, data: dict[str, Any]) -> None:
     row.return_mode, row.postal_address, row.note = form["return_mode"], form["postal_address"], form["note"]
     if returned:
         row.returned_at, row.returned_to = local(returned.get("returned_at")), returned.get("collected_by")
-    status = (
-        DossierStatus.RETURNED.value if data["status"] == "returned" else (row.status or DossierStatus.RECEIVED.value)
-    )
+    status = _status(row.status, data["status"])
     if status != row.status:
         row.status = status
-        changes.append((status, row.returned_at if status == DossierStatus.RETURNED.value else received_at))
+        voided = form.get("void") or {}
+        if status == DossierStatus.WITHDRAWN.value:
+            changes.append((status, local(voided.get("voided_at")), voided.get("reason")))
+        else:
+            changes.append((status, row.returned_at if status == DossierStatus.RETURNED.value else received_at, None))
     person = form.get("applicant") or {}
     for key, column in _APPLICANT.items():
         setattr(row, column, _applicant_value(key, person.get(key)))
@@ -229,8 +275,10 @@ def _dossier(session: Session, data: dict[str, Any]) -> None:
                                         originals=doc["originals"], certified_copies=doc["certified_copies"],
                                         photocopies=doc["photocopies"]))  # fmt: skip
     session.flush()
-    for status_value, at in changes:  # the history shown on the detail screen
-        session.add(DossierStatusRow(dossier_id=row.id, status=status_value, at=at or received_at, user_id=None))
+    for status_value, at, note in changes:  # the history shown on the detail screen
+        session.add(
+            DossierStatusRow(dossier_id=row.id, status=status_value, at=at or received_at, user_id=None, note=note)
+        )
     search_index.index_dossier(session, row)
 
 
@@ -255,4 +303,4 @@ _HANDLERS = {
     "conflict": _conflict,
 }
 
-__all__ = ["apply_changes", "apply_ticket", "has_pending", "local"]
+__all__ = ["apply_changes", "apply_dossier", "apply_ticket", "counter_pending", "has_pending", "local"]

@@ -31,16 +31,22 @@ TICKET_REACTIVATE = OpKind("ticket.reactivate", 1, fact=False)
 DOSSIER_CREATE = OpKind("dossier.create", 1, fact=True)
 DOSSIER_AMEND = OpKind("dossier.amend", 1, fact=False)
 DOSSIER_RETURN = OpKind("dossier.return", 1, fact=True)
+# a dossier received by mistake, voided the same day by its counter: only while the server has it "received"
+DOSSIER_VOID = OpKind("dossier.void", 1, fact=False)
+CODE_VOID = OpKind("code.void", 1, fact=True)  # numbers from /v1/codes/next never used: recorded gaps
 SUPPLEMENT_CREATE = OpKind("supplement.create", 1, fact=True)
 REFUSAL_CREATE = OpKind("refusal.create", 1, fact=True)
 RECEIPT_PRINTED = OpKind("receipt.printed", 1, fact=True)
+# a clerk stopped (or went back to) calling at their counter: facts, recorded whatever the counter's state
+COUNTER_PAUSE = OpKind("counter.pause", 1, fact=True)
+COUNTER_RESUME = OpKind("counter.resume", 1, fact=True)
 
 ALL: dict[str, OpKind] = {
     k.name: k
     for k in (
         TICKET_ISSUE, TICKET_CALL, TICKET_RECALL, TICKET_START, TICKET_FINISH, TICKET_NO_SHOW,
         TICKET_HOLD, TICKET_UNHOLD, TICKET_TRANSFER, TICKET_CANCEL, TICKET_REACTIVATE,
-        DOSSIER_CREATE, DOSSIER_AMEND, DOSSIER_RETURN, SUPPLEMENT_CREATE, REFUSAL_CREATE,
-        RECEIPT_PRINTED,
+        DOSSIER_CREATE, DOSSIER_AMEND, DOSSIER_RETURN, DOSSIER_VOID, CODE_VOID, SUPPLEMENT_CREATE, REFUSAL_CREATE,
+        RECEIPT_PRINTED, COUNTER_PAUSE, COUNTER_RESUME,
     )
 }  # fmt: skip

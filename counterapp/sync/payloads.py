@@ -13,9 +13,11 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 
+from counterapp.domain.counter import MAX_PAUSE_REASON, pause_reason_problem
 from counterapp.domain.duedate import DurationUnit
 from counterapp.domain.identity import IdType, Sex
 from counterapp.domain.procedure import ReturnOption
+from counterapp.domain.text import clean
 from counterapp.sync import ops
 from counterapp.sync.ops import OpKind
 from counterapp.sync.protocol import UuidText
@@ -197,6 +199,29 @@ class DossierReturnV1(Payload):
     note: Text | None
 
 
+class DossierVoidV1(Payload):
+    """``dossiers.void_dossier``: a dossier received by mistake, withdrawn the same day with the reason."""
+
+    KIND = ops.DOSSIER_VOID
+    dossier_id: UuidText
+    code: Annotated[str, Field(pattern=r"^\S+-\d{6}-\d{4}$")]
+    voided_at: LocalTime
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class CodeVoidV1(Payload):
+    """``online_codes.enqueue_void``: numbers ``/v1/codes/next`` handed out that no dossier got, reported
+    through the outbox when the server could not be told at once (``/v1/codes/voids`` needs it online)."""
+
+    KIND = ops.CODE_VOID
+    kind: Literal["dossier", "ticket"]
+    scope: Text | None
+    day: Day
+    numbers: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=1000)]
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    voided_at: LocalTime
+
+
 class ItemV1(Payload):
     name: Text
     originals: Count
@@ -241,13 +266,50 @@ class ReceiptPrintedV1(Payload):
     printed_at: LocalTime
 
 
+# --- the counter itself (counterapp/services/counter_status.py) ------------------------------------
+
+
+def _pause_reason(value: Any) -> Any:
+    """The reason exactly as the service stores it (already cleaned); anything else is refused, never
+    repaired here: the code names the rule, the value is not repeated."""
+    if isinstance(value, str):  # another type: the strict ``str`` check that follows refuses it
+        problem = pause_reason_problem(value)
+        if problem is None and value != clean(value):  # not NFC, or whitespace not folded
+            problem = "text.not_clean"
+        if problem is not None:
+            raise ValueError(problem)
+    return value
+
+
+PauseReason = Annotated[str, BeforeValidator(_pause_reason), Field(min_length=1, max_length=MAX_PAUSE_REASON)]
+
+
+class CounterPauseV1(Payload):
+    """``counter_status.pause_counter``: the clerk stopped calling at ``counter`` (again, with a new reason,
+    if it was already paused). ``reason`` is shown to the lead: ≤ 200 characters, no personal data."""
+
+    KIND = ops.COUNTER_PAUSE
+    counter: Text
+    reason: PauseReason
+    at: LocalTime
+
+
+class CounterResumeV1(Payload):
+    """``counter_status.resume_counter``: the clerk is back and calls tickets again."""
+
+    KIND = ops.COUNTER_RESUME
+    counter: Text
+    at: LocalTime
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     model.KIND.name: model
     for model in (
         TicketIssueV1, TicketCallV1, TicketRecallV1, TicketStartV1, TicketFinishV1, TicketNoShowV1,
         TicketHoldV1, TicketUnholdV1, TicketTransferV1, TicketCancelV1, TicketReactivateV1,
-        DossierCreateV1, DossierAmendV1, DossierReturnV1, SupplementCreateV1, RefusalCreateV1,
-        ReceiptPrintedV1,
+        DossierCreateV1, DossierAmendV1, DossierReturnV1, DossierVoidV1, CodeVoidV1, SupplementCreateV1,
+        RefusalCreateV1,
+        ReceiptPrintedV1, CounterPauseV1, CounterResumeV1,
     )
 }  # fmt: skip
 

@@ -28,11 +28,11 @@ def pypdf_pages(pdf: bytes) -> list[str]:
     return [page.extract_text() for page in pypdf.PdfReader(BytesIO(pdf)).pages]
 
 
-def poppler_pages(pdf: bytes) -> list[str]:
+def poppler_pages(pdf: bytes, mode: str = "-layout") -> list[str]:
     if shutil.which("pdftotext") is None:
         pytest.fail("poppler's pdftotext is required (apt-get install poppler-utils)")
     done = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True, timeout=30
+        ["pdftotext", mode, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True, timeout=30
     )
     pages = done.stdout.decode("utf-8").split("\f")
     return pages[:-1] if pages and not pages[-1].strip() else pages
@@ -118,6 +118,16 @@ def join(pages: list[Page]) -> Page:
 @cache
 def pages(pdf: bytes) -> tuple[Page, ...]:
     by_pypdf, by_poppler = pypdf_pages(pdf), poppler_pages(pdf)
+    assert len(by_pypdf) == len(by_poppler), (len(by_pypdf), len(by_poppler))
+    return tuple(page_of(a, b) for a, b in zip(by_pypdf, by_poppler, strict=True))
+
+
+@cache
+def stream_pages(pdf: bytes) -> tuple[Page, ...]:
+    """Pages as pypdf and poppler's ``pdftotext -raw`` read them, both in content-stream order: for a dense
+    table (the register's fifteen columns), where ``-layout`` runs neighbouring cells together on one line
+    and no column can be rebuilt, while each cell's lines are still drawn one after the other."""
+    by_pypdf, by_poppler = pypdf_pages(pdf), poppler_pages(pdf, "-raw")
     assert len(by_pypdf) == len(by_poppler), (len(by_pypdf), len(by_poppler))
     return tuple(page_of(a, b) for a, b in zip(by_pypdf, by_poppler, strict=True))
 

@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from counterapp.datafiles.catalogue import demo_catalogue
 from counterapp.printing.printers import PrinterConfig, PrinterKind
-from counterapp.services import device, intake, printing
+from counterapp.services import device, printing
 from counterapp.services.errors import NotFound
 from counterapp.store.database import Store
 from counterapp.store.sync_models import OutboxRow
-from tests.counter import NOW, counter_store
+from tests.counter import NOW, counter_store, received_code
 
 from .loopback_printer import LoopbackPrinter, free_port
 
@@ -30,14 +29,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def code(store) -> str:
-    procedure = demo_catalogue().get("1.004873")
-    form = {
-        "procedure_code": procedure.code,
-        "applicant": {"name": "Lê Văn Ửng", "id_number": "001090012345", "address": "Hà Nội", "phone": "0912345678"},
-        "documents": [{"code": c.code, "originals": 1} for c in procedure.components if c.required],
-    }
-    with store.write() as s:
-        return intake.receive_dossier(s, form, now=NOW, user_id="clerk-1").dossier.code
+    return received_code(store)
 
 
 def add_printer(store, **raw):

@@ -220,6 +220,7 @@ def test_a_hand_is_dealt_and_kept_from_other_counters(server_sessions: sessionma
         for _ in range(4):
             queue.issue_ticket(session, centre, htct, None, T1)
         one, two = (org.counter_by_number(session, centre.id, n) for n in ("1", "2"))
+        one.status = two.status = "open"  # a counter that is not open is dealt nothing
         hand = queue.deal_hand(session, one, 2, timedelta(minutes=10), T1)
         assert [t.number for t in hand] == ["A001", "A002"]
         assert [t.number for t in queue.deal_hand(session, two, 3, timedelta(minutes=10), T1)] == ["A003", "A004"]
@@ -359,6 +360,8 @@ def test_a_counter_is_dealt_a_hand_over_http_and_others_cannot_call_it(
 ):
     for _ in range(4):
         issue(client, desk1)
+    with server_sessions.begin() as session:  # a counter that is not open is dealt nothing
+        org.counter_by_number(session, org.centre_by_code(session, CENTRE_A).id, "1").status = "open"
     dealt = client.post("/v1/queue/hand", json={"size": 2, "minutes": 10}, headers=desk1)
     assert dealt.status_code == 200, dealt.text
     assert [t["number"] for t in dealt.json()["tickets"]] == ["A001", "A002"]

@@ -17,6 +17,7 @@ from counterapp.cli.main import main as counterapp
 from counterapp.server import cli as server_cli
 from counterapp.server.models.sync import Dossier, OpLogEntry
 from counterapp.services import intake, queue
+from counterapp.services.configured_counter import configured_counter
 from counterapp.store.database import open_store
 from counterapp.sync.engine import local_now
 from tests.counter import intake_form
@@ -65,6 +66,7 @@ def test_enrol_sync_go_offline_export_import_and_drain(
         code, out, err = run(capsys, "enroll", "--server", base, "--code", enrolment, "--data-dir", str(data))
         assert code == 0, err
         assert CENTRE_A in out
+        assert configured_counter() == data.resolve()  # this PC's counter: found without --data-dir
         code, _, err = run(capsys, "sync", "--data-dir", str(data))
         assert code == 0, err
         first = status(capsys, data)

@@ -164,6 +164,7 @@ def test_every_server_change_of_a_ticket_or_counter_reaches_the_feed(server_sess
         number = ticket.number
     with server_sessions.begin() as session:
         counter_1 = org.counter_by_number(session, centre_id, "1")
+        counter_1.status = "open"  # a counter that is not open is dealt nothing
         queue.deal_hand(session, counter_1, 1, timedelta(minutes=5), now())
     with server_sessions.begin() as session:
         kd = queue.service_by_code(session, session.get_one(Centre, centre_id), "KD")

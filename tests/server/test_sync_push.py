@@ -344,6 +344,7 @@ def test_the_real_counter_outbox_applies_on_the_server(
         for username in ("clerk-1", "clerk-2"):
             users.create_user(session, username=username, full_name="Trần Thị Mai", role="clerk",
                               password=PASSWORD, centre=centre, now=now().replace(year=2025))  # fmt: skip
+        org.counter_by_number(session, centre.id, "1").status = "open"  # so the clerk's pause applies
     store = counter_store(tmp_path / "data")
     try:
         write_every_kind(store, tmp_path)
@@ -364,14 +365,18 @@ def test_the_real_counter_outbox_applies_on_the_server(
     for row, result in zip(rows, results, strict=True):
         by_kind.setdefault(row.kind, set()).add(result["status"])
     # the transfer names a service this server's centre does not have; the counter's dossier codes come
-    # from a lease it granted itself (the sync client will take them from the server), so they are flagged
+    # from a lease it granted itself (the sync client will take them from the server), so they are flagged,
+    # but for the one coded online (no lease); the unused online number was never issued by this server
     assert by_kind.pop("ticket.transfer") == {"rejected"}
-    assert by_kind.pop("dossier.create") == {"conflict"}
+    assert by_kind.pop("dossier.create") == {"conflict", "applied"}
+    assert by_kind.pop("code.void") == {"rejected"}
     assert all(statuses == {"applied"} for statuses in by_kind.values()), by_kind
-    assert count(server_sessions, Dossier) == 2
+    assert count(server_sessions, Dossier) == 3
     feed, _ = c1.pull_all(f"centre:{centre_id}")
     returned = [c["data"] for c in feed if c["entity"] == "dossier" and c["data"]["status"] == "returned"]
     assert len(returned) == 1 and returned[0]["form"]["return"]["collected_by"] == "Trần Văn Nam"
+    voided = [c["data"] for c in feed if c["entity"] == "dossier" and c["data"]["status"] == "withdrawn"]
+    assert len(voided) == 1 and voided[0]["form"]["void"]["reason"] == "nhận nhầm thủ tục"
 
 
 def test_an_op_the_database_refuses_is_rejected_alone_and_the_batch_goes_on(

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.ticket import EventKind
-from counterapp.services import dossiers, forms, intake, printing, queue
+from counterapp.services import dossiers, forms, intake, online_codes, printing, queue
+from counterapp.services.counter_status import pause_counter, resume_counter
 from counterapp.store.database import Store
 from counterapp.store.sync_models import OutboxRow
 from counterapp.sync import ops
@@ -74,6 +75,11 @@ def write_every_kind(store: Store, tmp_path: Path) -> None:
         dossiers.return_result(
             s, second.code, collected_by="Trần Văn Nam", now=at(50), user_id="clerk-2", note="ủy quyền"
         )
+    with store.write() as s:  # a dossier coded online (no lease), received by mistake and voided
+        third = intake.receive_dossier(s, intake_form(), now=at(46), user_id="clerk-1", code_number=1).dossier
+        dossiers.void_dossier(s, third.code, "nhận nhầm thủ tục", now=at(47), user_id="clerk-1")
+        online_codes.enqueue_void(s, day=NOW.date(), numbers=[2], reason="intake failed after the code was issued",
+                                  now=at(48), user_id="clerk-1")  # fmt: skip
     with store.write() as s:
         forms.request_supplement(s, {"dossier_code": first.code, "reason": "Thiếu bản sao",
                                      "items": [{"name": "Trích lục khai tử", "certified_copies": 1}]},
@@ -90,6 +96,10 @@ def write_every_kind(store: Store, tmp_path: Path) -> None:
     with store.write() as s:
         again = printing.reprint(s, job.id, now=at(61))
     assert printing.run_job(store, again.id, now=at(61), user_id="clerk-2").status == "printed"
+    with store.write() as s:  # the clerk steps away from the counter, then comes back
+        pause_counter(s, "Họp giao ban", now=at(62), user_id="clerk-1")
+    with store.write() as s:
+        resume_counter(s, now=at(70), user_id="clerk-1")
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +135,7 @@ def test_nullable_fields_were_exercised_both_ways(outbox: list[OutboxRow]) -> No
     creates = [d for d in decoded if type(d) is DossierCreateV1]
     assert {d.ticket_id is None for d in creates} == {True, False}
     assert {d.owner is None for d in creates} == {True, False}
+    assert {d.lease_id is None for d in creates} == {True, False}
     assert {d.reprint_of is None for d in decoded if isinstance(d, ReceiptPrintedV1)} == {True, False}
     amend = next(d for d in decoded if isinstance(d, DossierAmendV1))
     assert amend.base_version == 1 and amend.applicant.name == "Nguyễn Thị Tuyết"

@@ -208,6 +208,6 @@ def test_classify_by_kind() -> None:
     assert classify(Op.model_validate(op(1, kind="receipt.printed"))) == "fact"
     classes = {kind: classify(kind) for kind in ops.ALL}
     assert {k for k, c in classes.items() if c == "claim"} == {
-        "ticket.call", "ticket.transfer", "ticket.cancel", "ticket.reactivate"}  # fmt: skip
+        "ticket.call", "ticket.transfer", "ticket.cancel", "ticket.reactivate", "dossier.void"}  # fmt: skip
     with pytest.raises(UndecodableOp, match="unknown op kind"):
         classify("ticket.teleport")

@@ -92,7 +92,7 @@ class Dossier(Base):
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
     code: Mapped[str] = mapped_column(String(40), index=True)
     procedure_code: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(12))  # received | returned
+    status: Mapped[str] = mapped_column(String(12))  # received | returned | withdrawn (voided by its counter)
     version: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

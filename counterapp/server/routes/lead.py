@@ -8,9 +8,11 @@ GET  /v1/centre/pending-deliveries            (device+staff counters.assign) →
 GET  /v1/centre/conflicts                     (device+staff counters.assign) → pushed ops kept but flagged
                                               or refused (a ticket two counters called, a late amendment…)
 
-A status change publishes ``assignment.changed`` with ``status`` (never the pause reason: free text). A
-move publishes nothing (no ticket event kind fits; boards and counters catch up by pull). Another centre's
-counter or ticket is 404, a ticket that is not waiting 409 ``ticket.not_waiting``.
+A status change publishes ``assignment.changed`` with ``status`` (never the pause reason: free text), and
+a pause gives the counter's dealt hand back to the pool — as a clerk's own pause pushed as ``counter.pause``
+does (``services.lead.change_counter_status``). A move publishes nothing (no ticket event kind fits; boards
+and counters catch up by pull). Another centre's counter or ticket is 404, a ticket that is not waiting 409
+``ticket.not_waiting``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from counterapp.domain.errors import DomainError
 from counterapp.server.auth import CurrentDevice, Staff, http_error, require_action, same_centre, utcnow
 from counterapp.server.db import SessionDep
 from counterapp.server.errors import ApiError, problem
-from counterapp.server.events import publish_after_commit
 from counterapp.server.models.auth import Device
 from counterapp.server.models.org import Counter
 from counterapp.server.models.sync import Conflict
@@ -99,13 +100,10 @@ def _set_status(
     try:
         counter: Counter = org.counter_by_number(session, device.centre_id, number)
         same_centre(device, counter.centre_id)
-        lead.set_counter_status(counter, status, reason)
-        session.flush()
+        lead.change_counter_status(session, counter, status, reason, now=utcnow())  # announces it too
     except DomainError as exc:
         session.rollback()
         raise lead_error(exc) from None
-    data = {"counter": counter.number, "counter_id": counter.id, "epoch": counter.epoch, "status": counter.status}
-    publish_after_commit(session, device.centre_id, "assignment.changed", data)
     out = CounterStatusOut(
         number=counter.number, status=counter.status, pause_reason=counter.pause_reason, epoch=counter.epoch
     )

@@ -38,6 +38,8 @@ from counterapp.server.models.org import Centre, Counter, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
 from counterapp.server.models.sync import Dossier, DossierRevision, RecordRow
 from counterapp.server.services import queue
+from counterapp.server.services.apply_counter import set_status as set_counter_status
+from counterapp.server.services.apply_void import record_code_void, void_dossier
 from counterapp.server.services.bulk import NewDossiers, among
 from counterapp.server.services.common import as_utc, new_id
 from counterapp.sync import ops, payloads
@@ -82,7 +84,7 @@ def prefetch(session: Session, batch: Sequence[Any]) -> Prefetched:
         {
             str(op.payload.get("dossier_id"))
             for op in batch
-            if op.kind in (ops.DOSSIER_AMEND.name, ops.DOSSIER_RETURN.name)
+            if op.kind in (ops.DOSSIER_AMEND.name, ops.DOSSIER_RETURN.name, ops.DOSSIER_VOID.name)
         }
     )
     lease_ids = sorted({str(p["lease_id"]) for p in creates if p.get("lease_id")})
@@ -469,6 +471,21 @@ def dossier_return(ctx: Context, p: payloads.DossierReturnV1) -> Outcome:
     return Outcome(entities=refs)
 
 
+def dossier_void(ctx: Context, p: payloads.DossierVoidV1) -> Outcome:
+    """A claim (``apply_void``): refused with the server's dossier, which the counter takes back."""
+    dossier = _locked_dossier(ctx, p.dossier_id)
+    refusal = void_dossier(ctx.session, dossier, ctx.device, p, ctx.user.id, ctx.op_id)
+    if refusal is None:
+        return Outcome(entities=[_dossier_ref(ctx, p.dossier_id)])
+    canonical = None if refusal.code == "dossier.not_found" else feed.dossier_data(ctx.session, p.dossier_id)
+    return _reject(refusal.code, refusal.reason, ("dossier", p.dossier_id), canonical)
+
+
+def code_void(ctx: Context, p: payloads.CodeVoidV1) -> Outcome:
+    record_code_void(ctx.session, ctx.device, p, ctx.now)
+    return Outcome()
+
+
 # --- other facts ---------------------------------------------------------------------------------------
 
 
@@ -506,6 +523,19 @@ def receipt_printed(ctx: Context, p: payloads.ReceiptPrintedV1) -> Outcome:
     return _record(ctx, p.job_id, ops.RECEIPT_PRINTED.name, p.reference[:80], p.printed_at, _form(p))
 
 
+# --- the counter ---------------------------------------------------------------------------------------
+
+
+def counter_status(ctx: Context, p: payloads.CounterPauseV1 | payloads.CounterResumeV1) -> Outcome:
+    """A clerk paused or resumed the device's counter (``apply_counter``): a fact, never rejected for the
+    counter's state; on a counter the lead closed it is kept and flagged ``counter.closed``."""
+    counter = _counter(ctx)
+    reason = p.reason if isinstance(p, payloads.CounterPauseV1) else None
+    flag = set_counter_status(ctx.session, counter, reason, ctx.now)
+    outcome = Outcome(entities=[(feed.centre_space(ctx.centre.id), "counter", counter.id)])
+    return outcome if flag is None else _flag(outcome, flag.code, flag.reason, ("counter", counter.id))
+
+
 Applier = Callable[[Context, Any], Outcome]
 _TICKET_EVENTS = (
     ops.TICKET_CALL, ops.TICKET_RECALL, ops.TICKET_START, ops.TICKET_FINISH, ops.TICKET_NO_SHOW, ops.TICKET_HOLD,
@@ -517,9 +547,13 @@ APPLIERS: dict[str, Applier] = {
     ops.DOSSIER_CREATE.name: dossier_create,
     ops.DOSSIER_AMEND.name: dossier_amend,
     ops.DOSSIER_RETURN.name: dossier_return,
+    ops.DOSSIER_VOID.name: dossier_void,
+    ops.CODE_VOID.name: code_void,
     ops.SUPPLEMENT_CREATE.name: supplement_create,
     ops.REFUSAL_CREATE.name: refusal_create,
     ops.RECEIPT_PRINTED.name: receipt_printed,
+    ops.COUNTER_PAUSE.name: counter_status,
+    ops.COUNTER_RESUME.name: counter_status,
 }
 
 # The permission each op needs, checked against the user's role at the op's time (SYNC.md §4 Auth).
@@ -530,7 +564,11 @@ ACTIONS: dict[str, str] = {
     ops.DOSSIER_CREATE.name: "dossier.intake",
     ops.DOSSIER_AMEND.name: "dossier.amend",
     ops.DOSSIER_RETURN.name: "dossier.return",
+    ops.DOSSIER_VOID.name: "dossier.intake",  # the clerk who received it corrects the intake
+    ops.CODE_VOID.name: "dossier.intake",
     ops.SUPPLEMENT_CREATE.name: "dossier.intake",
     ops.REFUSAL_CREATE.name: "dossier.intake",
     ops.RECEIPT_PRINTED.name: "receipt.print",
+    ops.COUNTER_PAUSE.name: "queue.call",  # the clerk who calls at this counter may stop calling
+    ops.COUNTER_RESUME.name: "queue.call",
 }

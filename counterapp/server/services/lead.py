@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError, ValidationFailed
 from counterapp.domain.ticket import EventKind, TicketState
+from counterapp.server.events import publish_after_commit
 from counterapp.server.models.auth import Device, StaffSession, User
 from counterapp.server.models.numbers import CodeLease
 from counterapp.server.models.org import Counter, QueueService
@@ -45,6 +46,28 @@ def set_counter_status(counter: Counter, status: str, reason: str | None = None)
             raise ValidationFailed.single("reason", "text.too_long", max_length=MAX_PAUSE_REASON)
     counter.status = status
     counter.pause_reason = text if status == PAUSED else None
+    return counter
+
+
+def change_counter_status(
+    session: Session, counter: Counter, status: str, reason: str | None = None, *, now: datetime
+) -> Counter:
+    """``set_counter_status`` with what must go with it, whoever changes the status — the lead online, or a
+    clerk's pushed ``counter.pause``/``counter.resume``, so both look the same to the lead and the boards:
+
+    * a paused counter's unexpired hand goes back to the pool (``queue.release_hand``): it calls nothing
+      for now, and other counters can call those tickets at once;
+    * ``assignment.changed`` is published after the commit, with the status but never the pause reason
+      (free text); the counter row itself reaches the change feed through its mapper event.
+
+    The epoch is left alone: it fences *assignments* (which services the counter serves), and a status
+    change assigns nothing, so claims made under the current epoch stay valid."""
+    set_counter_status(counter, status, reason)
+    if counter.status == PAUSED:
+        queue.release_hand(session, counter, now)
+    session.flush()
+    data = {"counter": counter.number, "counter_id": counter.id, "epoch": counter.epoch, "status": counter.status}
+    publish_after_commit(session, counter.centre_id, "assignment.changed", data)
     return counter
 
 

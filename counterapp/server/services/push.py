@@ -35,7 +35,7 @@ from counterapp.server.jsontext import json_text
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
 from counterapp.server.models.queue import Ticket
-from counterapp.server.models.sync import Conflict, OpLogEntry, SyncEntity
+from counterapp.server.models.sync import Conflict, Dossier, OpLogEntry, SyncEntity
 from counterapp.server.services.apply import (
     ACTIONS,
     APPLIERS,
@@ -173,12 +173,18 @@ def _apply(batch: _Batch, op: Op) -> Outcome:
 
 
 def _with_ticket(session: Session, entry: OpLogEntry, result: OpResult) -> OpResult:
-    """A stored answer to a refused ticket op, sent again, carries the server's ticket as it is now, so a
-    counter whose first answer was lost can still put its cache right."""
-    ticket_id = entry.payload.get("ticket_id") if isinstance(entry.payload, dict) else None
-    if result.status not in ("rejected", "conflict") or not entry.kind.startswith("ticket.") or not ticket_id:
+    """A stored answer to a refused ticket op (or a refused dossier void), sent again, carries the server's
+    ticket (dossier) as it is now, so a counter whose first answer was lost can still put its cache right."""
+    payload = entry.payload if isinstance(entry.payload, dict) else {}
+    if result.status not in ("rejected", "conflict"):
         return result
-    current = feed.ticket_data(session, str(ticket_id))
+    if entry.kind == ops.DOSSIER_VOID.name and payload.get("dossier_id"):
+        dossier = session.get(Dossier, str(payload["dossier_id"]))
+        current = feed.dossier_data(session, dossier.id) if dossier and dossier.centre_id == entry.centre_id else None
+    elif entry.kind.startswith("ticket.") and payload.get("ticket_id"):
+        current = feed.ticket_data(session, str(payload["ticket_id"]))
+    else:
+        return result
     return result if current is None else result.model_copy(update={"canonical": current})
 
 

@@ -473,12 +473,16 @@ def finish(
 def deal_hand(session: Session, counter: Counter, size: int, lease: timedelta, now: datetime) -> list[Ticket]:
     """Mark the next ``size`` waiting tickets of the counter (in call order) as dealt to it until
     ``now + lease``, for calls while partitioned (SYNC.md §2 (a)). Tickets already in its unexpired hand
-    count towards ``size``. Each deal is a compare-and-set too, so two counters never share a ticket."""
+    count towards ``size``. Each deal is a compare-and-set too, so two counters never share a ticket.
+    A counter that is not open (paused, closed) is dealt nothing — an empty hand, not an error: its sync
+    worker may ask before it has heard of the pause, and a hand would keep those tickets from the others."""
     at = require_aware(now)
     if not 1 <= size <= MAX_HAND:
         raise ValidationFailed.single("size", "hand.size_invalid", limit=MAX_HAND)
     if not timedelta(0) < lease <= MAX_LEASE:
         raise ValidationFailed.single("lease", "hand.lease_invalid")
+    if counter.status != "open":  # paused or closed: it calls nothing, so it holds nothing from the others
+        return []
     until = at + lease
     hand: list[str] = []
     for candidate in call_order(waiting_candidates(session, counter, at), _policy(session, counter)):
@@ -504,3 +508,25 @@ def deal_hand(session: Session, counter: Counter, size: int, lease: timedelta, n
     for ticket_id in hand:  # a bulk UPDATE writes no event row: tell the change feed here
         feed.touch(session, feed.centre_space(counter.centre_id), "ticket", ticket_id)
     return [rows[i] for i in hand]
+
+
+def release_hand(session: Session, counter: Counter, now: datetime) -> list[Ticket]:
+    """Give the counter's unexpired hand back to the pool (its tickets' ``dealt_to``/``dealt_until``
+    cleared), so other counters can call them at once rather than when the lease runs out: the counter
+    stopped calling (paused). The tickets are locked, so a concurrent call of one of them either happened
+    first (it cleared the deal itself) or waits for this. Each change reaches the feed through the ticket's
+    mapper event. Returns the released tickets."""
+    at = require_aware(now)
+    tickets = list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.dealt_to == counter.id, Ticket.dealt_until > at)
+            .order_by(Ticket.issued_at, Ticket.number)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    for ticket in tickets:
+        ticket.dealt_to, ticket.dealt_until = None, None
+    session.flush()
+    return tickets
