@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -25,16 +26,21 @@ from counterapp.gui import jobs
 from counterapp.gui.collector import GuiThreadCollector
 from counterapp.gui.gil import favour_gui_thread
 from counterapp.gui.i18n import DEFAULT_LANGUAGE, LANGUAGES, LanguageManager, arg
+from counterapp.gui.jobs import IO, Job, start
 from counterapp.gui.login import LoginDialog
 from counterapp.gui.mainwindow import MainWindow
 from counterapp.gui.resources import load_theme
 from counterapp.gui.sync_worker import SyncMonitor
+from counterapp.gui.window_geometry import window_settings
 from counterapp.services import staff
 from counterapp.services.device import get_device
 from counterapp.services.workspace import Workspace, open_workspace
 from counterapp.sync.client import ServerClient
 from counterapp.sync.engine import SyncEngine
 from counterapp.sync.enrollment import Credential, NotEnrolled, client_for, load_credential
+
+if TYPE_CHECKING:
+    from counterapp.services.online_codes import OnlineCodes
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +133,17 @@ class CounterApp(QObject):
         self.login: LoginDialog | None = None
         self.window: MainWindow | None = None
         self.staff_session: staff.StaffSession | None = None  # its token, for staff endpoints (online only)
+        # After a sign-in without the server, the password stays in memory (never on disk, never logged) until
+        # the server answers again and confirms it: the clerk then gets a staff session without typing again.
+        self._confirm_password: str | None = None
+        self._confirming = False
 
     def sign_in(self, username: str, password: str) -> staff.StaffSession:
         """Runs on the IO pool (blocking)."""
-        return staff.sign_in(self.workspace, self.login_client, username, password)
+        session = staff.sign_in(self.workspace, self.login_client, username, password)
+        if session.user.offline and self.login_client is not None:
+            self._confirm_password = password
+        return session
 
     def start(self) -> None:
         self.sync.start()  # sync needs no clerk: the device credential is enough
@@ -159,15 +172,64 @@ class CounterApp(QObject):
             verify_password=partial(self.sign_in, user.username),
             lock_minutes=self.lock_minutes,
             counter_text=self.counter_text,
+            settings=window_settings(self.workspace.data_dir),
         )
         window.signed_out.connect(self.on_signed_out)
+        window.reconnected.connect(self.on_reconnected)
+        window.set_online_codes(self.online_codes)
         self.window = window
-        window.show()
+        if user.offline:
+            self.sync.sync_now()  # the server did not answer the sign-in: let the status say so at once
+        window.open()
         if self.login is not None:
             self.login.deleteLater()
             self.login = None
         if self.collector is not None:  # once the window is painted and the sign-in dialog gone
             QTimer.singleShot(SETTLE_AFTER_MS, self.collector.settle)
+
+    def online_codes(self) -> OnlineCodes | None:
+        """The server's dossier numbers for the clerk's staff session (none after an offline sign-in until
+        the server confirms it; the intake then takes the offline lease's)."""
+        session, client = self.staff_session, self.login_client
+        if session is None or not session.token or client is None:
+            return None
+        from counterapp.services.online_codes import OnlineCodes
+
+        return OnlineCodes(client, session.token)
+
+    @Slot()
+    def on_reconnected(self) -> None:
+        """The server answers again after an offline sign-in: confirm the clerk there, off the GUI thread."""
+        user, password = self.workspace.user, self._confirm_password
+        if user is None or not user.offline or password is None or self.login_client is None or self._confirming:
+            return
+        self._confirming = True
+        client, workspace, username = self.login_client, self.workspace, user.username
+        job = Job(lambda: staff.sign_in(workspace, client, username, password), name="sign-in.confirm")
+        job.signals.succeeded.connect(self.on_sign_in_confirmed)
+        job.signals.failed.connect(self.on_sign_in_not_confirmed)
+        start(IO, job)
+
+    @Slot(object)
+    def on_sign_in_confirmed(self, session: staff.StaffSession) -> None:
+        self._confirming = False
+        current = self.workspace.user
+        if session.user.offline or current is None or current.user_id != session.user.user_id:
+            return  # the server went away again (the next reconnect tries again), or someone else signed in
+        self._confirm_password = None
+        self.workspace.user = session.user
+        self.staff_session = session
+        log.info("user %s confirmed online after an offline sign-in", session.user.user_id)
+        if self.window is not None:
+            self.window.user_changed()
+
+    @Slot(object)
+    def on_sign_in_not_confirmed(self, exc: Exception) -> None:
+        """The server refused the password (changed, or the account closed): no more tries; the clerk keeps
+        working as signed in offline, and the next sign-in asks the server again."""
+        self._confirming = False
+        self._confirm_password = None
+        log.info("the offline sign-in was not confirmed online: %s", getattr(exc, "code", type(exc).__name__))
 
     @Slot()
     def on_login_cancelled(self) -> None:
@@ -178,6 +240,7 @@ class CounterApp(QObject):
     def on_signed_out(self) -> None:
         window, self.window = self.window, None
         self.staff_session = None
+        self._confirm_password = None
         self.show_login(username="")  # shown before the window closes, so the app does not quit
         if window is not None:
             window.close()

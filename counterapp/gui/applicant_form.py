@@ -10,11 +10,11 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -76,6 +76,11 @@ _ERROR_TEXTS: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed as returning o
     ),
     "lease.exhausted": QT_TRANSLATE_NOOP("IntakeErrors", "Today's dossier numbers are used up: connect to the server."),
     "printer.failed": QT_TRANSLATE_NOOP("IntakeErrors", "The printer did not take the job; it stays queued."),
+    "ticket.unknown": QT_TRANSLATE_NOOP("IntakeErrors", "The queue ticket is not known at this counter today."),
+    "auth.device_revoked": QT_TRANSLATE_NOOP(
+        "IntakeErrors", "The server no longer accepts this computer: nothing was saved. Call IT."
+    ),
+    "auth.forbidden": QT_TRANSLATE_NOOP("IntakeErrors", "Your account may not take in dossiers: nothing was saved."),
 }
 
 
@@ -137,6 +142,9 @@ class ApplicantForm(QWidget):
         self.sets_spin = QSpinBox()
         self.sets_spin.setRange(1, 99)
         self.note_edit = QLineEdit()
+        # a birth date and a phone number are read whole, never scrolled inside their field
+        for edit, sample in ((self.dob_edit, "00/00/0000"), (self.phone_edit, "0912 345 678")):
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(sample) + 32)
         self.errors: dict[str, QLabel] = {}
         self._labels: dict[str, QLabel] = {}
 
@@ -144,47 +152,66 @@ class ApplicantForm(QWidget):
         owner_fields.setVisible(False)
         self.owner_box.toggled.connect(owner_fields.setVisible)
         QVBoxLayout(self.owner_box).addWidget(owner_fields)
-        owner_form = QFormLayout(owner_fields)
-        owner_form.setContentsMargins(0, 0, 0, 0)
-        self._row(owner_form, "owner.name", self.owner_name_edit)
-        self._row(owner_form, "owner.id_number", self.owner_id_edit)
-        self._row(owner_form, "owner.address", self.owner_address_edit)
-        form = QFormLayout()
-        self._row(form, "qr", self.qr_edit)
-        widget: QWidget
-        for key, widget in (("name", self.name_edit), ("id_number", self.id_edit), ("date_of_birth", self.dob_edit),
-                            ("sex", self.sex_combo), ("phone", self.phone_edit), ("email", self.email_edit),
-                            ("address", self.address_edit)):  # fmt: skip
-            self._row(form, f"applicant.{key}", widget)
-        form.addRow(self.owner_box)  # one form: the labels line up above and below the owner box
-        for key, widget in (("return_mode", self.postal_check), ("postal_address", self.postal_address_edit),
-                            ("sets", self.sets_spin), ("note", self.note_edit)):  # fmt: skip
-            self._row(form, key, widget)
+        owner_grid = QGridLayout(owner_fields)
+        owner_grid.setContentsMargins(0, 0, 0, 0)
+        self._cell(owner_grid, 0, 0, "owner.name", self.owner_name_edit, span=3)
+        self._cell(owner_grid, 1, 0, "owner.id_number", self.owner_id_edit)
+        self._cell(owner_grid, 2, 0, "owner.address", self.owner_address_edit, span=3)
+        # Two fields to a row where they are short (ID and birth date, sex and phone), so the whole form
+        # fits beside the procedure at 1366×768 in Vietnamese, the longer language, without scrolling.
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 2)
+        self._cell(grid, 0, 0, "qr", self.qr_edit, span=3)
+        self._cell(grid, 1, 0, "applicant.name", self.name_edit, span=3)
+        self._cell(grid, 2, 0, "applicant.id_number", self.id_edit)
+        self._cell(grid, 2, 2, "applicant.date_of_birth", self.dob_edit)
+        self._cell(grid, 3, 0, "applicant.sex", self.sex_combo)
+        self._cell(grid, 3, 2, "applicant.phone", self.phone_edit)
+        self._cell(grid, 4, 0, "applicant.email", self.email_edit, span=3)
+        self._cell(grid, 5, 0, "applicant.address", self.address_edit, span=3)
+        grid.addWidget(self.owner_box, 6, 0, 1, 4)
+        self._cell(grid, 7, 0, "return_mode", self.postal_check, span=3)
+        self._cell(grid, 8, 0, "postal_address", self.postal_address_edit, span=3)
+        self._cell(grid, 9, 0, "note", self.note_edit)
+        self._cell(grid, 9, 2, "sets", self.sets_spin)
+        self._postal_row = (self._labels["postal_address"], self.postal_address_edit.parentWidget())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form)
+        layout.addLayout(grid)
         layout.addStretch(1)
 
         self.qr_edit.returnPressed.connect(self.on_qr_entered)
         self.id_edit.returnPressed.connect(self.on_id_entered)  # a scan into the ID field works too
-        self.postal_check.toggled.connect(self.postal_address_edit.setEnabled)
+        self.postal_check.toggled.connect(self.on_postal_toggled)
+        self.on_postal_toggled(False)
         self.retranslate_ui()
 
-    def _row(self, form: QFormLayout, field: str, widget: QWidget) -> None:
+    def _cell(self, grid: QGridLayout, row: int, column: int, field: str, widget: QWidget, span: int = 1) -> None:
+        """A label and its field (with the field's error line under it) at ``row``/``column`` of ``grid``."""
         box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        column.addWidget(widget)
+        stack = QVBoxLayout(box)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.setSpacing(1)
+        stack.addWidget(widget)
         self.errors[field] = _error_label()
-        column.addWidget(self.errors[field])
+        stack.addWidget(self.errors[field])
         self._labels[field] = QLabel()
         self._labels[field].setBuddy(widget)
-        form.addRow(self._labels[field], box)
+        grid.addWidget(self._labels[field], row, column, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(box, row, column + 1, 1, span)
+
+    @Slot(bool)
+    def on_postal_toggled(self, postal: bool) -> None:
+        """The postal address is asked only for a result sent by post (its row is hidden otherwise)."""
+        self.postal_address_edit.setEnabled(postal)
+        for widget in self._postal_row:
+            if widget is not None:
+                widget.setVisible(postal)
 
     def retranslate_ui(self) -> None:
         texts = {
-            "qr": self.tr("Scan CCCD &QR"), "applicant.name": self.tr("Full &name"),
+            "qr": self.tr("Scan CCC&D QR"), "applicant.name": self.tr("&Full name"),
             "applicant.id_number": self.tr("CCCD / &ID number"), "applicant.date_of_birth": self.tr("Date of &birth"),
             "applicant.sex": self.tr("Se&x"), "applicant.phone": self.tr("&Phone"),
             "applicant.email": self.tr("&E-mail"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from counterapp.gui.dossier_detail import DossierDetail
 from counterapp.gui.dossier_models import DossierSearchModel, error_text
 from counterapp.gui.register_view import RegisterView
 from counterapp.gui.return_dialog import ReturnDialog
+from counterapp.gui.void_dossier import VoidFlow
 from counterapp.services.device import setting
 from counterapp.services.dossiers import return_result, show_dossier
 from counterapp.services.search import DossierSummary, SearchPage, search_dossiers
@@ -41,6 +41,12 @@ __all__ = ["DossiersPanel"]
 DEBOUNCE_MS = 250  # long enough to skip most keystrokes, short enough to feel live
 PAGE_SIZE = 50
 _CLOSED = (DossierStatus.RETURNED, DossierStatus.WITHDRAWN)
+
+
+def summary_of(dossier: Dossier) -> DossierSummary:
+    """The results table's row of a dossier just changed here (returned, voided)."""
+    return DossierSummary(dossier.code, dossier.procedure_name, dossier.applicant_name, dossier.received_at,
+                          dossier.due_at, dossier.status)  # fmt: skip
 
 
 class DossiersPanel(QWidget):
@@ -58,6 +64,7 @@ class DossiersPanel(QWidget):
         self._searching = False
         self._open_first_pending = False
         self.return_dialog: ReturnDialog | None = None
+        self._staff_names: dict[str, str] = {}  # user id → full name, for the history after a return
 
         self.search_label = QLabel()
         self.search_edit = QLineEdit()
@@ -80,6 +87,9 @@ class DossiersPanel(QWidget):
         self.detail = DossierDetail()
         self.return_button = QPushButton()
         self.return_button.setEnabled(False)
+        self.void_button = QPushButton()  # a dossier received by mistake today, at this counter
+        self.void_button.setEnabled(False)
+        self.voids = VoidFlow(workspace, self)
         self.register = RegisterView(workspace)
 
         search_bar = QHBoxLayout()
@@ -90,7 +100,11 @@ class DossiersPanel(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.detail, 1)
-        right_layout.addWidget(self.return_button, 0, Qt.AlignmentFlag.AlignRight)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.void_button)
+        actions.addWidget(self.return_button)
+        right_layout.addLayout(actions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.results)
         splitter.addWidget(right)
@@ -109,17 +123,15 @@ class DossiersPanel(QWidget):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
-        self.find_action = QAction(self)
-        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
-        self.find_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(self.find_action)
 
         self._debounce.timeout.connect(self.run_search)
         self.search_edit.textChanged.connect(self.on_search_text_changed)
         self.search_edit.returnPressed.connect(self.on_search_return_pressed)
         self.results.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         self.return_button.clicked.connect(self.on_return_clicked)
-        self.find_action.triggered.connect(self.on_find_triggered)
+        self.void_button.clicked.connect(self.on_void_clicked)
+        self.voids.voided.connect(self.on_voided)
+        self.voids.message.connect(self.message)
         self.register.message.connect(self.message)
         self.register.code_activated.connect(self.on_register_code_activated)
         self.tabs.currentChanged.connect(self.on_tab_changed)
@@ -131,7 +143,9 @@ class DossiersPanel(QWidget):
         self.search_label.setText(self.tr("&Find:"))
         self.search_edit.setPlaceholderText(self.tr("Dossier code, ID number, phone, or name (accents optional)"))
         self.return_button.setText(self.tr("Return &result…"))
-        self.find_action.setText(self.tr("Find dossier"))
+        self.void_button.setText(self.tr("Void…"))
+        self.void_button.setToolTip(self.tr("Received by mistake today: withdraw this dossier"))
+        self.voids.retranslate_ui()
         self.tabs.setTabText(0, self.tr("Dossiers"))
         self.tabs.setTabText(1, self.tr("Day's register"))
         self.model.retranslate()
@@ -222,8 +236,14 @@ class DossiersPanel(QWidget):
             self.results.setCurrentIndex(first)
         self.results.setFocus()
 
+    def focus_first(self) -> None:
+        """Where typing starts on this tab (Ctrl+3 or a click on the tab): the search field."""
+        if self.tabs.currentWidget() is self.search_tab:
+            self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     @Slot()
     def on_find_triggered(self) -> None:
+        """Ctrl+F from any tab (the main window owns the key): the search field, its text selected."""
         self.tabs.setCurrentWidget(self.search_tab)
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
@@ -253,6 +273,7 @@ class DossiersPanel(QWidget):
         seq, dossier, now, staff_names = result
         if seq != self._detail_seq:
             return
+        self._staff_names = staff_names
         self.error_label.hide()
         self.detail.show_dossier(dossier, now, staff_names)
         self._update_return_button()
@@ -315,12 +336,8 @@ class DossiersPanel(QWidget):
         if self.return_dialog is not None:
             self.return_dialog.accept()
         if self.detail.dossier is not None and self.detail.dossier.code == dossier.code:
-            self.detail.show_dossier(dossier, now)
-        summary = DossierSummary(
-            dossier.code, dossier.procedure_name, dossier.applicant_name, dossier.received_at, dossier.due_at,
-            dossier.status,
-        )  # fmt: skip
-        self.model.replace(summary)
+            self.detail.show_dossier(dossier, now, self._staff_names)
+        self.model.replace(summary_of(dossier))
         self._update_return_button()
         self.message.emit(self.tr("Result of dossier %1 returned.").replace("%1", dossier.code))
         self.dossier_returned.emit(dossier.code)
@@ -343,6 +360,20 @@ class DossiersPanel(QWidget):
     def _update_return_button(self) -> None:
         dossier = self.detail.dossier
         self.return_button.setEnabled(dossier is not None and dossier.status not in _CLOSED)
+        self.void_button.setEnabled(dossier is not None and dossier.status is DossierStatus.RECEIVED)
+
+    @Slot()
+    def on_void_clicked(self) -> None:
+        dossier = self.detail.dossier
+        if dossier is not None and dossier.status is DossierStatus.RECEIVED:
+            self.voids.start(dossier.code)
+
+    @Slot(object)
+    def on_voided(self, dossier: Dossier) -> None:
+        if self.detail.dossier is not None and self.detail.dossier.code == dossier.code:
+            self.load_detail(dossier.code)  # the history with the void and its reason, and the names
+        self.model.replace(summary_of(dossier))
+        self._update_return_button()
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)

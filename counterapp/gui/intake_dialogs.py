@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from counterapp.domain.procedure import Component, Procedure
 from counterapp.gui.applicant_form import nfc
+from counterapp.gui.dialog_size import fit_width
 
 __all__ = ["RefusalDialog", "SupplementDialog"]
 
@@ -96,6 +97,7 @@ class SupplementDialog(_ReasonDialog):
         self.body.addWidget(self.items)
         self._finish_layout()
         self.retranslate_ui()
+        fit_width(self, [c.name for c in procedure.components], minimum=640)
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Request a supplement (form 02)"))
@@ -134,6 +136,7 @@ class RefusalDialog(_ReasonDialog):
         self.body.insertWidget(self.body.indexOf(self.buttons), self.basis_label)
         self.body.insertWidget(self.body.indexOf(self.buttons), self.basis_edit)
         self.retranslate_ui()
+        fit_width(self, [procedure.name, procedure.legal_basis], minimum=640)
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Refuse the dossier (form 03)"))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counterapp.domain.ticket import Ticket
 from counterapp.gui.i18n import arg
 from counterapp.gui.jobs import IO, Job, start
 from counterapp.gui.login import sign_in_error_text
@@ -83,14 +84,26 @@ class LockDialog(QDialog):
 
     SIGN_OUT = 2
 
-    def __init__(self, user: SignedIn, verify: Callable[[str], StaffSession], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        user: SignedIn,
+        verify: Callable[[str], StaffSession],
+        parent: QWidget | None = None,
+        *,
+        ticket: Ticket | None = None,
+    ) -> None:
         super().__init__(parent)
         self.user = user
+        self.ticket = ticket  # at the counter when it locked: whoever signs out here should know
         self._verify = verify
         self._busy = False
         self.title_label = QLabel(self)
         self.title_label.setProperty("role", "title")
         self.user_label = QLabel(self)
+        self.ticket_label = QLabel(self)
+        self.ticket_label.setProperty("role", "warning")
+        self.ticket_label.setWordWrap(True)
+        self.ticket_label.setVisible(ticket is not None)
         self.password_label = QLabel(self)
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -105,10 +118,10 @@ class LockDialog(QDialog):
         self.sign_out_button = QPushButton(self)
         self.buttons.addButton(self.sign_out_button, QDialogButtonBox.ButtonRole.DestructiveRole)
         layout = QVBoxLayout(self)
-        for widget in (self.title_label, self.user_label, self.password_label, self.password_edit,
-                       self.password_error, self.buttons):  # fmt: skip
+        for widget in (self.title_label, self.user_label, self.ticket_label, self.password_label,
+                       self.password_edit, self.password_error, self.buttons):  # fmt: skip
             layout.addWidget(widget)
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(520)
         self.buttons.accepted.connect(self.on_unlock_clicked)
         self.sign_out_button.clicked.connect(self.on_sign_out_clicked)
         self.retranslate_ui()
@@ -118,6 +131,9 @@ class LockDialog(QDialog):
         self.setWindowTitle(self.tr("Counter locked"))
         self.title_label.setText(self.tr("The counter is locked"))
         self.user_label.setText(arg(self.tr("Signed in: %1 (%2)"), self.user.full_name, self.user.username))
+        if self.ticket is not None:
+            self.ticket_label.setText(self.tr("Ticket {number} is still at the counter.").format(
+                number=self.ticket.number))  # fmt: skip
         self.password_label.setText(self.tr("Enter your password to continue"))
         self.unlock_button.setText(self.tr("Unlocking…") if self._busy else self.tr("Unlock"))
         self.sign_out_button.setText(self.tr("Sign out"))

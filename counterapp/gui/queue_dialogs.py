@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QRegularExpression, Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QRegularExpression, Qt, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counterapp.domain.counter import pause_reason_problem
+from counterapp.domain.text import clean
+from counterapp.gui.dialog_size import fit_width
 from counterapp.services.counter_view import ServiceChoice
 
 __all__ = ["CallSpecificDialog", "PauseDialog", "TransferDialog"]
@@ -72,6 +75,7 @@ class TransferDialog(_FormDialog):
         self.service_list.itemDoubleClicked.connect(self.on_item_double_clicked)
         self.on_selection_changed()
         self.retranslate_ui()
+        fit_width(self, [self.service_list.item(i).text() for i in range(self.service_list.count())])
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Transfer ticket"))
@@ -114,6 +118,7 @@ class CallSpecificDialog(_FormDialog):
         self.number_edit.textChanged.connect(self.on_text_changed)
         self.on_text_changed("")
         self.retranslate_ui()
+        fit_width(self, minimum=420)
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Call a ticket"))
@@ -128,8 +133,22 @@ class CallSpecificDialog(_FormDialog):
         self.ok_button().setEnabled(re.fullmatch(TICKET_PATTERN, self.number()) is not None)
 
 
+PAUSE_REASON_ERRORS: dict[str, str] = {
+    "text.required": str(QT_TRANSLATE_NOOP("PauseDialog", "Write a reason.")),
+    "text.too_long": str(QT_TRANSLATE_NOOP("PauseDialog", "The reason is too long: at most 200 characters.")),
+    "text.invalid_character": str(
+        QT_TRANSLATE_NOOP("PauseDialog", "The reason holds a character that cannot be sent.")
+    ),
+    "text.personal_data": str(
+        QT_TRANSLATE_NOOP("PauseDialog", "No phone or ID numbers here: the shift lead's board shows the reason.")
+    ),
+}
+
+
 class PauseDialog(_FormDialog):
-    """Why the counter stops calling for a while; the reason is shown in the panel until resumed."""
+    """Why the counter stops calling for a while; the reason goes to the server (the lead sees it) and is
+    shown in the panel until resumed. It is checked here by the same rule the service and the server use,
+    so a refused reason stays in the box to be corrected."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -137,12 +156,18 @@ class PauseDialog(_FormDialog):
         self.reason_box.setEditable(True)
         self.reason_label = QLabel()
         self.reason_label.setBuddy(self.reason_box)
+        self.error_label = QLabel()
+        self.error_label.setProperty("role", "error")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
         form = QFormLayout(self)
         form.addRow(self.reason_label, self.reason_box)
+        form.addRow(self.error_label)
         form.addRow(self.buttons)
         self.reason_box.editTextChanged.connect(self.on_text_changed)
         self.retranslate_ui()
         self.on_text_changed(self.reason_box.currentText())
+        fit_width(self, minimum=480)
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Pause the counter"))
@@ -154,8 +179,17 @@ class PauseDialog(_FormDialog):
             self.reason_box.setEditText(typed)
 
     def reason(self) -> str:
-        return self.reason_box.currentText().strip()
+        return clean(self.reason_box.currentText())
 
     @Slot(str)
     def on_text_changed(self, _text: str) -> None:
+        self.error_label.hide()
         self.ok_button().setEnabled(bool(self.reason()))
+
+    def accept(self) -> None:
+        problem = pause_reason_problem(self.reason())
+        if problem is not None:
+            self.error_label.setText(QCoreApplication.translate("PauseDialog", PAUSE_REASON_ERRORS[problem]))
+            self.error_label.show()
+            return
+        super().accept()

@@ -28,6 +28,7 @@ __all__ = [
     "error_text",
     "legal_actions",
     "minutes_between",
+    "not_now_text",
     "translate",
 ]
 
@@ -190,6 +191,10 @@ ERROR_TEXT: dict[str, str] = {
     "state.invalid": QT_TRANSLATE_NOOP("QueuePanel", "This step is not possible for the ticket as it is now."),
     "device.not_initialised": QT_TRANSLATE_NOOP("QueuePanel", "This counter is not set up yet. Ask the administrator."),
     "lease.missing": QT_TRANSLATE_NOOP("QueuePanel", "This counter has no ticket numbers for today. Connect to sync."),
+    "counter.closed": QT_TRANSLATE_NOOP("QueuePanel", "The shift lead has closed this counter."),
+    "ticket.undo_not_possible": QT_TRANSLATE_NOOP(
+        "QueuePanel", "The no-show can no longer be undone: call the ticket by its number (F9)."
+    ),
     "lease.exhausted": QT_TRANSLATE_NOOP(
         "QueuePanel", "This counter has used all its ticket numbers. Connect to sync."
     ),
@@ -242,6 +247,31 @@ def conflict_text(conflict: OpenConflict) -> str:
     return translate(CONFLICT_OTHER).format(number=conflict.subject, code=conflict.code)
 
 
+# Why a key did nothing: the clerk pressed it at the wrong moment, so say what to press instead.
+NOT_NOW_PAUSED = QT_TRANSLATE_NOOP("QueuePanel", "The counter is paused: press F12 to resume first.")
+NOT_NOW_NO_TICKET = QT_TRANSLATE_NOOP("QueuePanel", "No ticket at the counter: press F2 to call the next one.")
+NOT_NOW_SETTLE = QT_TRANSLATE_NOOP(
+    "QueuePanel", "Ticket {number} is still at the counter: finish it (F5), mark a no-show (F6) or hold it (F7) first."
+)
+NOT_NOW_START = QT_TRANSLATE_NOOP(
+    "QueuePanel", "Ticket {number} has not been started: press F4 when the citizen sits down."
+)
+NOT_NOW_OTHER = QT_TRANSLATE_NOOP("QueuePanel", "{step} is not possible for ticket {number} now ({state}).")
+
+
+def not_now_text(action: Action, current: Ticket | None, *, paused: bool) -> str:
+    """What to do instead of ``action``, which ``legal_actions`` does not allow now."""
+    step = translate(BUTTON_TEXT[action]).rstrip("…")
+    if current is None:
+        return translate(NOT_NOW_PAUSED if paused else NOT_NOW_NO_TICKET)
+    if action in (Action.CALL_NEXT, Action.CALL_SPECIFIC, Action.PAUSE):
+        return translate(NOT_NOW_SETTLE).format(number=current.number)
+    if action is Action.FINISH and current.state is TicketState.CALLED:
+        return translate(NOT_NOW_START).format(number=current.number)
+    state = translate(STATE_TEXT[current.state])
+    return translate(NOT_NOW_OTHER).format(step=step, number=current.number, state=state)
+
+
 def legal_actions(current: Ticket | None, *, paused: bool) -> set[Action]:
     """The buttons to enable: a step on the ticket at the counter when the state machine allows it;
     a new call only once that ticket is settled (finished, no-show, held or moved) and not paused."""
@@ -258,6 +288,8 @@ def current_texts(snap: CounterSnapshot | None, *, vietnamese: bool) -> tuple[st
     service = next((s for s in snap.services if s.code == ticket.service), None)
     name = "" if service is None else (service.name_vi if vietnamese else service.name_en)
     state = translate(STATE_TEXT[ticket.state])
+    if ticket.state is TicketState.CALLED and ticket.recalls:  # the clerk sees the recall was made
+        state += " — " + arg(QCoreApplication.translate("QueuePanel", "called again (%1×)"), ticket.recalls)
     if ticket.priority:
         vi, en = snap.priority_names.get(ticket.priority, (ticket.priority, ticket.priority))
         state += f"  {PRIORITY_MARK} {vi if vietnamese else en}"

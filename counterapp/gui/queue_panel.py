@@ -1,9 +1,12 @@
 """The queue panel of the clerk's counter window: the ticket at the counter (large), the waiting list in
-call order, and one button per step of a ticket, each with an F-key.
+call order, the tickets on hold, and one button per step of a ticket.
 
-Every service call is a :class:`~counterapp.gui.jobs.Job` on the DB pool, so the window never waits on
-SQLite. A refresh reads one :func:`counterapp.services.counter_view.snapshot` every few seconds and after
-each action. Errors become a banner in plain words (``ERROR_TEXT``), never a traceback.
+The F-keys belong to the main window (one owner per key, live on every tab); it calls :meth:`perform`,
+which does what the button does, or says why the step is not possible now. Every service call is a
+:class:`~counterapp.gui.jobs.Job` on the DB pool, so the window never waits on SQLite. A refresh reads one
+:func:`counterapp.services.counter_view.snapshot` every few seconds and after each action. Errors become a
+banner in plain words (``ERROR_TEXT``), never a traceback; a step's error goes away by itself after
+``ERROR_SHOWN_MS`` or with the next step that works, while a sync conflict stays until it is dismissed.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,9 +34,9 @@ from PySide6.QtWidgets import (
 
 from counterapp.domain.ticket import EventKind, Ticket, TicketState
 from counterapp.gui import jobs
+from counterapp.gui.held_list import HeldList
 from counterapp.gui.queue_dialogs import CallSpecificDialog, PauseDialog, TransferDialog
 from counterapp.gui.queue_models import (
-    SHORTCUTS,
     STATE_TEXT,
     TICKET_STEPS,
     Action,
@@ -43,9 +46,10 @@ from counterapp.gui.queue_models import (
     current_texts,
     error_text,
     legal_actions,
+    not_now_text,
     translate,
 )
-from counterapp.services import counter_view, queue
+from counterapp.services import counter_status, counter_view, queue, queue_undo
 from counterapp.services.counter_view import CounterSnapshot
 from counterapp.services.workspace import Workspace
 
@@ -53,21 +57,29 @@ __all__ = ["QueuePanel"]
 
 log = logging.getLogger(__name__)
 REFRESH_MS = 5_000  # other counters' calls and new kiosk tickets show up within this
+ERROR_SHOWN_MS = 20_000  # a refused step's banner goes by itself: the clerk has read it or moved on
+UNDO_MS = 120_000  # how long "Undo" stays offered after a no-show (the citizen was just out of earshot)
+
+# What a finished step leaves at the counter, and the outcome word said in the status bar.
+_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
 
 
 class QueuePanel(QWidget):
-    """Queue calling at this counter. ``message`` carries status-bar text after each step."""
+    """Queue calling at this counter. ``message`` carries status-bar text after each step;
+    ``snapshot_changed`` the counter's state (the main window shows the ticket on the other tabs, and the
+    intake links a dossier to it)."""
 
     message = Signal(str)
     refreshed = Signal()  # a snapshot was shown (tests and the window wait on it)
+    snapshot_changed = Signal(object)  # CounterSnapshot
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, online: bool = True) -> None:
         super().__init__(parent)
         self._workspace = workspace
-        self._online = True
-        self._paused_reason: str | None = None
+        self._online = online
         self._snapshot: CounterSnapshot | None = None
         self._error: BaseException | None = None  # kept, not its text: a language switch re-words it
+        self._undo_number: str | None = None  # the last no-show, while it can be undone
         self._busy = False
         self._refreshing = False
         self._refresh_again = False
@@ -80,25 +92,47 @@ class QueuePanel(QWidget):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        self._error_timer = QTimer(self)
+        self._error_timer.setSingleShot(True)
+        self._error_timer.setInterval(ERROR_SHOWN_MS)
+        self._error_timer.timeout.connect(self.on_error_expired)
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.setInterval(UNDO_MS)
+        self._undo_timer.timeout.connect(self.on_undo_expired)
         self.refresh()
 
     def _build(self) -> None:
         self.banner = QFrame()
         self.banner.setObjectName("queueBanner")
-        self.banner.setStyleSheet("#queueBanner { background: #fdecea; border: 1px solid #e0a0a0; }")
         self.banner_label = QLabel()
         self.banner_label.setWordWrap(True)
         self.dismiss_button = QPushButton()
         self.dismiss_button.clicked.connect(self.on_dismiss_clicked)
         banner_row = QHBoxLayout(self.banner)
+        banner_row.setContentsMargins(8, 4, 8, 4)
         banner_row.addWidget(self.banner_label, 1)
         banner_row.addWidget(self.dismiss_button)
         self.banner.hide()
 
+        self.undo_bar = QFrame()
+        self.undo_bar.setObjectName("undoBar")
+        self.undo_label = QLabel()
+        self.undo_button = QPushButton()
+        self.undo_button.setObjectName("queue_undo_no_show")
+        self.undo_button.clicked.connect(self.undo_no_show)
+        undo_row = QHBoxLayout(self.undo_bar)
+        undo_row.setContentsMargins(8, 2, 8, 2)
+        undo_row.addWidget(self.undo_label, 1)
+        undo_row.addWidget(self.undo_button)
+        self.undo_bar.hide()
+
         self.offline_label, self.paused_label = QLabel(), QLabel()
         for notice in (self.offline_label, self.paused_label):
-            notice.setStyleSheet("color: #8a5a00; font-weight: bold;")
+            notice.setObjectName("queueNotice")
+            notice.setWordWrap(True)
             notice.hide()
+        self.offline_label.setVisible(not self._online)
 
         # Sizes are in ui/theme.qss by object name (the theme's font rules win over setFont); the point
         # size set here is the look without the theme. The number is read from the citizen's side too.
@@ -131,9 +165,10 @@ class QueuePanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(38)  # rows fit the theme's larger table type
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.held = HeldList()
+        self.held.call_requested.connect(self.call_held)
 
         self.buttons: dict[Action, QPushButton] = {}
-        self.shortcuts: dict[Action, QShortcut] = {}
         grid = QGridLayout()
         handlers: dict[Action, Callable[[], None]] = {
             Action.CALL_NEXT: self.on_call_next_clicked,
@@ -147,22 +182,22 @@ class QueuePanel(QWidget):
             button.clicked.connect(handlers.get(action, self.on_step_clicked))
             self.buttons[action] = button
             grid.addWidget(button, position // 3, position % 3)
-            # A key of its own, not the button's shortcut: Qt plays a button's shortcut as an animated
-            # click and fires ``clicked`` 100 ms later. ``click()`` does nothing while the button is
-            # disabled; the shortcut is live only while this panel is shown (another tab: not at all).
-            self.shortcuts[action] = QShortcut(QKeySequence(SHORTCUTS[action]), self, button.click)
 
+        waiting = QVBoxLayout()
+        waiting.addWidget(self.waiting_title)
+        waiting.addWidget(self.table, 1)
+        lists = QHBoxLayout()
+        lists.addLayout(waiting, 3)
+        lists.addWidget(self.held, 1)
         layout = QVBoxLayout(self)
-        top: tuple[QWidget, ...] = (self.banner, self.offline_label, self.paused_label, self.current_card)
-        for widget in top:
+        for widget in (self.banner, self.undo_bar, self.offline_label, self.paused_label, self.current_card):
             layout.addWidget(widget)
         layout.addLayout(grid)
-        layout.addWidget(self.waiting_title)
-        layout.addWidget(self.table, 1)
+        layout.addLayout(lists, 1)
 
     def _label_button(self, action: Action) -> None:
         button = self.buttons[action]
-        button.setText(button_text(action, paused=self._paused_reason is not None))
+        button.setText(button_text(action, paused=self.paused_reason is not None))
 
     @Slot()
     def retranslate_ui(self) -> None:
@@ -170,12 +205,15 @@ class QueuePanel(QWidget):
         for action in self.buttons:
             self._label_button(action)
         self.dismiss_button.setText(self.tr("Dismiss"))
+        self.undo_button.setText(self.tr("Undo no-show"))
         self.current_title.setText(self.tr("At the counter"))
         self.offline_label.setText(self.tr("Offline: Call next takes only tickets dealt to this counter and walk-ins."))
-        self.paused_label.setText(self.tr("Paused: {reason}").format(reason=self._paused_reason or ""))
         self.model.retranslate()
+        self.held.retranslate_ui()
         self._show_snapshot()
         self._show_banner()
+        self._show_pause()
+        self._show_undo()
         if self.dialog is not None and hasattr(self.dialog, "retranslate_ui"):
             self.dialog.retranslate_ui()
 
@@ -186,8 +224,21 @@ class QueuePanel(QWidget):
         return self._online
 
     @property
+    def snapshot(self) -> CounterSnapshot | None:
+        return self._snapshot
+
+    @property
+    def current(self) -> Ticket | None:
+        return self._snapshot.current if self._snapshot else None
+
+    @property
     def paused_reason(self) -> str | None:
-        return self._paused_reason
+        snap = self._snapshot
+        return snap.pause_reason or "" if snap is not None and snap.status == "paused" else None
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
 
     @Slot(bool)
     def set_online(self, online: bool) -> None:
@@ -197,9 +248,29 @@ class QueuePanel(QWidget):
         self.offline_label.setVisible(not online)
         self.refresh()  # the waiting list differs offline: only what call-next may take
 
+    def focus_first(self) -> None:
+        """The waiting list takes the focus on this tab, so arrow keys browse it (the F-keys work anywhere)."""
+        self.table.setFocus()
+
     def stop(self) -> None:
         """Stop refreshing (the window is closing); jobs in flight still report."""
         self.timer.stop()
+        self._error_timer.stop()
+        self._undo_timer.stop()
+
+    def legal(self) -> set[Action]:
+        return set() if self._busy else legal_actions(self.current, paused=self.paused_reason is not None)
+
+    def perform(self, action: Action) -> bool:
+        """What a key of the main window does: the button's step when it is possible now; otherwise the
+        status bar says why and what to press instead. Returns whether the step was started."""
+        if self._busy:
+            return False  # a step is running: a second press must not start another
+        if action not in self.legal():
+            self.message.emit(not_now_text(action, self.current, paused=self.paused_reason is not None))
+            return False
+        self.buttons[action].click()
+        return True
 
     # --- refresh --------------------------------------------------------------------------------------
 
@@ -223,21 +294,23 @@ class QueuePanel(QWidget):
     @Slot(object)
     def on_snapshot_read(self, snapshot: CounterSnapshot) -> None:
         self._refreshing = False
+        if self._refresh_again:  # a step changed things while this was read: the next read shows it
+            self._refresh_again = False
+            self.refresh()
+            return
         self._snapshot = snapshot
         self._show_snapshot()
         self._show_banner()
+        self._show_pause()
         self._update_buttons()
+        self.snapshot_changed.emit(snapshot)
         self.refreshed.emit()
-        self._refresh_pending()
 
     @Slot(object)
     def on_snapshot_failed(self, exc: BaseException) -> None:
         self._refreshing = False
         self._error = exc
         self._show_banner()
-        self._refresh_pending()
-
-    def _refresh_pending(self) -> None:
         if self._refresh_again:
             self._refresh_again = False
             self.refresh()
@@ -255,6 +328,7 @@ class QueuePanel(QWidget):
             return
         names = {code: vi if vietnamese else en for code, (vi, en) in snap.priority_names.items()}
         self.model.set_tickets(snap.waiting, snap.now, names)
+        self.held.set_tickets(snap.held, snap.now)
         self.waiting_title.setText(self.tr("Waiting: %n ticket(s)", "", len(snap.waiting)))
 
     def _show_banner(self) -> None:
@@ -265,29 +339,40 @@ class QueuePanel(QWidget):
         self.banner_label.setToolTip("\n".join(c.reason for c in conflicts))
         self.banner.setVisible(bool(lines))
 
+    def _show_pause(self) -> None:
+        reason = self.paused_reason
+        self.paused_label.setText(self.tr("Paused: {reason}").format(reason=reason or ""))
+        self.paused_label.setVisible(reason is not None)
+        self._label_button(Action.PAUSE)
+
+    def _show_undo(self) -> None:
+        number = self._undo_number
+        self.undo_label.setText(self.tr("Ticket {number} was marked as a no-show.").format(number=number or ""))
+        self.undo_bar.setVisible(number is not None)
+
     def banner_text(self) -> str:
         return self.banner_label.text() if self.banner.isVisible() else ""
 
     def _update_buttons(self) -> None:
-        current = self._snapshot.current if self._snapshot else None
-        # one step at a time while a job runs: a double press must not call two tickets
-        legal = set() if self._busy else legal_actions(current, paused=self._paused_reason is not None)
+        legal = self.legal()  # one step at a time while a job runs: a double press must not call two tickets
         for action, button in self.buttons.items():
             button.setEnabled(action in legal)
+        self.held.set_allowed(Action.CALL_SPECIFIC in legal)
+        self.undo_button.setEnabled(not self._busy and self.current is None)
 
     # --- actions --------------------------------------------------------------------------------------
 
-    def _run(self, action: Action, work: Callable[[Any, Any], Ticket]) -> None:
+    def _run(self, action: str, work: Callable[[Any, Any], Ticket | None]) -> None:
         """Run ``work(session, now)`` in one write transaction on the DB pool."""
         workspace = self._workspace
 
-        def write() -> tuple[Action, Ticket]:
+        def write() -> tuple[str, Ticket | None]:
             with workspace.writing() as (session, now):
                 return action, work(session, now)
 
         self._busy = True
         self._update_buttons()
-        job = jobs.Job(write, name=f"queue.{action.value}")
+        job = jobs.Job(write, name=f"queue.{action}")
         job.signals.succeeded.connect(self.on_action_succeeded)
         job.signals.failed.connect(self.on_action_failed)
         jobs.start(jobs.DB, job)
@@ -298,7 +383,7 @@ class QueuePanel(QWidget):
         def work(session: Any, now: Any) -> Ticket:
             return queue.act(session, kind, number, now=now, user_id=user_id, **options)
 
-        self._run(action, work)
+        self._run(action.value, work)
 
     @Slot()
     def on_call_next_clicked(self) -> None:
@@ -307,7 +392,7 @@ class QueuePanel(QWidget):
         def work(session: Any, now: Any) -> Ticket:
             return queue.call_next(session, now=now, user_id=user_id, only_hand=only_hand)
 
-        self._run(Action.CALL_NEXT, work)
+        self._run(Action.CALL_NEXT.value, work)
 
     @Slot()
     def on_step_clicked(self) -> None:
@@ -315,6 +400,24 @@ class QueuePanel(QWidget):
         action = next((a for a, b in self.buttons.items() if b is self.sender()), None)
         if action in TICKET_STEPS:
             self._step(action)
+
+    @Slot(str)
+    def call_held(self, number: str) -> None:
+        """Call a ticket this counter put on hold back to the counter (the held list's button)."""
+        if Action.CALL_SPECIFIC in self.legal():
+            self._step(Action.CALL_SPECIFIC, number)
+
+    @Slot()
+    def undo_no_show(self) -> None:
+        """The citizen marked as a no-show came after all: reactivated and called back to this counter."""
+        number, user_id = self._undo_number, self._workspace.user_id
+        if number is None or self._busy or self.current is not None:
+            return
+
+        def work(session: Any, now: Any) -> Ticket:
+            return queue_undo.undo_no_show(session, number, now=now, user_id=user_id)
+
+        self._run("undo_no_show", work)
 
     @Slot()
     def on_transfer_clicked(self) -> None:
@@ -343,26 +446,28 @@ class QueuePanel(QWidget):
 
     @Slot()
     def on_pause_clicked(self) -> None:
-        if self._paused_reason is not None:  # the same button resumes
-            self._set_paused(None)
-            self.message.emit(self.tr("Counter resumed."))
+        if self.paused_reason is not None:  # the same button resumes
+            user_id = self._workspace.user_id
+
+            def resume(session: Any, now: Any) -> None:
+                counter_status.resume_counter(session, now=now, user_id=user_id)
+
+            self._run("resume", resume)
             return
         self._open_dialog(PauseDialog(self), self.on_pause_accepted)
 
     @Slot()
     def on_pause_accepted(self) -> None:
         dialog = self._take_dialog()
-        if isinstance(dialog, PauseDialog) and dialog.reason():
-            # No service records a counter pause yet: it is local UI state only (not synced, not on the board).
-            self._set_paused(dialog.reason())
-            self.message.emit(self.tr("Counter paused: {reason}").format(reason=dialog.reason()))
+        if not isinstance(dialog, PauseDialog) or not dialog.reason():
+            return
+        reason, user_id = dialog.reason(), self._workspace.user_id
 
-    def _set_paused(self, reason: str | None) -> None:
-        self._paused_reason = reason
-        self.paused_label.setText(self.tr("Paused: {reason}").format(reason=reason or ""))
-        self.paused_label.setVisible(reason is not None)
-        self._label_button(Action.PAUSE)
-        self._update_buttons()
+        def pause(session: Any, now: Any) -> None:
+            # an op like the other steps: the server stops dealing to this counter and the lead sees why
+            counter_status.pause_counter(session, reason, now=now, user_id=user_id)
+
+        self._run("pause", pause)
 
     def _open_dialog(self, dialog: QDialog, on_accepted: Callable[[], None]) -> None:
         self.dialog = dialog
@@ -381,16 +486,27 @@ class QueuePanel(QWidget):
         self._take_dialog()
 
     @Slot(object)
-    def on_action_succeeded(self, result: tuple[Action, Ticket]) -> None:
+    def on_action_succeeded(self, result: tuple[str, Ticket | None]) -> None:
         action, ticket = result
-        log.info("queue step %s on %s", action.value, ticket.number)
+        if ticket is None:  # pause or resume: the refresh shows the counter's new state
+            said = self.tr("Counter resumed.") if action == "resume" else self.tr("Counter paused.")
+            self._finish_step(None, said)
+            return
+        log.info("queue step %s on %s", action, ticket.number)
         if self._snapshot is not None:  # show the ticket now; the refresh below brings the waiting list
-            at_counter = ticket.state in (TicketState.CALLED, TicketState.SERVING)
+            at_counter = ticket.state in _AT_COUNTER
             waiting = [t for t in self._snapshot.waiting if t.number != ticket.number]
-            self._snapshot = replace(self._snapshot, current=ticket if at_counter else None, waiting=waiting)
+            held = [t for t in self._snapshot.held if t.number != ticket.number]
+            self._snapshot = replace(self._snapshot, current=ticket if at_counter else None, waiting=waiting, held=held)
             self._show_snapshot()
+        self._set_undo(ticket.number if ticket.state is TicketState.NO_SHOW else None)
         state = translate(STATE_TEXT[ticket.state])
-        self._finish_step(None, self.tr("Ticket {number}: {state}").format(number=ticket.number, state=state))
+        if action == Action.RECALL.value:
+            said = self.tr("Ticket {number} called again ({count}×).")
+            said = said.format(number=ticket.number, count=ticket.recalls)
+        else:
+            said = self.tr("Ticket {number}: {state}").format(number=ticket.number, state=state)
+        self._finish_step(None, said)
 
     @Slot(object)
     def on_action_failed(self, exc: BaseException) -> None:
@@ -398,14 +514,36 @@ class QueuePanel(QWidget):
 
     def _finish_step(self, error: BaseException | None, text: str) -> None:
         self._busy, self._error = False, error
+        if error is None:
+            self._error_timer.stop()
+        else:
+            self._error_timer.start()
         self._show_banner()
         self.message.emit(text)
         self._update_buttons()
         self.refresh()
 
+    def _set_undo(self, number: str | None) -> None:
+        self._undo_number = number
+        if number is None:
+            self._undo_timer.stop()
+        else:
+            self._undo_timer.start()
+        self._show_undo()
+
+    @Slot()
+    def on_undo_expired(self) -> None:
+        self._set_undo(None)
+
+    @Slot()
+    def on_error_expired(self) -> None:
+        self._error = None
+        self._show_banner()
+
     @Slot()
     def on_dismiss_clicked(self) -> None:
         self._error = None
+        self._error_timer.stop()
         ids = [c.id for c in self._snapshot.conflicts] if self._snapshot else []
         self._show_banner()
         if not ids:

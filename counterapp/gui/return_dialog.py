@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from counterapp.domain.applicant import MAX_NAME
 from counterapp.domain.dossier import MAX_NOTE
+from counterapp.gui.dialog_size import fit_width
 
 __all__ = ["ReturnDialog"]
 
@@ -51,6 +52,7 @@ class ReturnDialog(QDialog):
         self.note_edit.textChanged.connect(self.on_input_changed)
         self.retranslate_ui()
         self.on_input_changed()
+        fit_width(self, [self.note_edit.placeholderText()])
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Return result"))

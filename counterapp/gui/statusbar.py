@@ -1,9 +1,13 @@
-"""The counter window's status bar and its banners: online or offline, pending changes and the age of
-the oldest, the last sync, numbers left in the leases, the printer, and the clock-skew warning.
+"""The counter window's status bar and its banners: the last message of a panel, online or offline,
+pending changes and the age of the oldest, the last sync, numbers left in the leases, the printer, and the
+clock-skew warning.
 
-It only displays a ``SyncStatus`` it is handed (``on_status_changed``); it never queries or blocks. The
-two banners are separate widgets (``offline_banner``, ``skew_banner``) that the main window places above
-its tabs, where a clerk sees them without looking down.
+It only displays a ``SyncStatus`` it is handed (``on_status_changed``) and the print jobs of the last
+receipt; it never queries or blocks. Every text is rendered from those values, so a language switch
+re-words all of it. The permanent fields are short (the details are in their tooltips) so that a panel's
+message has room at 1366 px; a message longer than its room is elided, whole in its tooltip, and goes after
+``MESSAGE_MS``. The two banners are separate widgets (``offline_banner``, ``skew_banner``) that the main
+window places above its tabs, where a clerk sees them without looking down.
 """
 
 from __future__ import annotations
@@ -11,16 +15,53 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Slot
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Slot
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from counterapp.gui.i18n import arg
 from counterapp.services.clock import centre_wall_time
 
 if TYPE_CHECKING:  # the sync package loads pydantic and httpx: not on the window's start-up path
+    from counterapp.services.printing import PrintJob
     from counterapp.sync.engine import SyncStatus
 
-__all__ = ["StatusBar"]
+__all__ = ["PRINTER_ERROR_TEXT", "ElidedLabel", "StatusBar"]
+
+MESSAGE_MS = 15_000
+
+# PrinterError codes → the clerk's words (the job's own message is English, for IT and the log).
+PRINTER_ERROR_TEXT: dict[str, str] = {
+    "printer.unreachable": str(QT_TRANSLATE_NOOP("StatusBar", "the printer does not answer")),
+    "printer.folder": str(QT_TRANSLATE_NOOP("StatusBar", "the PDF folder cannot be written")),
+    "printer.unsupported": str(QT_TRANSLATE_NOOP("StatusBar", "this connection is not supported here")),
+    "printer.wrong_kind": str(QT_TRANSLATE_NOOP("StatusBar", "wrong printer for this document")),
+}
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" when it does not fit, with the whole text in its tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(0, self.width() - 4)
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
 
 
 def _restyle(label: QLabel, state: str) -> None:
@@ -35,6 +76,13 @@ class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
+        self.message_label = ElidedLabel(self)
+        self.message_label.setObjectName("statusMessage")
+        self.addWidget(self.message_label, 1)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.setInterval(MESSAGE_MS)
+        self._message_timer.timeout.connect(self.clear_message)
         self.connection_label = QLabel(self)
         self.pending_label = QLabel(self)
         self.last_sync_label = QLabel(self)
@@ -54,6 +102,7 @@ class StatusBar(QStatusBar):
         self.skew_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.skew_banner.hide()
         self.status: SyncStatus | None = None
+        self._print_jobs: list[PrintJob] = []
         self._printer_state = ""
         self.retranslate_ui()
 
@@ -67,9 +116,48 @@ class StatusBar(QStatusBar):
     @Slot(str)
     def set_printer_state(self, state: str) -> None:
         """Free text from the printing side (already translated), e.g. "Printer: out of paper"."""
+        self._print_jobs = []
         self._printer_state = state
         self.printer_label.setText(state)
         self.printer_label.setVisible(bool(state))
+
+    def set_print_jobs(self, jobs: list[PrintJob]) -> None:
+        """The printer's state from the last document's jobs, worded now and again on a language switch."""
+        if jobs:
+            self._print_jobs = list(jobs)
+            self._render_printer()
+
+    @Slot(str)
+    def show_message(self, text: str) -> None:
+        self.message_label.set_full_text(text)
+        self._message_timer.start()
+
+    @Slot()
+    def clear_message(self) -> None:
+        self.message_label.set_full_text("")
+
+    def message(self) -> str:
+        return self.message_label.full_text()
+
+    def _render_printer(self) -> None:
+        jobs = self._print_jobs
+        if not jobs:
+            return
+        failed = [job for job in jobs if job.status != "printed"]
+        if failed:
+            job = failed[0]
+            source = PRINTER_ERROR_TEXT.get(getattr(job, "error_code", None) or "")
+            reason = QCoreApplication.translate("StatusBar", source) if source else (job.last_error or "")
+            state = arg(self.tr("Printer %1: not printed"), job.printer)
+            self.printer_label.setToolTip(reason)
+            if source:
+                state += f" ({reason})"
+        else:
+            state = arg(self.tr("Printer %1: ready"), jobs[-1].printer)
+            self.printer_label.setToolTip("")
+        self._printer_state = state
+        self.printer_label.setText(state)
+        self.printer_label.setVisible(True)
 
     @property
     def online(self) -> bool | None:
@@ -90,6 +178,7 @@ class StatusBar(QStatusBar):
 
     def _render(self) -> None:
         status = self.status
+        self._render_printer()
         self.printer_label.setVisible(bool(self._printer_state))
         if status is None:
             self.connection_label.setText(self.tr("Connecting…"))
@@ -98,18 +187,24 @@ class StatusBar(QStatusBar):
                 label.clear()
             return
         offline = not status.online
-        self.connection_label.setText(self.tr("Offline") if offline else self.tr("Online"))
+        self.connection_label.setText(self.tr("Offline, retrying") if offline else self.tr("Online"))
+        self.connection_label.setToolTip(self.tr("Ctrl+R: try now") if offline else "")
         _restyle(self.connection_label, "offline" if offline else "online")
         self.offline_banner.setVisible(offline)
         self.pending_label.setText(self._pending_text(status))
         _restyle(self.pending_label, "warning" if status.blocked else "")
         self.last_sync_label.setText(
-            arg(self.tr("Last sync: %1"), status.last_sync_at.strftime("%H:%M:%S"))
+            arg(self.tr("Synced %1"), status.last_sync_at.strftime("%H:%M"))
             if status.last_sync_at
             else self.tr("Not synced yet")
         )
         self.leases_label.setText(self._leases_text(status))
-        self.leases_label.setToolTip("\n".join(f"{kind}: {left}" for kind, left in sorted(status.leases_left.items())))
+        details = [self.tr("Numbers left for offline work:")]
+        details += [f"{kind}: {left}" for kind, left in sorted(status.leases_left.items())]
+        self.leases_label.setToolTip("\n".join(details))
+        if status.last_sync_at:
+            when = status.last_sync_at.strftime("%d/%m/%Y %H:%M:%S")
+            self.last_sync_label.setToolTip(arg(self.tr("Last sync: %1"), when))
         self._render_skew(status)
 
     def _pending_text(self, status: SyncStatus) -> str:
@@ -126,7 +221,7 @@ class StatusBar(QStatusBar):
     def _leases_text(self, status: SyncStatus) -> str:
         codes = sum(v for k, v in status.leases_left.items() if k.startswith("dossier_code:"))
         tickets = sum(v for k, v in status.leases_left.items() if k.startswith("ticket:"))
-        return arg(self.tr("Numbers left: %1 dossier codes, %2 tickets"), codes, tickets)
+        return arg(self.tr("Left: %1 codes · %2 tickets"), codes, tickets)
 
     def _render_skew(self, status: SyncStatus) -> None:
         if status.codes_blocked:

@@ -53,7 +53,7 @@ class SyncWorker(QObject):
             self.thread().quit()
 
     def sync_now(self) -> None:
-        self.engine.poke()
+        self.engine.retry_now()
 
     def stop(self) -> None:
         self.engine.stop()

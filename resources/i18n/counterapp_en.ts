@@ -4,17 +4,7 @@
 <context>
     <name>ApplicantForm</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="+187"/>
-        <source>Scan CCCD &amp;QR</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Full &amp;name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="+215"/>
         <source>CCCD / &amp;ID number</source>
         <translation type="unfinished"></translation>
     </message>
@@ -94,7 +84,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-12"/>
+        <source>Scan CCC&amp;D QR</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Full name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Dossier owner differs from the applicant</source>
         <translation type="unfinished"></translation>
     </message>
@@ -112,7 +112,7 @@
 <context>
     <name>CallSpecificDialog</name>
     <message>
-        <location filename="../../counterapp/gui/queue_dialogs.py" line="+119"/>
+        <location filename="../../counterapp/gui/queue_dialogs.py" line="+124"/>
         <source>Call a ticket</source>
         <translation type="unfinished"></translation>
     </message>
@@ -130,7 +130,7 @@
 <context>
     <name>CounterApp</name>
     <message>
-        <location filename="../../counterapp/gui/app.py" line="+93"/>
+        <location filename="../../counterapp/gui/app.py" line="+103"/>
         <source>Counter %1 — %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -444,7 +444,7 @@
 <context>
     <name>DossiersPanel</name>
     <message>
-        <location filename="../../counterapp/gui/dossiers_panel.py" line="+131"/>
+        <location filename="../../counterapp/gui/dossiers_panel.py" line="+137"/>
         <source>&amp;Find:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -460,11 +460,16 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Find dossier</source>
+        <source>Void…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Received by mistake today: withdraw this dossier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Dossiers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -482,12 +487,12 @@
         </translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+140"/>
         <source>Result of dossier %1 returned.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+47"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -501,9 +506,36 @@
     </message>
 </context>
 <context>
+    <name>HeldList</name>
+    <message numerus="yes">
+        <location filename="../../counterapp/gui/held_list.py" line="+53"/>
+        <location line="+9"/>
+        <source>On hold: %n</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>Call back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Call the selected held ticket back to the counter (double-click, Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>IntakeErrors</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="-173"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="-200"/>
         <source>Enter the full name.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -703,6 +735,21 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>The queue ticket is not known at this counter today.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server no longer accepts this computer: nothing was saved. Call IT.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Your account may not take in dossiers: nothing was saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+8"/>
         <source>Invalid value ({code}).</source>
         <translation type="unfinished"></translation>
@@ -721,7 +768,7 @@
 <context>
     <name>IntakePanel</name>
     <message>
-        <location filename="../../counterapp/gui/intake_panel.py" line="+154"/>
+        <location filename="../../counterapp/gui/intake_panel.py" line="+180"/>
         <source>Procedure</source>
         <translation type="unfinished"></translation>
     </message>
@@ -746,18 +793,28 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Pre&amp;view receipt</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>&amp;Reprint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="-2"/>
+        <source>Pre&amp;view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+1"/>
-        <source>Request supplement (form 02)…</source>
+        <source>Open the receipt as a PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Supplement (form 02)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ask for missing documents: form 02, printed for the applicant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -766,7 +823,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+1"/>
+        <source>Refuse the dossier with a reason: form 03</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Void…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Received by mistake (e.g. the wrong procedure): withdraw this dossier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>Received at: –</source>
         <translation type="unfinished"></translation>
     </message>
@@ -786,13 +858,33 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+30"/>
+        <source>No queue ticket: the dossier is taken without one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ticket {number}: this dossier is linked to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ticket {number}: the dossier will be linked to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <source>Saving…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+30"/>
         <source>Dossier {code} received.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server did not answer in time: the code is from this counter&apos;s offline range.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -801,7 +893,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+59"/>
+        <source>New form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This form has not been saved. Start a new one and discard what was typed?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Discard and start a new form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep this form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Recorded, but not queued for printing: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -816,7 +928,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Not printed on {printer} (the job stays queued): {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -826,7 +938,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+2"/>
+        <source>Preview receipt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No program on this computer opens PDF files. The receipt is saved here:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+61"/>
         <source>Supplement request recorded.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -837,9 +959,60 @@
     </message>
 </context>
 <context>
+    <name>LeaveDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/leave_guard.py" line="+57"/>
+        <source>Close the counter window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sign out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ticket {number} is still at the counter. The next clerk would find it as theirs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n change(s) have not reached the server yet. They are kept on this computer and sent as soon as it is connected: do not reinstall or wipe it until then.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sign out anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Finish {number} and leave</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hold {number} and leave</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../counterapp/gui/lock.py" line="+118"/>
+        <location filename="../../counterapp/gui/lock.py" line="+131"/>
         <source>Counter locked</source>
         <translation type="unfinished"></translation>
     </message>
@@ -854,7 +1027,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>Ticket {number} is still at the counter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Enter your password to continue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -970,7 +1148,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../counterapp/gui/mainwindow.py" line="+47"/>
+        <location filename="../../counterapp/gui/mainwindow.py" line="+61"/>
         <source>Counter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -985,17 +1163,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+98"/>
-        <source>Printer %1: not printed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Printer %1: ready</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+40"/>
+        <location line="+177"/>
         <source>counterapp — one-stop counter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1005,7 +1173,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>“%1” is not available in this version yet.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1031,6 +1199,36 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Undo no-show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Go to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>New intake form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save intake and print receipt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Find a dossier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Language</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1039,11 +1237,36 @@
         <source>The counter is locked.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+144"/>
+        <source>Syncing now…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PauseDialog</name>
     <message>
-        <location filename="../../counterapp/gui/queue_dialogs.py" line="+27"/>
+        <location filename="../../counterapp/gui/queue_dialogs.py" line="+11"/>
+        <source>Write a reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The reason is too long: at most 200 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The reason holds a character that cannot be sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No phone or ID numbers here: the shift lead&apos;s board shows the reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>Pause the counter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1071,7 +1294,7 @@
 <context>
     <name>ProcedurePicker</name>
     <message>
-        <location filename="../../counterapp/gui/procedure_picker.py" line="+45"/>
+        <location filename="../../counterapp/gui/procedure_picker.py" line="+55"/>
         <source>Type a procedure code or name (no accents needed)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1079,8 +1302,13 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_panel.py" line="+172"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="+207"/>
         <source>Dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo no-show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1094,19 +1322,28 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+187"/>
+        <location line="+134"/>
         <source>Paused: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="+213"/>
-        <location filename="../../counterapp/gui/queue_panel.py" line="-108"/>
+        <location line="+148"/>
+        <source>Counter paused.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Ticket {number} called again ({count}×).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/queue_models.py" line="+218"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="-178"/>
         <source>Waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../counterapp/gui/queue_panel.py" line="+4"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="+5"/>
         <source>Waiting: %n ticket(s)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1114,22 +1351,22 @@
         </translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+18"/>
+        <source>Ticket {number} was marked as a no-show.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+142"/>
         <source>Counter resumed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>Counter paused: {reason}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+35"/>
+        <location line="+16"/>
         <source>Ticket {number}: {state}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="-70"/>
+        <location filename="../../counterapp/gui/queue_models.py" line="-74"/>
         <source>Call next</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1150,12 +1387,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+70"/>
+        <location line="+74"/>
         <source>No-show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-69"/>
+        <location line="-73"/>
         <source>Hold</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1250,6 +1487,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>The shift lead has closed this counter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The no-show can no longer be undone: call the ticket by its number (F9).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>This counter has used all its ticket numbers. Connect to sync.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1319,7 +1566,37 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+27"/>
+        <source>The counter is paused: press F12 to resume first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No ticket at the counter: press F2 to call the next one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ticket {number} is still at the counter: finish it (F5), mark a no-show (F6) or hold it (F7) first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ticket {number} has not been started: press F4 when the citizen sits down.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{step} is not possible for ticket {number} now ({state}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>called again (%1×)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Waited %1 min before the call</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1327,7 +1604,7 @@
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../counterapp/gui/intake_dialogs.py" line="+139"/>
+        <location filename="../../counterapp/gui/intake_dialogs.py" line="+142"/>
         <source>Refuse the dossier (form 03)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1398,13 +1675,28 @@
 <context>
     <name>RegisterView</name>
     <message>
-        <location filename="../../counterapp/gui/register_view.py" line="+75"/>
+        <location filename="../../counterapp/gui/register_view.py" line="+96"/>
         <source>&amp;Date:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Print register</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The day&apos;s register on A4 landscape, opened as a PDF to print</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>E&amp;xport to Excel…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1420,11 +1712,46 @@
             <numerusform></numerusform>
         </translation>
     </message>
+    <message>
+        <location line="+26"/>
+        <source>The register is saved as %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No program on this computer opens PDF files. The register is saved here:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export the register</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>The register is exported to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The register could not be written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Day&apos;s register</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../counterapp/gui/return_dialog.py" line="+56"/>
+        <location filename="../../counterapp/gui/return_dialog.py" line="+58"/>
         <location line="+5"/>
         <source>Return result</source>
         <translation type="unfinished"></translation>
@@ -1453,37 +1780,82 @@
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../counterapp/gui/statusbar.py" line="+82"/>
+        <location filename="../../counterapp/gui/statusbar.py" line="+170"/>
         <source>Lost connection to the server — keep working as usual, data will sync later</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+6"/>
-        <source>Offline</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
         <source>Online</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+17"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-8"/>
         <source>Not synced yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-164"/>
+        <source>the printer does not answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the PDF folder cannot be written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>this connection is not supported here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>wrong printer for this document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+113"/>
+        <source>Printer %1: not printed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Printer %1: ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Offline, retrying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+R: try now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Synced %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Numbers left for offline work:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Sync stopped (%1): call IT</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1507,7 +1879,7 @@
     </message>
     <message>
         <location line="+6"/>
-        <source>Numbers left: %1 dossier codes, %2 tickets</source>
+        <source>Left: %1 codes · %2 tickets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1519,7 +1891,7 @@
 <context>
     <name>SupplementDialog</name>
     <message>
-        <location filename="../../counterapp/gui/intake_dialogs.py" line="-41"/>
+        <location filename="../../counterapp/gui/intake_dialogs.py" line="-42"/>
         <source>Request a supplement (form 02)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1540,9 +1912,50 @@
     </message>
 </context>
 <context>
+    <name>TicketStrip</name>
+    <message>
+        <location filename="../../counterapp/gui/ticket_strip.py" line="+43"/>
+        <source>The counter is paused.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>F12 resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>No ticket at the counter · %n waiting</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>F2 call next · Ctrl+1 queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>At the counter: {number} · {service} · {state}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>F5 finish · F7 hold · F8 transfer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>F4 start · F3 recall · F6 no-show</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../counterapp/gui/queue_dialogs.py" line="-75"/>
+        <location filename="../../counterapp/gui/queue_dialogs.py" line="-96"/>
         <source>Transfer ticket</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1558,9 +1971,82 @@
     </message>
 </context>
 <context>
+    <name>VoidDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/void_dossier.py" line="+30"/>
+        <source>Write why the dossier is voided.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The reason is too long: at most 500 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This dossier is already withdrawn.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only a dossier still waiting to be processed can be voided here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only a dossier received today can be voided here; ask the back office.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only the counter that received the dossier can void it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>There is no such dossier on this counter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The dossier was not voided ({code}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Void a dossier received by mistake</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Dossier {code} will be withdrawn. Its code is never given again and the register keeps the line as withdrawn. Take the dossier in again under the right procedure.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. wrong procedure chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Void the dossier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>Dossier {code} is voided (withdrawn); its code is not reused.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>WaitingTicketsModel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="-162"/>
+        <location filename="../../counterapp/gui/queue_models.py" line="-193"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1583,7 +2069,7 @@
 <context>
     <name>_ReasonDialog</name>
     <message>
-        <location filename="../../counterapp/gui/intake_dialogs.py" line="-46"/>
+        <location filename="../../counterapp/gui/intake_dialogs.py" line="-47"/>
         <source>Enter the reason.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -4,24 +4,14 @@
 <context>
     <name>ApplicantForm</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="+187"/>
-        <source>Scan CCCD &amp;QR</source>
-        <translation>Quét mã &amp;QR CCCD</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Full &amp;name</source>
-        <translation>&amp;Họ và tên</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="+215"/>
         <source>CCCD / &amp;ID number</source>
         <translation>Số &amp;CCCD / định danh</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Date of &amp;birth</source>
-        <translation>Ngày si&amp;nh</translation>
+        <translation>Ngày &amp;sinh</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -31,7 +21,7 @@
     <message>
         <location line="+0"/>
         <source>&amp;Phone</source>
-        <translation>Điện &amp;thoại</translation>
+        <translation>Điện th&amp;oại</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -94,7 +84,17 @@
         <translation>Để trống: dùng địa chỉ người nộp</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-12"/>
+        <source>Scan CCC&amp;D QR</source>
+        <translation>Quét mã QR CCC&amp;D</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Full name</source>
+        <translation>Họ &amp;và tên</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Dossier owner differs from the applicant</source>
         <translation>Chủ hồ sơ khác người nộp</translation>
     </message>
@@ -112,7 +112,7 @@
 <context>
     <name>CallSpecificDialog</name>
     <message>
-        <location filename="../../counterapp/gui/queue_dialogs.py" line="+119"/>
+        <location filename="../../counterapp/gui/queue_dialogs.py" line="+124"/>
         <source>Call a ticket</source>
         <translation>Gọi số</translation>
     </message>
@@ -130,7 +130,7 @@
 <context>
     <name>CounterApp</name>
     <message>
-        <location filename="../../counterapp/gui/app.py" line="+93"/>
+        <location filename="../../counterapp/gui/app.py" line="+103"/>
         <source>Counter %1 — %2</source>
         <translation>Quầy %1 — %2</translation>
     </message>
@@ -444,9 +444,9 @@
 <context>
     <name>DossiersPanel</name>
     <message>
-        <location filename="../../counterapp/gui/dossiers_panel.py" line="+131"/>
+        <location filename="../../counterapp/gui/dossiers_panel.py" line="+137"/>
         <source>&amp;Find:</source>
-        <translation>&amp;Tìm:</translation>
+        <translation>Tì&amp;m:</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -460,11 +460,16 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Find dossier</source>
-        <translation>Tra cứu hồ sơ</translation>
+        <source>Void…</source>
+        <translation>Hủy hồ sơ…</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Received by mistake today: withdraw this dossier</source>
+        <translation>Tiếp nhận nhầm trong hôm nay: rút hồ sơ này</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Dossiers</source>
         <translation>Hồ sơ</translation>
     </message>
@@ -481,12 +486,12 @@
         </translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+140"/>
         <source>Result of dossier %1 returned.</source>
         <translation>Đã trả kết quả hồ sơ %1.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+47"/>
         <source>Searching…</source>
         <translation>Đang tìm…</translation>
     </message>
@@ -499,9 +504,35 @@
     </message>
 </context>
 <context>
+    <name>HeldList</name>
+    <message numerus="yes">
+        <location filename="../../counterapp/gui/held_list.py" line="+53"/>
+        <location line="+9"/>
+        <source>On hold: %n</source>
+        <translation>
+            <numerusform>Đang tạm hoãn: %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>Call back</source>
+        <translation>Gọi lại số này</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Call the selected held ticket back to the counter (double-click, Enter)</source>
+        <translation>Gọi số đang tạm hoãn đã chọn trở lại quầy (bấm đúp hoặc Enter)</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>%1 min</source>
+        <translation>%1 phút</translation>
+    </message>
+</context>
+<context>
     <name>IntakeErrors</name>
     <message>
-        <location filename="../../counterapp/gui/applicant_form.py" line="-173"/>
+        <location filename="../../counterapp/gui/applicant_form.py" line="-200"/>
         <source>Enter the full name.</source>
         <translation>Nhập họ và tên.</translation>
     </message>
@@ -701,6 +732,21 @@
         <translation>Máy in chưa nhận lệnh in; lệnh vẫn nằm trong hàng đợi.</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>The queue ticket is not known at this counter today.</source>
+        <translation>Quầy không có số thứ tự này trong hôm nay.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server no longer accepts this computer: nothing was saved. Call IT.</source>
+        <translation>Máy chủ không còn chấp nhận máy tính này: chưa lưu gì. Hãy gọi bộ phận CNTT.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Your account may not take in dossiers: nothing was saved.</source>
+        <translation>Tài khoản của bạn không được tiếp nhận hồ sơ: chưa lưu gì.</translation>
+    </message>
+    <message>
         <location line="+8"/>
         <source>Invalid value ({code}).</source>
         <translation>Giá trị không hợp lệ ({code}).</translation>
@@ -719,7 +765,7 @@
 <context>
     <name>IntakePanel</name>
     <message>
-        <location filename="../../counterapp/gui/intake_panel.py" line="+154"/>
+        <location filename="../../counterapp/gui/intake_panel.py" line="+180"/>
         <source>Procedure</source>
         <translation>Thủ tục hành chính</translation>
     </message>
@@ -744,27 +790,52 @@
         <translation>Hồ sơ &amp;mới</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Pre&amp;view receipt</source>
-        <translation>&amp;Xem trước giấy tiếp nhận</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>&amp;Reprint</source>
         <translation>&amp;In lại</translation>
     </message>
     <message>
+        <location line="-2"/>
+        <source>Pre&amp;view</source>
+        <translation>&amp;Xem trước</translation>
+    </message>
+    <message>
         <location line="+1"/>
-        <source>Request supplement (form 02)…</source>
-        <translation>Yêu cầu bổ sung hồ sơ (Mẫu 02)…</translation>
+        <source>Open the receipt as a PDF</source>
+        <translation>Mở giấy tiếp nhận dạng PDF</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Supplement (form 02)…</source>
+        <translation>Bổ sung (Mẫu 02)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ask for missing documents: form 02, printed for the applicant</source>
+        <translation>Yêu cầu bổ sung giấy tờ còn thiếu: Mẫu 02, in cho người nộp</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Refuse (form 03)…</source>
-        <translation>Từ chối tiếp nhận (Mẫu 03)…</translation>
+        <translation>Từ chối (Mẫu 03)…</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+1"/>
+        <source>Refuse the dossier with a reason: form 03</source>
+        <translation>Từ chối tiếp nhận hồ sơ, nêu rõ lý do: Mẫu 03</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Void…</source>
+        <translation>Hủy hồ sơ…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Received by mistake (e.g. the wrong procedure): withdraw this dossier</source>
+        <translation>Tiếp nhận nhầm (ví dụ chọn sai thủ tục): rút hồ sơ này</translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>Received at: –</source>
         <translation>Thời gian nhận: –</translation>
     </message>
@@ -784,14 +855,34 @@
         <translation>Ngày hẹn trả: {when}</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+30"/>
+        <source>No queue ticket: the dossier is taken without one.</source>
+        <translation>Không có số thứ tự: hồ sơ được tiếp nhận không gắn số.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ticket {number}: this dossier is linked to it.</source>
+        <translation>Số {number}: hồ sơ này đã gắn với số thứ tự.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ticket {number}: the dossier will be linked to it.</source>
+        <translation>Số {number}: hồ sơ sẽ được gắn với số thứ tự này.</translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <source>Saving…</source>
         <translation>Đang lưu…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+30"/>
         <source>Dossier {code} received.</source>
         <translation>Đã tiếp nhận hồ sơ {code}.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server did not answer in time: the code is from this counter&apos;s offline range.</source>
+        <translation>Máy chủ không trả lời kịp: mã hồ sơ lấy từ dải số dự phòng ngoại tuyến của quầy.</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -799,7 +890,27 @@
         <translation>Kiểm tra lại các ô được đánh dấu.</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+59"/>
+        <source>New form</source>
+        <translation>Hồ sơ mới</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This form has not been saved. Start a new one and discard what was typed?</source>
+        <translation>Hồ sơ này chưa được lưu. Bắt đầu hồ sơ mới và bỏ những gì đã nhập?</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Discard and start a new form</source>
+        <translation>Bỏ và bắt đầu hồ sơ mới</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep this form</source>
+        <translation>Giữ hồ sơ đang nhập</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Recorded, but not queued for printing: {reason}</source>
         <translation>Đã lưu nhưng chưa đưa vào hàng đợi in: {reason}</translation>
     </message>
@@ -814,7 +925,7 @@
         <translation>Đã in trên máy {printer}.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Not printed on {printer} (the job stays queued): {reason}</source>
         <translation>Chưa in được trên máy {printer} (lệnh in vẫn trong hàng đợi): {reason}</translation>
     </message>
@@ -824,7 +935,17 @@
         <translation>Xem trước: {path}</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+2"/>
+        <source>Preview receipt</source>
+        <translation>Xem trước giấy tiếp nhận</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No program on this computer opens PDF files. The receipt is saved here:</source>
+        <translation>Máy tính này không có chương trình mở tệp PDF. Giấy tiếp nhận được lưu tại:</translation>
+    </message>
+    <message>
+        <location line="+61"/>
         <source>Supplement request recorded.</source>
         <translation>Đã lưu phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.</translation>
     </message>
@@ -835,9 +956,59 @@
     </message>
 </context>
 <context>
+    <name>LeaveDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/leave_guard.py" line="+57"/>
+        <source>Close the counter window</source>
+        <translation>Đóng cửa sổ quầy</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sign out</source>
+        <translation>Đăng xuất</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ticket {number} is still at the counter. The next clerk would find it as theirs.</source>
+        <translation>Số {number} vẫn đang ở quầy. Cán bộ sau sẽ nhận số này như của mình.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n change(s) have not reached the server yet. They are kept on this computer and sent as soon as it is connected: do not reinstall or wipe it until then.</source>
+        <translation>
+            <numerusform>%n thay đổi chưa được gửi lên máy chủ. Dữ liệu vẫn được giữ trên máy này và sẽ tự gửi khi có kết nối: không cài lại hay xóa máy trước khi gửi xong.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close anyway</source>
+        <translation>Vẫn đóng</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sign out anyway</source>
+        <translation>Vẫn đăng xuất</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Finish {number} and leave</source>
+        <translation>Hoàn thành số {number} rồi thoát</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hold {number} and leave</source>
+        <translation>Tạm hoãn số {number} rồi thoát</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stay</source>
+        <translation>Ở lại</translation>
+    </message>
+</context>
+<context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../counterapp/gui/lock.py" line="+118"/>
+        <location filename="../../counterapp/gui/lock.py" line="+131"/>
         <source>Counter locked</source>
         <translation>Quầy đã khóa</translation>
     </message>
@@ -852,7 +1023,12 @@
         <translation>Đang đăng nhập: %1 (%2)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>Ticket {number} is still at the counter.</source>
+        <translation>Số {number} vẫn đang ở quầy.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Enter your password to continue</source>
         <translation>Nhập mật khẩu để tiếp tục</translation>
     </message>
@@ -968,7 +1144,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../counterapp/gui/mainwindow.py" line="+47"/>
+        <location filename="../../counterapp/gui/mainwindow.py" line="+61"/>
         <source>Counter</source>
         <translation>Quầy</translation>
     </message>
@@ -983,17 +1159,7 @@
         <translation>Hồ sơ</translation>
     </message>
     <message>
-        <location line="+98"/>
-        <source>Printer %1: not printed</source>
-        <translation>Máy in %1: chưa in được</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Printer %1: ready</source>
-        <translation>Máy in %1: sẵn sàng</translation>
-    </message>
-    <message>
-        <location line="+40"/>
+        <location line="+177"/>
         <source>counterapp — one-stop counter</source>
         <translation>counterapp — quầy một cửa</translation>
     </message>
@@ -1003,7 +1169,7 @@
         <translation>(đăng nhập ngoại tuyến)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>“%1” is not available in this version yet.</source>
         <translation>Phiên bản này chưa có chức năng “%1”.</translation>
     </message>
@@ -1029,6 +1195,36 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Queue</source>
+        <translation>&amp;Hàng đợi</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Undo no-show</source>
+        <translation>Hoàn tác vắng mặt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Go to</source>
+        <translation>Đi &amp;tới</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>New intake form</source>
+        <translation>Hồ sơ tiếp nhận mới</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save intake and print receipt</source>
+        <translation>Lưu hồ sơ và in giấy tiếp nhận</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Find a dossier</source>
+        <translation>Tìm hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Language</source>
         <translation>&amp;Ngôn ngữ</translation>
     </message>
@@ -1037,11 +1233,36 @@
         <source>The counter is locked.</source>
         <translation>Quầy đang khóa.</translation>
     </message>
+    <message>
+        <location line="+144"/>
+        <source>Syncing now…</source>
+        <translation>Đang đồng bộ…</translation>
+    </message>
 </context>
 <context>
     <name>PauseDialog</name>
     <message>
-        <location filename="../../counterapp/gui/queue_dialogs.py" line="+27"/>
+        <location filename="../../counterapp/gui/queue_dialogs.py" line="+11"/>
+        <source>Write a reason.</source>
+        <translation>Hãy ghi lý do.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The reason is too long: at most 200 characters.</source>
+        <translation>Lý do quá dài: tối đa 200 ký tự.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The reason holds a character that cannot be sent.</source>
+        <translation>Lý do có ký tự không gửi được.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No phone or ID numbers here: the shift lead&apos;s board shows the reason.</source>
+        <translation>Không ghi số điện thoại hay số định danh: lý do hiện trên bảng của trưởng ca.</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>Pause the counter</source>
         <translation>Tạm nghỉ quầy</translation>
     </message>
@@ -1069,7 +1290,7 @@
 <context>
     <name>ProcedurePicker</name>
     <message>
-        <location filename="../../counterapp/gui/procedure_picker.py" line="+45"/>
+        <location filename="../../counterapp/gui/procedure_picker.py" line="+55"/>
         <source>Type a procedure code or name (no accents needed)</source>
         <translation>Gõ mã hoặc tên thủ tục (không cần gõ dấu)</translation>
     </message>
@@ -1077,9 +1298,14 @@
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_panel.py" line="+172"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="+207"/>
         <source>Dismiss</source>
         <translation>Đóng</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo no-show</source>
+        <translation>Hoàn tác vắng mặt</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1092,41 +1318,50 @@
         <translation>Ngoại tuyến: “Gọi số tiếp theo” chỉ gọi các số đã phân cho quầy này và khách đến trực tiếp.</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+187"/>
+        <location line="+134"/>
         <source>Paused: {reason}</source>
         <translation>Tạm nghỉ: {reason}</translation>
     </message>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="+213"/>
-        <location filename="../../counterapp/gui/queue_panel.py" line="-108"/>
+        <location line="+148"/>
+        <source>Counter paused.</source>
+        <translation>Quầy đã tạm nghỉ.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Ticket {number} called again ({count}×).</source>
+        <translation>Đã gọi lại số {number} (lần {count}).</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/queue_models.py" line="+218"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="-178"/>
         <source>Waiting</source>
         <translation>Đang chờ</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../counterapp/gui/queue_panel.py" line="+4"/>
+        <location filename="../../counterapp/gui/queue_panel.py" line="+5"/>
         <source>Waiting: %n ticket(s)</source>
         <translation>
             <numerusform>Đang chờ: %n số</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+18"/>
+        <source>Ticket {number} was marked as a no-show.</source>
+        <translation>Số {number} đã ghi vắng mặt.</translation>
+    </message>
+    <message>
+        <location line="+142"/>
         <source>Counter resumed.</source>
         <translation>Quầy đã làm việc trở lại.</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>Counter paused: {reason}</source>
-        <translation>Quầy tạm nghỉ: {reason}</translation>
-    </message>
-    <message>
-        <location line="+35"/>
+        <location line="+16"/>
         <source>Ticket {number}: {state}</source>
         <translation>Số {number}: {state}</translation>
     </message>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="-70"/>
+        <location filename="../../counterapp/gui/queue_models.py" line="-74"/>
         <source>Call next</source>
         <translation>Gọi số tiếp theo</translation>
     </message>
@@ -1147,12 +1382,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+70"/>
+        <location line="+74"/>
         <source>No-show</source>
         <translation>Vắng mặt</translation>
     </message>
     <message>
-        <location line="-69"/>
+        <location line="-73"/>
         <source>Hold</source>
         <translation>Tạm hoãn</translation>
     </message>
@@ -1247,6 +1482,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>The shift lead has closed this counter.</source>
+        <translation>Trưởng ca đã đóng quầy này.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The no-show can no longer be undone: call the ticket by its number (F9).</source>
+        <translation>Không hoàn tác được nữa: hãy gọi theo số (F9).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>This counter has used all its ticket numbers. Connect to sync.</source>
         <translation>Quầy đã dùng hết dải số thứ tự. Hãy kết nối để đồng bộ.</translation>
     </message>
@@ -1316,7 +1561,37 @@
         <translation>Đã hủy</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+27"/>
+        <source>The counter is paused: press F12 to resume first.</source>
+        <translation>Quầy đang tạm nghỉ: bấm F12 để tiếp tục trước.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No ticket at the counter: press F2 to call the next one.</source>
+        <translation>Chưa có số nào tại quầy: bấm F2 để gọi số tiếp theo.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ticket {number} is still at the counter: finish it (F5), mark a no-show (F6) or hold it (F7) first.</source>
+        <translation>Số {number} vẫn đang ở quầy: hãy hoàn thành (F5), ghi vắng mặt (F6) hoặc tạm hoãn (F7) trước.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ticket {number} has not been started: press F4 when the citizen sits down.</source>
+        <translation>Số {number} chưa bắt đầu phục vụ: bấm F4 khi công dân đến quầy.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{step} is not possible for ticket {number} now ({state}).</source>
+        <translation>Không thể {step} với số {number} lúc này ({state}).</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>called again (%1×)</source>
+        <translation>đã gọi lại %1 lần</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Waited %1 min before the call</source>
         <translation>Đã chờ %1 phút trước khi được gọi</translation>
     </message>
@@ -1324,7 +1599,7 @@
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../counterapp/gui/intake_dialogs.py" line="+139"/>
+        <location filename="../../counterapp/gui/intake_dialogs.py" line="+142"/>
         <source>Refuse the dossier (form 03)</source>
         <translation>Từ chối tiếp nhận hồ sơ (Mẫu 03)</translation>
     </message>
@@ -1395,14 +1670,29 @@
 <context>
     <name>RegisterView</name>
     <message>
-        <location filename="../../counterapp/gui/register_view.py" line="+75"/>
+        <location filename="../../counterapp/gui/register_view.py" line="+96"/>
         <source>&amp;Date:</source>
-        <translation>&amp;Ngày:</translation>
+        <translation>Ngà&amp;y:</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Làm mới</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Print register</source>
+        <translation>&amp;In sổ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The day&apos;s register on A4 landscape, opened as a PDF to print</source>
+        <translation>Sổ theo dõi hồ sơ trong ngày, khổ A4 ngang, mở dạng PDF để in</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>E&amp;xport to Excel…</source>
+        <translation>&amp;Xuất Excel…</translation>
     </message>
     <message>
         <location line="+43"/>
@@ -1416,11 +1706,46 @@
             <numerusform>%n hồ sơ tiếp nhận ngày %1</numerusform>
         </translation>
     </message>
+    <message>
+        <location line="+26"/>
+        <source>The register is saved as %1</source>
+        <translation>Sổ theo dõi đã lưu tại %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No program on this computer opens PDF files. The register is saved here:</source>
+        <translation>Máy tính này không có chương trình mở tệp PDF. Sổ theo dõi được lưu tại:</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export the register</source>
+        <translation>Xuất sổ theo dõi</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>The register is exported to %1</source>
+        <translation>Đã xuất sổ theo dõi ra %1</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The register could not be written: %1</source>
+        <translation>Không ghi được sổ theo dõi: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Day&apos;s register</source>
+        <translation>Sổ theo dõi hồ sơ trong ngày</translation>
+    </message>
 </context>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../counterapp/gui/return_dialog.py" line="+56"/>
+        <location filename="../../counterapp/gui/return_dialog.py" line="+58"/>
         <location line="+5"/>
         <source>Return result</source>
         <translation>Trả kết quả</translation>
@@ -1449,50 +1774,95 @@
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../counterapp/gui/statusbar.py" line="+82"/>
+        <location filename="../../counterapp/gui/statusbar.py" line="+170"/>
         <source>Lost connection to the server — keep working as usual, data will sync later</source>
         <translation>Mất kết nối máy chủ — vẫn làm việc bình thường, dữ liệu sẽ đồng bộ sau</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Connecting…</source>
         <translation>Đang kết nối…</translation>
     </message>
     <message>
         <location line="+6"/>
-        <source>Offline</source>
-        <translation>Ngoại tuyến</translation>
-    </message>
-    <message>
-        <location line="+0"/>
         <source>Online</source>
         <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+17"/>
         <source>Last sync: %1</source>
         <translation>Đồng bộ lần cuối: %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-8"/>
         <source>Not synced yet</source>
         <translation>Chưa đồng bộ</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-164"/>
+        <source>the printer does not answer</source>
+        <translation>máy in không phản hồi</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the PDF folder cannot be written</source>
+        <translation>không ghi được vào thư mục PDF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>this connection is not supported here</source>
+        <translation>kiểu kết nối này không dùng được trên máy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>wrong printer for this document</source>
+        <translation>sai loại máy in cho giấy tờ này</translation>
+    </message>
+    <message>
+        <location line="+113"/>
+        <source>Printer %1: not printed</source>
+        <translation>Máy in %1: chưa in được</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Printer %1: ready</source>
+        <translation>Máy in %1: sẵn sàng</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Offline, retrying</source>
+        <translation>Mất kết nối, đang thử lại</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+R: try now</source>
+        <translation>Ctrl+R: thử ngay</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Synced %1</source>
+        <translation>Đồng bộ %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Numbers left for offline work:</source>
+        <translation>Số còn lại để làm việc ngoại tuyến:</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Sync stopped (%1): call IT</source>
         <translation>Đồng bộ bị dừng (%1): hãy gọi bộ phận CNTT</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Nothing to send</source>
-        <translation>Không có dữ liệu chờ gửi</translation>
+        <translation>Đã gửi hết</translation>
     </message>
     <message numerus="yes">
         <location line="+1"/>
         <source>%n change(s) to send</source>
         <translation>
-            <numerusform>%n thay đổi chờ gửi</numerusform>
+            <numerusform>Chờ gửi: %n</numerusform>
         </translation>
     </message>
     <message>
@@ -1502,8 +1872,8 @@
     </message>
     <message>
         <location line="+6"/>
-        <source>Numbers left: %1 dossier codes, %2 tickets</source>
-        <translation>Số còn lại: %1 mã hồ sơ, %2 số thứ tự</translation>
+        <source>Left: %1 codes · %2 tickets</source>
+        <translation>Còn: %1 mã HS · %2 số</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -1514,7 +1884,7 @@
 <context>
     <name>SupplementDialog</name>
     <message>
-        <location filename="../../counterapp/gui/intake_dialogs.py" line="-41"/>
+        <location filename="../../counterapp/gui/intake_dialogs.py" line="-42"/>
         <source>Request a supplement (form 02)</source>
         <translation>Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)</translation>
     </message>
@@ -1535,9 +1905,49 @@
     </message>
 </context>
 <context>
+    <name>TicketStrip</name>
+    <message>
+        <location filename="../../counterapp/gui/ticket_strip.py" line="+43"/>
+        <source>The counter is paused.</source>
+        <translation>Quầy đang tạm nghỉ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>F12 resume</source>
+        <translation>F12 tiếp tục</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>No ticket at the counter · %n waiting</source>
+        <translation>
+            <numerusform>Chưa có số tại quầy · %n số đang chờ</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>F2 call next · Ctrl+1 queue</source>
+        <translation>F2 gọi số tiếp · Ctrl+1 hàng đợi</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>At the counter: {number} · {service} · {state}</source>
+        <translation>Tại quầy: {number} · {service} · {state}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>F5 finish · F7 hold · F8 transfer</source>
+        <translation>F5 hoàn thành · F7 tạm hoãn · F8 chuyển</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>F4 start · F3 recall · F6 no-show</source>
+        <translation>F4 bắt đầu · F3 gọi lại · F6 vắng mặt</translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../counterapp/gui/queue_dialogs.py" line="-75"/>
+        <location filename="../../counterapp/gui/queue_dialogs.py" line="-96"/>
         <source>Transfer ticket</source>
         <translation>Chuyển số</translation>
     </message>
@@ -1553,9 +1963,82 @@
     </message>
 </context>
 <context>
+    <name>VoidDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/void_dossier.py" line="+30"/>
+        <source>Write why the dossier is voided.</source>
+        <translation>Hãy ghi lý do hủy hồ sơ.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The reason is too long: at most 500 characters.</source>
+        <translation>Lý do quá dài: tối đa 500 ký tự.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This dossier is already withdrawn.</source>
+        <translation>Hồ sơ này đã được rút.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only a dossier still waiting to be processed can be voided here.</source>
+        <translation>Chỉ hủy được hồ sơ chưa chuyển xử lý.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only a dossier received today can be voided here; ask the back office.</source>
+        <translation>Chỉ hủy được hồ sơ tiếp nhận trong hôm nay; hãy liên hệ bộ phận xử lý.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only the counter that received the dossier can void it.</source>
+        <translation>Chỉ quầy đã tiếp nhận hồ sơ mới hủy được.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>There is no such dossier on this counter.</source>
+        <translation>Quầy không có hồ sơ này.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The dossier was not voided ({code}).</source>
+        <translation>Chưa hủy được hồ sơ ({code}).</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Void a dossier received by mistake</source>
+        <translation>Hủy hồ sơ tiếp nhận nhầm</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Dossier {code} will be withdrawn. Its code is never given again and the register keeps the line as withdrawn. Take the dossier in again under the right procedure.</source>
+        <translation>Hồ sơ {code} sẽ được rút. Mã hồ sơ không cấp lại cho hồ sơ khác và sổ theo dõi ghi dòng này là đã rút. Hãy tiếp nhận lại hồ sơ theo đúng thủ tục.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Reason</source>
+        <translation>&amp;Lý do</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. wrong procedure chosen</source>
+        <translation>ví dụ: chọn sai thủ tục</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Void the dossier</source>
+        <translation>Hủy hồ sơ</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>Dossier {code} is voided (withdrawn); its code is not reused.</source>
+        <translation>Đã hủy hồ sơ {code} (đã rút); mã không dùng lại.</translation>
+    </message>
+</context>
+<context>
     <name>WaitingTicketsModel</name>
     <message>
-        <location filename="../../counterapp/gui/queue_models.py" line="-162"/>
+        <location filename="../../counterapp/gui/queue_models.py" line="-193"/>
         <source>Number</source>
         <translation>Số</translation>
     </message>
@@ -1578,7 +2061,7 @@
 <context>
     <name>_ReasonDialog</name>
     <message>
-        <location filename="../../counterapp/gui/intake_dialogs.py" line="-46"/>
+        <location filename="../../counterapp/gui/intake_dialogs.py" line="-47"/>
         <source>Enter the reason.</source>
         <translation>Nhập lý do.</translation>
     </message>

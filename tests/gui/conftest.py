@@ -20,7 +20,7 @@ from counterapp.services.workspace import Workspace, open_workspace
 from tests.counter import counter_store
 from tests.liveserver import drain_jobs
 
-SLOW_FILES = {"test_statusbar.py"}  # stops and restarts a server process: ~10-30 s
+SLOW_FILES = {"test_statusbar.py", "test_offline_sign_in.py"}  # stop and restart a server process: ~10-30 s
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -202,16 +202,6 @@ def test_the_days_register_lists_the_dossiers(qtbot: QtBot, panel: DossiersPanel
     assert panel.tabs.currentWidget() is panel.search_tab
 
 
-def test_ctrl_f_focuses_the_search_box(qtbot: QtBot, panel: DossiersPanel) -> None:
-    panel.activateWindow()
-    qtbot.waitUntil(panel.isActiveWindow)
-    panel.tabs.setCurrentWidget(panel.register)
-    panel.register.table.setFocus()
-    qtbot.keyClick(panel.register.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(panel.search_edit.hasFocus)
-    assert panel.tabs.currentWidget() is panel.search_tab
-
-
 class _Shouting(QTranslator):
     """A stand-in for the Vietnamese catalogue: every panel string comes back in capitals."""
 
@@ -254,3 +244,57 @@ def test_personal_data_never_reaches_the_log_or_status_bar(
     for secret in (NHUNG, "Nhung", NHUNG_CCCD, "0868123456"):
         assert secret not in shown
     assert messages  # the status bar did hear about it, in plain words
+
+
+def test_the_register_prints_as_a_pdf_and_exports_to_excel(
+    qtbot: QtBot, panel: DossiersPanel, kit: Counter, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.printing.pdf_text import pypdf_pages
+
+    register = panel.register
+    opened: list[str] = []
+    register.open_url = lambda url: opened.append(url.toLocalFile()) or True
+    with qtbot.waitSignal(register.register_loaded, timeout=5000):
+        panel.tabs.setCurrentWidget(register)
+    with qtbot.waitSignal(register.register_loaded, timeout=5000):
+        register.date_edit.setDate(QDate(NOW.year, NOW.month, NOW.day))
+    codes = [register.model.line(row).code for row in range(register.model.rowCount())]
+    # WHEN "Print register" THEN the day's book is a PDF in the data directory, opened for printing
+    with qtbot.waitSignal(register.printed, timeout=10_000) as printed:
+        qtbot.mouseClick(register.print_button, Qt.MouseButton.LeftButton)
+    pdf = printed.args[0]
+    assert pdf == kit.workspace.data_dir / "registers" / "so-theo-doi-2026-03-16.pdf" and opened == [str(pdf)]
+    text = "\n".join(pypdf_pages(pdf.read_bytes()))
+    assert "SỔ THEO DÕI HỒ SƠ" in text and all(code.split("-")[-1] in text for code in codes)
+    # WHEN "Export to Excel…" and a file is chosen THEN the workbook holds the same lines
+    qtbot.mouseClick(register.export_button, Qt.MouseButton.LeftButton)
+    dialog = register.export_dialog
+    assert isinstance(dialog, QFileDialog) and dialog.selectedFiles()[0].endswith("so-theo-doi-2026-03-16.xlsx")
+    target = tmp_path / "so.xlsx"
+    with qtbot.waitSignal(register.exported, timeout=10_000):
+        dialog.selectFile(str(target))
+        dialog.accept()
+    sheet = load_workbook(target).active
+    assert sheet is not None
+    values = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(code in values for code in codes) and NHUNG in values
+
+
+def test_the_history_names_the_clerk_right_after_a_return(qtbot: QtBot, panel: DossiersPanel, kit: Counter) -> None:
+    from counterapp.services import staff
+    from tests.gui.dossierkit import CLERK
+
+    # GIVEN the signed-in clerk's name recorded (as a sign-in online does)
+    with kit.workspace.writing() as (session, _now):
+        staff.name_staff(session, CLERK)
+    open_first(qtbot, panel, kit.codes[NHUNG])
+    # WHEN the result is returned
+    qtbot.mouseClick(panel.return_button, Qt.MouseButton.LeftButton)
+    dialog = dialog_of(panel)
+    with qtbot.waitSignal(panel.dossier_returned, timeout=5000):
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    # THEN the new history line names the clerk, not their user id
+    assert history(panel)[-1][1:3] == ("Result returned", "Phạm Thị Lan")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from counterapp.domain.duedate import compute_due
 from counterapp.gui import jobs
@@ -49,7 +49,11 @@ def panel(qtbot, workspace) -> Iterator[IntakePanel]:
 
 
 def pick(qtbot, panel: IntakePanel, query: str, code: str) -> None:
-    qtbot.keyClicks(panel.picker.query_edit, query)  # ASCII only: keyClicks aborts on Vietnamese
+    """Type ``query`` (ASCII only: keyClicks aborts on Vietnamese) and, unless it named one procedure, take
+    the first match with Enter, as a clerk does."""
+    qtbot.keyClicks(panel.picker.query_edit, query)
+    if panel.picker.current is None:
+        qtbot.keyClick(panel.picker.query_edit, Qt.Key.Key_Return)
     assert panel.picker.current is not None and panel.picker.current.code == code
 
 
@@ -68,17 +72,38 @@ def texts(panel: IntakePanel) -> list[str]:
     return [e.text() for e in (a.name_edit, a.dob_edit, a.phone_edit, a.email_edit, a.address_edit)]
 
 
-def test_picker_filters_without_diacritics(qtbot, panel):
-    # WHEN the clerk types an accent-free query
+def test_a_fresh_form_has_no_procedure_until_the_clerk_chooses_one(qtbot, panel):
+    # GIVEN a fresh form: the whole catalogue listed, nothing chosen, no documents, no appointment
+    assert panel.picker.list.count() > 5 and panel.picker.current is None
+    assert panel.picker.list.currentRow() == -1 and panel.checklist.rows == []
+    assert panel.due_label.text() == "Appointment: –"
+    # WHEN the clerk types an accent-free query THEN the matches are listed, still nothing chosen
     qtbot.keyClicks(panel.picker.query_edit, "khai sinh")
-    # THEN only the matching procedures are listed, the first chosen, with its documents checklist
     shown = [panel.picker.list.item(i).text() for i in range(panel.picker.list.count())]
-    assert shown and all("khai sinh" in s.lower() for s in shown)
+    assert len(shown) > 1 and all("khai sinh" in s.lower() for s in shown)
+    assert panel.picker.current is None
+    # WHEN Enter THEN the first match is chosen, with its documents checklist, and the focus moves on to them
+    qtbot.keyClick(panel.picker.query_edit, Qt.Key.Key_Return)
     assert panel.picker.current is not None and "khai sinh" in panel.picker.current.name.lower()
     assert [r.component.code for r in panel.checklist.rows] == [c.code for c in panel.picker.current.components]
+    # WHEN the full code is typed THEN that one procedure is chosen at once
     panel.picker.query_edit.clear()
     qtbot.keyClicks(panel.picker.query_edit, "1.004873")
-    assert panel.picker.list.count() == 1
+    assert panel.picker.list.count() == 1 and panel.picker.current is not None
+    assert panel.picker.current.code == "1.004873"
+
+
+def test_saving_without_a_chosen_procedure_names_the_field_and_takes_no_code(qtbot, panel, workspace):
+    # GIVEN the applicant filled in but no procedure chosen (only typed, several matches)
+    qtbot.keyClicks(panel.picker.query_edit, "khai sinh")
+    fill_applicant(panel, "001190012345")
+    # WHEN saving THEN the procedure field says so, nothing typed is lost and no code was taken
+    with qtbot.waitSignal(panel.message, timeout=5000, check_params_cb=lambda m: "highlighted" in m):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert panel.picker.error.isVisible() and panel.picker.error.text() == "Choose a procedure."
+    assert panel.code_label.text() == "" and panel.applicant.name_edit.text() == "Nguyễn Thị Tuyến"
+    with workspace.reading() as (s, _now):
+        assert printing.jobs(s) == []
 
 
 def test_invalid_cccd_keeps_the_form_then_save_issues_code_due_date_and_receipt(qtbot, panel, workspace):
@@ -89,7 +114,7 @@ def test_invalid_cccd_keeps_the_form_then_save_issues_code_due_date_and_receipt(
     before = texts(panel)
     # WHEN saving
     with qtbot.waitSignal(panel.message, timeout=5000, check_params_cb=lambda m: "highlighted" in m):
-        qtbot.keyClick(panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
     # THEN the message sits on the CCCD field, every other field keeps its text and no code was issued
     assert panel.applicant.errors["applicant.id_number"].isVisible()
     assert "12 digits" in panel.applicant.errors["applicant.id_number"].text()
@@ -126,9 +151,9 @@ def test_invalid_cccd_keeps_the_form_then_save_issues_code_due_date_and_receipt(
     assert str(folder) in panel.status_label.text() or "Printed" in panel.status_label.text()
     pdfs = list(folder.glob("*.pdf"))
     assert len(pdfs) == 1 and code in pdf_text(pdfs[0])
-    # and a second Ctrl+S does not take a second code
-    qtbot.keyClick(panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert not panel.save_button.isEnabled()
+    # and a second save (Ctrl+S calls the same slot) does not take a second code
+    panel.save()
+    assert not panel.save_button.isEnabled() and panel.last_result is result
 
     # WHEN reprinting and previewing
     with qtbot.waitSignal(panel.prints_finished, timeout=10000):
@@ -139,10 +164,13 @@ def test_invalid_cccd_keeps_the_form_then_save_issues_code_due_date_and_receipt(
         qtbot.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
     assert code in pdf_text(previewed.args[0]) and panel.opened == [str(previewed.args[0])]
 
-    # WHEN Ctrl+N starts a new form THEN everything is empty and Save is back
-    qtbot.keyClick(panel, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    # WHEN "New form" starts a new form (saved: nothing to ask) THEN everything is empty, no procedure
+    # carried over, and Save is back
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    assert panel.discard_box is None
     assert panel.code_label.text() == "" and panel.applicant.name_edit.text() == ""
     assert panel.save_button.isEnabled() and panel.picker.query_edit.text() == ""
+    assert panel.picker.current is None and panel.checklist.rows == []
 
 
 def test_missing_required_document_is_shown_on_its_row(qtbot, panel):
@@ -212,3 +240,85 @@ def test_live_due_date_is_cheap_on_the_gui_thread(qtbot, panel):
         panel.on_clock_tick()
     per_call_ms = (time.perf_counter() - started) * 10
     assert panel.last_due_ms < 5 and per_call_ms < 5
+
+
+def test_new_form_asks_before_discarding_what_was_typed(qtbot, panel):
+    # GIVEN a form being filled, not saved
+    pick(qtbot, panel, "1.004873", "1.004873")
+    fill_applicant(panel, "001190012345")
+    # WHEN "New form" THEN the clerk is asked, and keeping the form (the default) keeps every field
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    box = panel.discard_box
+    assert box is not None and box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    assert "not been saved" in box.text()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.discard_box is None, timeout=5000)
+    assert panel.applicant.name_edit.text() == "Nguyễn Thị Tuyến" and panel.picker.current is not None
+    # WHEN asked again and the clerk discards THEN the form is fresh, with no procedure
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    box = panel.discard_box
+    assert box is not None
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Discard), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.discard_box is None, timeout=5000)
+    assert panel.applicant.name_edit.text() == "" and panel.picker.current is None
+
+
+def test_preview_without_a_pdf_viewer_says_where_the_file_is(qtbot, panel):
+    # GIVEN a saved dossier on a PC where nothing opens PDF files (openUrl answers False)
+    panel.open_url = lambda _url: False
+    pick(qtbot, panel, "1.004873", "1.004873")
+    fill_applicant(panel, "001190012345")
+    with qtbot.waitSignal(panel.prints_finished, timeout=10000):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    # WHEN previewing THEN a message names the file instead of nothing happening
+    with qtbot.waitSignal(panel.preview_ready, timeout=10000) as previewed:
+        qtbot.mouseClick(panel.preview_button, Qt.MouseButton.LeftButton)
+    box = panel.preview_box
+    assert box is not None and box.isVisible()
+    assert "No program on this computer opens PDF files" in box.text()
+    assert box.informativeText() == str(previewed.args[0]) and previewed.args[0].is_file()
+    box.close()
+
+
+def test_search_lists_the_exact_procedure_first(qtbot, panel):
+    # WHEN the clerk types the name of a procedure that others contain THEN it comes first, and Enter takes it
+    qtbot.keyClicks(panel.picker.query_edit, "dang ky khai sinh")
+    first = panel.picker.list.item(0).text()
+    assert first.endswith("  Đăng ký khai sinh"), first
+    assert any("kết hợp" in panel.picker.list.item(i).text() for i in range(1, panel.picker.list.count()))
+    qtbot.keyClick(panel.picker.query_edit, Qt.Key.Key_Return)
+    assert panel.picker.current is not None and panel.picker.current.name == "Đăng ký khai sinh"
+
+
+def test_a_dossier_saved_by_mistake_is_voided_and_taken_again(qtbot, panel, workspace):
+    from counterapp.domain.dossier import DossierStatus
+    from counterapp.gui.void_dossier import VoidDialog
+
+    # GIVEN a dossier saved under the wrong procedure (a receipt printed for it)
+    pick(qtbot, panel, "1.004873", "1.004873")
+    fill_applicant(panel, "001190012345")
+    with qtbot.waitSignal(panel.prints_finished, timeout=10000):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    first = panel.code_label.text()
+    assert panel.void_button.isEnabled()
+    # WHEN the clerk voids it without a reason THEN the dialog asks for one and nothing happens
+    qtbot.mouseClick(panel.void_button, Qt.MouseButton.LeftButton)
+    dialog = panel.voids.dialog
+    assert isinstance(dialog, VoidDialog) and first in dialog.intro.text()
+    dialog.on_void_clicked()
+    assert dialog.error_label.text() == "Write why the dossier is voided."
+    # WHEN a reason is given THEN the dossier is withdrawn (its code kept), the form keeps what was typed
+    dialog.reason_edit.setPlainText("Chọn nhầm thủ tục")
+    with qtbot.waitSignal(panel.voids.voided, timeout=10000):
+        qtbot.mouseClick(dialog.void_button, Qt.MouseButton.LeftButton)
+    with workspace.reading() as (s, _now):
+        voided = show_dossier(s, first)
+    assert voided.status is DossierStatus.WITHDRAWN and voided.code == first
+    assert panel.code_label.text() == "" and panel.save_button.isEnabled()
+    assert panel.applicant.name_edit.text() == "Nguyễn Thị Tuyến"
+    # WHEN saved again (under the right procedure) THEN a new code, never the voided one
+    panel.picker.query_edit.clear()
+    pick(qtbot, panel, "1.004873", "1.004873")
+    with qtbot.waitSignal(panel.prints_finished, timeout=10000):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert panel.code_label.text() not in ("", first)

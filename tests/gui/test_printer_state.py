@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from counterapp.gui.mainwindow import MainWindow
 from counterapp.services.printing import Document, PrintJob
@@ -27,3 +28,39 @@ def test_the_printer_state_follows_the_last_receipt(qtbot, workspace: Workspace)
     intake.prints_finished.emit([job("pending", "quay-1-nhiet")])
     assert window.status_bar.printer_label.text() == "Printer quay-1-nhiet: not printed"
     assert not window.status_bar.printer_label.isHidden()
+
+
+def test_a_printer_failure_is_told_in_the_clerks_language_and_rewords_on_a_switch(qtbot, workspace: Workspace):
+    from dataclasses import replace
+
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    class Vietnamese(QTranslator):
+        """A stand-in for the catalogue: the status bar's texts as counterapp_vi.ts has them."""
+
+        TEXTS: ClassVar[dict[str, str]] = {"Printer %1: not printed": "Máy in %1: chưa in được",
+                 "the printer does not answer": "máy in không phản hồi"}  # fmt: skip
+
+        def translate(self, context, source, disambiguation=None, n=-1):  # type: ignore[no-untyped-def]
+            return self.TEXTS.get(source) if context == "StatusBar" else None
+
+        def isEmpty(self) -> bool:
+            return False
+
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    failed = replace(job("pending", "quay-1-nhiet"), last_error="printer 'quay-1-nhiet' did not take the job: "
+                     "[Errno 111] Connection refused", error_code="printer.unreachable")  # fmt: skip
+    # GIVEN a failure (its own message is English, for IT)  WHEN shown in English THEN in plain English
+    window.panels["intake"].prints_finished.emit([failed])
+    label = window.status_bar.printer_label
+    assert label.text() == "Printer quay-1-nhiet: not printed (the printer does not answer)"
+    # WHEN the window switches to Vietnamese THEN the same state is worded in Vietnamese, not left in English
+    translator = Vietnamese()
+    QCoreApplication.installTranslator(translator)
+    try:
+        window.retranslate_ui()
+        assert label.text() == "Máy in quay-1-nhiet: chưa in được (máy in không phản hồi)"
+        assert "Errno" not in label.text()
+    finally:
+        QCoreApplication.removeTranslator(translator)

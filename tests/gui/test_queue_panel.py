@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale, Qt
+from sqlalchemy import select
 
 from counterapp.domain.ticket import TicketState
+from counterapp.gui import queue_panel as queue_panel_module
 from counterapp.gui.jobs import wait_idle
 from counterapp.gui.queue_dialogs import CallSpecificDialog, PauseDialog, TransferDialog
 from counterapp.gui.queue_models import SHORTCUTS, Action, legal_actions
 from counterapp.gui.queue_panel import QueuePanel
 from counterapp.services import queue
 from counterapp.services.workspace import Workspace
+from counterapp.store.sync_models import OutboxRow
 from tests.gui.queuekit import add_conflict, add_kiosk_ticket, issue, make_queue_counter
 
 TIMEOUT = 5_000
@@ -51,6 +54,14 @@ def press(qtbot, panel: QueuePanel, action: Action) -> None:
 
 def waiting_numbers(panel: QueuePanel) -> list[str]:
     return panel.model.numbers()
+
+
+def last_op(workspace: Workspace) -> tuple[str, str | None, str]:
+    """The newest op in the outbox: kind, reason, status."""
+    with workspace.reading() as (session, _now):
+        row = session.scalars(select(OutboxRow).order_by(OutboxRow.client_seq.desc())).first()
+        assert row is not None
+        return row.kind, row.payload.get("reason"), row.status
 
 
 def stored_state(workspace: Workspace, number: str) -> tuple[TicketState, str]:
@@ -197,32 +208,99 @@ def test_a_lost_call_from_sync_shows_until_dismissed(qtbot, counter):
     assert not panel.banner.isVisible()
 
 
-@pytest.mark.parametrize(
-    ("action", "key"),
-    [(Action.CALL_NEXT, Qt.Key.Key_F2), (Action.CALL_SPECIFIC, Qt.Key.Key_F9), (Action.PAUSE, Qt.Key.Key_F12)],
-)
-def test_shortcuts_are_shown_on_the_buttons(qtbot, counter, action, key):
+@pytest.mark.parametrize("action", list(Action))
+def test_each_button_shows_its_key_first(qtbot, counter, action):
     panel = make_panel(qtbot, counter)
-    assert panel.buttons[action].text().startswith(SHORTCUTS[action])
-    assert panel.shortcuts[action].key().toString() == SHORTCUTS[action]
-    assert panel.shortcuts[action].key()[0].key() == key
+    assert panel.buttons[action].text().startswith(f"{SHORTCUTS[action]}  ")
 
 
-def test_function_keys_drive_the_queue(qtbot, counter):
+def test_a_key_pressed_at_the_wrong_moment_says_what_to_press(qtbot, counter):
+    # GIVEN a called ticket (not started)
     issue(counter)
     panel = make_panel(qtbot, counter)
-    panel.activateWindow()
-    qtbot.waitUntil(panel.isActiveWindow, timeout=TIMEOUT)
-    # F2 calls next, F4 starts, F5 finishes
-    qtbot.keyClick(panel, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: panel.buttons[Action.START].isEnabled(), timeout=TIMEOUT)
-    qtbot.keyClick(panel, Qt.Key.Key_F4)
+    press(qtbot, panel, Action.CALL_NEXT)
+    # WHEN Finish is asked for (what F5 does) THEN nothing happens to the ticket, and the clerk reads why
+    with qtbot.waitSignal(panel.message, timeout=TIMEOUT) as said:
+        assert panel.perform(Action.FINISH) is False
+    assert said.args[0] == "Ticket A001 has not been started: press F4 when the citizen sits down."
+    assert stored_state(counter, "A001")[0] is TicketState.CALLED
+    with qtbot.waitSignal(panel.message, timeout=TIMEOUT) as said:
+        assert panel.perform(Action.CALL_NEXT) is False
+    assert said.args[0].startswith("Ticket A001 is still at the counter")
+    # WHEN it is possible THEN perform does the button's step
+    with qtbot.waitSignal(panel.refreshed, timeout=TIMEOUT):
+        assert panel.perform(Action.START) is True
     qtbot.waitUntil(lambda: "Serving" in panel.state_label.text(), timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: panel.buttons[Action.FINISH].isEnabled(), timeout=TIMEOUT)
-    qtbot.keyClick(panel, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "—", timeout=TIMEOUT)
-    assert stored_state(counter, "A001")[0] is TicketState.DONE
+
+
+def test_held_tickets_are_listed_and_called_back_with_one_click(qtbot, counter):
+    # GIVEN A001 called and put on hold, A002 waiting
+    issue(counter)
+    issue(counter)
+    panel = make_panel(qtbot, counter)
+    press(qtbot, panel, Action.CALL_NEXT)
+    press(qtbot, panel, Action.HOLD)
+    # THEN A001 is in the held list (not lost from every list), A002 still waiting
+    qtbot.waitUntil(lambda: panel.held.numbers() == ["A001"], timeout=TIMEOUT)
+    assert panel.held.title.text() == "On hold: 1" and waiting_numbers(panel) == ["A002"]
+    assert panel.held.call_button.isEnabled()
+    # WHEN the clerk clicks "Call back" THEN A001 is at the counter again, called
+    with qtbot.waitSignal(panel.refreshed, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.held.call_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.number_label.text() == "A001" and not panel._busy, timeout=TIMEOUT)
+    assert stored_state(counter, "A001")[0] is TicketState.CALLED
+    qtbot.waitUntil(lambda: panel.held.numbers() == [], timeout=TIMEOUT)
+    # and while a ticket is at the counter no held ticket can be called over it
+    assert not panel.held.call_button.isEnabled()
+
+
+def test_a_no_show_can_be_undone(qtbot, counter):
+    issue(counter)
+    panel = make_panel(qtbot, counter)
+    press(qtbot, panel, Action.CALL_NEXT)
+    press(qtbot, panel, Action.NO_SHOW)
+    # THEN an undo is offered
+    assert panel.undo_bar.isVisible() and "A001" in panel.undo_label.text()
+    assert stored_state(counter, "A001")[0] is TicketState.NO_SHOW
+    # WHEN the citizen turns up and the clerk undoes THEN A001 is called at this counter again
+    with qtbot.waitSignal(panel.refreshed, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.number_label.text() == "A001" and not panel._busy, timeout=TIMEOUT)
+    assert stored_state(counter, "A001")[0] is TicketState.CALLED and not panel.undo_bar.isVisible()
+    with counter.reading() as (session, now):
+        kinds = [e.kind for e in queue.current_ticket(session, now=now).events]
+    assert [k.value for k in kinds] == ["issued", "called", "no_show", "reactivated", "called"]
+
+
+def test_the_undo_offer_expires(qtbot, counter, monkeypatch):
+    monkeypatch.setattr(queue_panel_module, "UNDO_MS", 200)
+    issue(counter)
+    panel = make_panel(qtbot, counter)
+    press(qtbot, panel, Action.CALL_NEXT)
+    press(qtbot, panel, Action.NO_SHOW)
+    assert panel.undo_bar.isVisible()
+    qtbot.waitUntil(lambda: not panel.undo_bar.isVisible(), timeout=TIMEOUT)
+
+
+def test_a_recall_shows_how_often_the_ticket_was_called_again(qtbot, counter):
+    issue(counter)
+    panel = make_panel(qtbot, counter)
+    press(qtbot, panel, Action.CALL_NEXT)
+    assert "called again" not in panel.state_label.text()
+    with qtbot.waitSignal(panel.message, timeout=TIMEOUT, check_params_cb=lambda m: "again" in m) as said:
+        press(qtbot, panel, Action.RECALL)
+    assert said.args[0] == "Ticket A001 called again (1×)."
+    assert "called again (1×)" in panel.state_label.text()
+    press(qtbot, panel, Action.RECALL)
+    assert "called again (2×)" in panel.state_label.text()
+
+
+def test_a_refused_step_banner_goes_by_itself(qtbot, counter, monkeypatch):
+    monkeypatch.setattr(queue_panel_module, "ERROR_SHOWN_MS", 300)
+    panel = make_panel(qtbot, counter)
+    press(qtbot, panel, Action.CALL_NEXT)  # nobody waiting: refused
+    assert panel.banner_text() == "No one is waiting for your services right now."
+    qtbot.waitUntil(lambda: not panel.banner.isVisible(), timeout=TIMEOUT)
 
 
 def test_offline_calls_only_the_hand_and_walkins(qtbot, counter):
@@ -248,21 +326,27 @@ def test_offline_calls_only_the_hand_and_walkins(qtbot, counter):
     assert "A500" in waiting_numbers(panel)
 
 
-def test_pause_is_kept_and_shown_until_resumed(qtbot, counter):
+def test_pause_is_recorded_for_the_server_and_shown_until_resumed(qtbot, counter):
     issue(counter)
     panel = make_panel(qtbot, counter)
     qtbot.mouseClick(panel.buttons[Action.PAUSE], Qt.MouseButton.LeftButton)
     dialog = panel.dialog
     assert isinstance(dialog, PauseDialog)
     dialog.reason_box.setEditText("Họp giao ban")
-    dialog.accept()
-    assert panel.paused_reason == "Họp giao ban"
+    with qtbot.waitSignal(panel.refreshed, timeout=TIMEOUT):
+        dialog.accept()
+    qtbot.waitUntil(lambda: panel.paused_reason == "Họp giao ban" and not panel._busy, timeout=TIMEOUT)
     assert panel.paused_label.isVisible() and "Họp giao ban" in panel.paused_label.text()
     assert not panel.buttons[Action.CALL_NEXT].isEnabled()
     assert "Resume" in panel.buttons[Action.PAUSE].text()
-    qtbot.mouseClick(panel.buttons[Action.PAUSE], Qt.MouseButton.LeftButton)
-    assert panel.paused_reason is None and not panel.paused_label.isVisible()
-    assert panel.buttons[Action.CALL_NEXT].isEnabled()
+    # THEN the pause is an op in the outbox, like the other steps, with its reason
+    assert last_op(counter)[:2] == ("counter.pause", "Họp giao ban")
+    # WHEN resumed THEN calling is possible again, and the resume is an op too
+    with qtbot.waitSignal(panel.refreshed, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.buttons[Action.PAUSE], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.paused_reason is None and not panel._busy, timeout=TIMEOUT)
+    assert not panel.paused_label.isVisible() and panel.buttons[Action.CALL_NEXT].isEnabled()
+    assert last_op(counter)[0] == "counter.resume"
 
 
 def test_priority_mark_in_the_list(qtbot, counter):
@@ -312,3 +396,20 @@ def test_legal_actions_follow_the_state_machine():
         Action.RECALL, Action.START, Action.NO_SHOW, Action.HOLD, Action.TRANSFER,
     }  # fmt: skip
     assert legal_actions(serving, paused=False) == {Action.FINISH, Action.HOLD, Action.TRANSFER}
+
+
+def test_a_pause_reason_with_a_phone_number_is_refused_in_the_dialog_and_kept(qtbot, counter):
+    panel = make_panel(qtbot, counter)
+    qtbot.mouseClick(panel.buttons[Action.PAUSE], Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    assert isinstance(dialog, PauseDialog)
+    dialog.reason_box.setEditText("Gọi lại cho 0912 345 678")
+    qtbot.mouseClick(dialog.ok_button(), Qt.MouseButton.LeftButton)
+    # THEN the dialog stays, says why, keeps the text; nothing was recorded
+    assert dialog.isVisible() and not dialog.error_label.isHidden()
+    assert "No phone or ID numbers" in dialog.error_label.text()
+    assert dialog.reason_box.currentText() == "Gọi lại cho 0912 345 678"
+    with counter.reading() as (session, _now):
+        kinds = set(session.scalars(select(OutboxRow.kind)))
+    assert panel.paused_reason is None and "counter.pause" not in kinds
+    dialog.reject()

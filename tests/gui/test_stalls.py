@@ -248,7 +248,7 @@ def call_next_flow(qtbot, window: MainWindow) -> Flow:
 def fill_intake(qtbot, panel: IntakePanel, id_number: str = "001190012345") -> None:
     """As tests/gui/test_intake_panel.py does: an ASCII query for the procedure, setText for Vietnamese."""
     panel.picker.query_edit.clear()
-    qtbot.keyClicks(panel.picker.query_edit, "1.004873")
+    qtbot.keyClicks(panel.picker.query_edit, "1.004873")  # the full code chooses it
     assert panel.picker.current is not None and panel.picker.current.code == "1.004873"
     a = panel.applicant
     a.name_edit.setText("Nguyễn Thị Tuyến")
@@ -267,7 +267,7 @@ def intake_flow(qtbot, window: MainWindow) -> Flow:
         settle(qtbot)
         panel.new_form()
         fill_intake(qtbot, panel)
-        panel.applicant.name_edit.setFocus()  # Ctrl+S is a shortcut of the panel and its children
+        panel.applicant.name_edit.setFocus()  # Ctrl+S (the window's key) pressed in a field, as a clerk does
         qtbot.waitUntil(panel.applicant.name_edit.hasFocus, timeout=TIMEOUT)
 
     def run() -> None:

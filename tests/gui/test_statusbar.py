@@ -43,12 +43,12 @@ def test_offline_banner_pending_count_and_drain(
     qtbot.waitUntil(lambda: monitor.status is not None and monitor.status.last_sync_at is not None, timeout=30_000)
     qtbot.waitUntil(lambda: current(monitor).online and current(monitor).pending_ops == 0, timeout=30_000)
     assert bar.offline_banner.isHidden() and bar.connection_label.text() == "Online"
-    assert "Last sync:" in bar.last_sync_label.text()
+    assert bar.last_sync_label.text().startswith("Synced ") and "Last sync:" in bar.last_sync_label.toolTip()
     # WHEN the server goes away
     live_server.stop()
     # THEN the banner says so, without blocking the window
     qtbot.waitUntil(lambda: not bar.offline_banner.isHidden(), timeout=30_000)
-    assert bar.connection_label.text() == "Offline"
+    assert bar.connection_label.text() == "Offline, retrying" and "Ctrl+R" in bar.connection_label.toolTip()
     assert bar.offline_banner.text() == ("Lost connection to the server — keep working as usual, data will sync later")
     # AND a write still works and waits in the outbox
     with counter.workspace.writing() as (session, _now):
@@ -77,4 +77,5 @@ def test_printer_state_and_clock_skew(qtbot: QtBot) -> None:
     )  # fmt: skip
     bar.on_status_changed(skewed)
     assert not bar.skew_banner.isHidden() and "-420 s" in bar.skew_banner.text()
-    assert bar.leases_label.text() == "Numbers left: 7 dossier codes, 3 tickets"
+    assert bar.leases_label.text() == "Left: 7 codes · 3 tickets"
+    assert "dossier_code:X: 7" in bar.leases_label.toolTip()
