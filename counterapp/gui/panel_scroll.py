@@ -8,7 +8,7 @@ the viewport's size, never less than its minimum size: a scroll bar means someth
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QStyle, QWidget
 
@@ -44,11 +44,8 @@ class PanelScroll(QScrollArea):
         if minimum.width() > width:
             height -= bar
         size = QSize(max(width, minimum.width()), max(height, minimum.height()))
-        if panel.size() != size:
+        if panel.size() != size:  # nothing else: every layout request of the panel comes here
             panel.resize(size)
-        policy = Qt.ScrollBarPolicy.ScrollBarAsNeeded
-        self.setHorizontalScrollBarPolicy(policy)
-        self.setVerticalScrollBarPolicy(policy)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
