@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,15 @@ AGENCY = "000.00.01.H26"
 # Mon 16/3/2026 09:00 — a plain working week, inside the demo catalogue's validity
 NOW = datetime(2026, 3, 16, 9, 0)
 DEMO_SERVICES = json.loads(resource("demo/queue-services.json").read_text(encoding="utf-8"))["services"]
+
+
+def legal_today() -> date:
+    """Today as the counter dates its work: the centre's (Vietnamese) calendar day, not this machine's.
+    On a machine set to UTC the two differ from 17:00 to midnight, and a lease granted for the machine's
+    date is then "for another day" to the counter."""
+    from counterapp.services.clock import centre_wall_time
+
+    return centre_wall_time().date()
 
 
 def counter_store(path: Path, *, code_range: tuple[int, int] = (9001, 9030)) -> Store:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from counterapp.domain.codes import parse_dossier_code, parse_ticket_number
+from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import FieldError, ValidationFailed
 from counterapp.domain.identity import check_cccd, check_cmnd
 from counterapp.domain.phone import check_phone
@@ -24,7 +25,8 @@ def _raising(parse: Callable[[str], object]) -> Callable[[str], object]:
 
 
 CHECKS: dict[str, Callable[[str], object]] = {
-    "cccd": lambda v: check_cccd(v, today=date.today()),
+    # the centre's calendar day, not this machine's (a PC set to UTC is a day behind from 17:00)
+    "cccd": lambda v: check_cccd(v, today=datetime.now(VIETNAM_TZ).date()),
     "cmnd": check_cmnd,
     "phone": check_phone,
     "dossier-code": _raising(parse_dossier_code),

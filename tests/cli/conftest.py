@@ -9,13 +9,13 @@ import subprocess
 import sys
 from contextlib import redirect_stdout
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from counterapp.cli.main import main
+from tests.counter import legal_today
 
 AGENCY = "000.00.01.H26"
 APPLICANT = {
@@ -37,7 +37,7 @@ def good_form(**overrides: Any) -> dict[str, Any]:
 
 
 def today_code(number: int) -> str:
-    return f"{AGENCY}-{date.today():%y%m%d}-{number:04d}"
+    return f"{AGENCY}-{legal_today():%y%m%d}-{number:04d}"
 
 
 @dataclass
@@ -81,7 +81,7 @@ class Counter:
         return int(self.ok("outbox", "count"))
 
     def grant_today(self) -> None:
-        today = date.today().isoformat()
+        today = legal_today().isoformat()
         self.ok("lease", "grant", "--kind", "dossier-code", "--date", today, "--from", "1", "--to", "50")
         self.ok("lease", "grant", "--kind", "ticket", "--date", today, "--from", "1", "--to", "999", "--prefix", "A")
         self.ok("lease", "grant", "--kind", "ticket", "--date", today, "--from", "1", "--to", "999", "--prefix", "B")
@@ -90,7 +90,7 @@ class Counter:
 def _make(path: Path, *, leases: bool) -> Path:
     with redirect_stdout(io.StringIO()):
         assert main(["init", "--agency-code", AGENCY, "--counter", "5", "--data-dir", str(path)]) == 0
-        today = date.today().isoformat()
+        today = legal_today().isoformat()
         grants = [["dossier-code", "1", "50", None], ["ticket", "1", "999", "A"], ["ticket", "1", "999", "B"]]
         for kind, start, end, prefix in grants if leases else []:
             extra = ["--prefix", prefix] if prefix else []

@@ -4,7 +4,7 @@ refused commands exit (status 1, one line, nothing written)."""
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
@@ -12,10 +12,11 @@ from counterapp.services.clock import centre_wall_time
 from counterapp.store.database import open_store
 from counterapp.store.dossier_models import DossierRow
 from counterapp.store.sync_models import DeviceMetaRow
+from tests.counter import legal_today
 
 from .conftest import AGENCY, APPLICANT, Counter, good_form, run
 
-TODAY = date.today().isoformat()
+TODAY = legal_today().isoformat()
 
 # --- init ------------------------------------------------------------------------------------------
 
@@ -77,7 +78,7 @@ def test_lease_grant_and_list(bare):
     assert (lease["scope"], lease["from"], lease["to"], lease["remaining"]) == (AGENCY, 11, 20, 10)
     assert lease["source"] == "standalone"
     bare.ok("lease", "grant", "--kind", "ticket", "--date", TODAY, "--from", "1", "--to", "5", "--prefix", "b")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (legal_today() + timedelta(days=1)).isoformat()
     bare.ok("lease", "grant", "--kind", "ticket", "--date", tomorrow, "--from", "1", "--to", "5", "--prefix", "B")
     bare.ok("ticket", "issue", "--service", "DDXD")
     listed = bare.json("lease", "list", "--date", TODAY)["leases"]
@@ -209,6 +210,9 @@ def test_now_is_the_local_clock_plus_the_measured_offset(counter):
         s.execute(update(DeviceMetaRow).values(clock_offset_ms=4 * 60_000))  # the server is 4 minutes ahead
     store.close()
     before = centre_wall_time()  # the PC's clock read in Vietnamese time, whatever zone this machine has
+    ahead = (before + timedelta(minutes=5)).date().isoformat()  # in the last minutes before midnight, tomorrow
+    if ahead != before.date().isoformat():
+        counter.ok("lease", "grant", "--kind", "dossier-code", "--date", ahead, "--from", "1", "--to", "50")
     received = counter.json("intake", "--from", counter.form(good_form()))
     at = datetime.fromisoformat(received["received_at"])
     assert before + timedelta(minutes=4) - timedelta(seconds=2) <= at <= centre_wall_time() + timedelta(minutes=4)

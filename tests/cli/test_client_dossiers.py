@@ -6,16 +6,17 @@ import json
 import subprocess
 import sys
 import unicodedata
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from counterapp.store.database import open_store
 from counterapp.store.dossier_models import DossierRow
+from tests.counter import legal_today
 
 from .conftest import AGENCY, APPLICANT, good_form, today_code
 
-TODAY = date.today().isoformat()
+TODAY = legal_today().isoformat()
 
 
 def stored_dossiers(counter) -> int:
@@ -115,7 +116,7 @@ def test_wrongly_typed_documents_are_named(counter):
 def test_intake_without_a_lease_for_today(bare):
     code, _, err = bare.cli("intake", "--from", bare.form(good_form()))
     assert code == 1 and err.startswith("counterapp: error: lease.missing") and err.count("\n") == 1
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (legal_today() - timedelta(days=1)).isoformat()
     bare.ok("lease", "grant", "--kind", "dossier-code", "--date", yesterday, "--from", "1", "--to", "9")
     code, _, err = bare.cli("intake", "--from", bare.form(good_form()))
     assert code == 1 and err.startswith("counterapp: error: lease.wrong_date") and yesterday in err

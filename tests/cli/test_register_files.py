@@ -4,16 +4,18 @@ command line; a file that cannot be written is one line on stderr and exit statu
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from io import BytesIO
 
 import openpyxl
 import pypdf
 import pytest
 
+from tests.counter import legal_today
+
 from .conftest import APPLICANT, good_form
 
-TODAY = date.today().isoformat()
+TODAY = legal_today().isoformat()
 
 
 @pytest.fixture
@@ -35,15 +37,15 @@ def test_register_writes_the_pdf_and_the_xlsx(counter, tmp_path):
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height)
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-    assert "SỔ THEO DÕI HỒ SƠ" in text and f"Ngày {date.today():%d} tháng {date.today():%m}" in text
+    assert "SỔ THEO DÕI HỒ SƠ" in text and f"Ngày {legal_today():%d} tháng {legal_today():%m}" in text
     assert first.replace("-", "- ", 1) in text and second.replace("-", "- ", 1) in text
     assert APPLICANT["name"] in text and "Trần Văn Bình" in text
     # AND the workbook has the same lines, dates as date-times
     sheet = openpyxl.load_workbook(xlsx).worksheets[0]
-    assert sheet.title == f"{date.today():%d-%m-%Y}"
+    assert sheet.title == f"{legal_today():%d-%m-%Y}"
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[1], r[4]) for r in rows] == [(1, first, APPLICANT["name"]), (2, second, "Trần Văn Bình")]
-    assert all(isinstance(r[8], datetime) and r[8].date() == date.today() for r in rows)
+    assert all(isinstance(r[8], datetime) and r[8].date() == legal_today() for r in rows)
 
 
 @pytest.mark.usefixtures("received")

@@ -2,13 +2,13 @@
 
 import json
 import subprocess
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from counterapp.cli.main import main
 from counterapp.datafiles.catalogue import demo_catalogue
+from tests.counter import legal_today
 
 from .loopback_printer import LoopbackPrinter, free_port
 
@@ -26,7 +26,7 @@ def cli(capsys, data_dir, *args):
 def counter(tmp_path, capsys):
     """An initialised counter with today's lease, one dossier, one refusal and one walk-in ticket."""
     data = tmp_path / "data"
-    today = date.today().isoformat()
+    today = legal_today().isoformat()
     assert cli(capsys, data, "init", "--agency-code", "000.00.01.H26", "--counter", "5")[0] == 0
     assert (
         cli(capsys, data, "lease", "grant", "--kind", "dossier-code", "--date", today, "--from", "1", "--to", "9")[0]

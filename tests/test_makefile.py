@@ -1,0 +1,37 @@
+"""``make run`` on a fresh machine: it installs what running needs (the package with its ``server`` extra,
+the demo embeds the server), not the test and lint tools, says so before pip's long step, and lets pip show
+its progress (it once installed ``.[dev]`` quietly and said nothing for ~100 s). Read from ``make -n``:
+nothing is run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def dry_run(target: str, tmp_path: Path) -> list[str]:
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    venv = tmp_path / "fresh-venv"  # never created: -n only prints
+    done = subprocess.run(["make", "-n", target, f"VENV={venv}"], cwd=ROOT, check=True, capture_output=True, text=True)
+    return done.stdout.splitlines()
+
+
+def test_make_run_installs_only_what_running_needs_and_says_so(tmp_path: Path):
+    lines = dry_run("run", tmp_path)
+    installs = [line for line in lines if "pip install" in line and "--upgrade pip" not in line]
+    assert installs == [line for line in installs if "-e '.[server]'" in line] and len(installs) == 1
+    assert "--quiet" not in installs[0]  # pip's progress is shown
+    said = [i for i, line in enumerate(lines) if line.startswith("echo") and "Installing counterapp" in line]
+    assert said and said[0] < lines.index(installs[0])  # the clerk-facing message comes first
+    assert lines[-1].endswith("counterapp demo")
+
+
+def test_make_test_adds_the_developer_tools(tmp_path: Path):
+    lines = dry_run("test", tmp_path)
+    assert any("-e '.[dev]'" in line for line in lines) and any("pytest" in line for line in lines)
