@@ -5,6 +5,7 @@ nothing is run."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,7 +19,10 @@ def dry_run(target: str, tmp_path: Path) -> list[str]:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     venv = tmp_path / "fresh-venv"  # never created: -n only prints
-    done = subprocess.run(["make", "-n", target, f"VENV={venv}"], cwd=ROOT, check=True, capture_output=True, text=True)
+    # as from a shell: under `make test` the environment says it is a sub-make (it would print its directory)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    done = subprocess.run(["make", "--no-print-directory", "-n", target, f"VENV={venv}"], cwd=ROOT, env=env,
+                          check=True, capture_output=True, text=True)  # fmt: skip
     return done.stdout.splitlines()
 
 
