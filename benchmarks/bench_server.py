@@ -62,15 +62,15 @@ from sqlalchemy import Engine, create_engine, make_url, select, text
 from counterapp.datafiles.calendar import bundled_calendar
 from counterapp.datafiles.catalogue import demo_catalogue
 from counterapp.domain.duedate import VIETNAM_TZ
+from counterapp.protocol.client import KEEPALIVE_S
+from counterapp.protocol.messages import MAX_PULL_LIMIT, MAX_PUSH_OPS, START_CURSOR
+from counterapp.protocol.payloads import decode_payload
 from counterapp.server import security
 from counterapp.server.config import DEFAULT_KEEP_ALIVE_S, normalize_database_url
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.models.auth import Device
 from counterapp.server.schema import migrate
 from counterapp.server.services import devices, org, sessions, users
-from counterapp.sync.client import KEEPALIVE_S
-from counterapp.sync.payloads import decode_payload
-from counterapp.sync.protocol import MAX_PULL_LIMIT, MAX_PUSH_OPS, START_CURSOR
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/counterapp_bench"
 AGENCY = "000.00.01.H26"

@@ -423,8 +423,8 @@ def prepare_demo(
     the counter enrolled and synced with at least ``tickets`` waiting, the kiosk running. Call it from
     the main thread (or one that lives as long as the site: on Linux the server ends with that thread).
     ``progress`` gets one bilingual line per step."""
+    from counterapp.protocol.client import SyncError, enroll
     from counterapp.services.configured_counter import remember_counter
-    from counterapp.sync.client import SyncError, enroll
     from counterapp.sync.enrollment import credential_path, load_credential, save_credential
 
     home = home.expanduser().resolve()

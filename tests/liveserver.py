@@ -15,9 +15,9 @@ import httpx2
 import pytest
 
 from counterapp.datafiles.catalogue import demo_catalogue
+from counterapp.protocol.client import ServerClient
 from counterapp.services import catalogue
 from counterapp.services.workspace import Workspace, open_workspace
-from counterapp.sync.client import ServerClient
 from counterapp.sync.engine import local_now
 from counterapp.sync.enrollment import Credential, client_for, enroll_store
 from tests.server.authkit import CENTRE_A, PASSWORD, make_device

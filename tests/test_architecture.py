@@ -4,8 +4,15 @@
 * ``counterapp.domain`` imports nothing but itself and a small allowlist of pure standard modules
   (no SQLAlchemy, no I/O, no clock-reading helpers), so a new import is a conscious decision;
 * ``counterapp.gui`` never imports ``counterapp.store`` directly (it goes through services);
-* ``counterapp.server`` imports the domain, the shared op kinds and the data files, never the counter's
-  local cache, its services, printing, GUI or CLI (DESIGN.md §2: server → domain + sync protocol).
+* ``counterapp.server`` imports the domain, the wire protocol and the data files, never the counter's
+  local cache, its services, its sync engine, printing, GUI or CLI (DESIGN.md §2: server → domain + protocol);
+* ``counterapp.protocol`` (the wire protocol the counter and the server share) imports only the domain and
+  third-party libraries: no store, services, sync engine, server, printing, GUI or CLI;
+* ``counterapp.services`` never imports ``counterapp.sync`` (the sync engine is a use case above the
+  services: it may import them, the store and the protocol, never the other way round).
+
+So the layers point one way: ``gui → sync → services → store``, ``services, store, sync, server → protocol
+→ domain``. No package imports a package that imports it back.
 """
 
 from __future__ import annotations
@@ -24,7 +31,12 @@ DOMAIN_ALLOWED = {
 }  # fmt: skip
 
 
-SERVER_FORBIDDEN = ("store", "services", "printing", "gui", "cli")
+SERVER_FORBIDDEN = ("store", "services", "sync", "printing", "gui", "cli")
+PROTOCOL_FORBIDDEN = ("store", "services", "sync", "server", "printing", "gui", "cli", "datafiles")
+
+
+def imports_package(name: str, top: str, package: str) -> bool:
+    return name == f"{top}.{package}" or name.startswith(f"{top}.{package}.")
 
 
 def module_name(root: Path, path: Path) -> str:
@@ -92,13 +104,40 @@ def violations(root: Path) -> list[str]:
             problems.append(f"{module} imports {top}.store directly; go through services")
         if module.startswith(f"{top}.server"):
             for name in sorted(names):
-                if any(name.startswith(f"{top}.{pkg}") for pkg in SERVER_FORBIDDEN):
+                if any(imports_package(name, top, pkg) for pkg in SERVER_FORBIDDEN):
                     problems.append(f"{module} imports {name} (the server does not use the counter's code)")
+        if module.startswith(f"{top}.protocol"):
+            for name in sorted(names):
+                if any(imports_package(name, top, pkg) for pkg in PROTOCOL_FORBIDDEN):
+                    problems.append(f"{module} imports {name} (the protocol uses only the domain)")
+        if module.startswith(f"{top}.services"):
+            for name in sorted(names):
+                if imports_package(name, top, "sync"):
+                    problems.append(f"{module} imports {name} (the sync engine sits above the services)")
     return problems
+
+
+def package_cycles(root: Path) -> list[str]:
+    """Pairs of the project's packages that import each other (directly, by any of their modules)."""
+    top = root.name
+    edges: set[tuple[str, str]] = set()
+    for module, names in imports_of(root).items():
+        parts = module.split(".")
+        if len(parts) < 2:
+            continue
+        for name in names:
+            target = name.split(".")
+            if target[0] == top and len(target) > 1 and target[1] != parts[1] and (root / target[1]).is_dir():
+                edges.add((parts[1], target[1]))
+    return sorted(f"{a} <-> {b}" for a, b in edges if a < b and (b, a) in edges)
 
 
 def test_the_project_keeps_its_import_rules():
     assert violations(ROOT) == []
+
+
+def test_no_package_imports_a_package_that_imports_it_back():
+    assert package_cycles(ROOT) == []
 
 
 def write(root: Path, relative: str, text: str) -> None:
@@ -110,10 +149,20 @@ def write(root: Path, relative: str, text: str) -> None:
 @pytest.fixture
 def fake(tmp_path: Path) -> Path:
     root = tmp_path / "pkg"
-    for package in ("", "domain", "gui", "store", "services", "server"):
+    for package in ("", "domain", "gui", "store", "services", "server", "protocol", "sync"):
         write(root, f"{package}/__init__.py".lstrip("/"), "")
     write(root, "domain/rules.py", "import re\nfrom datetime import date\n")
     write(root, "gui/window.py", "from PySide6.QtWidgets import QWidget\nfrom ..services import x\n")
+    # the allowed directions between the layers, each once
+    write(root, "protocol/ops.py", "from pydantic import BaseModel\nfrom pkg.domain import rules\n")
+    write(root, "services/queue.py", "from pkg.protocol import ops\nfrom pkg.store import rows\n")
+    write(
+        root,
+        "sync/engine.py",
+        "from pkg.services import queue\nfrom pkg.store import rows\nfrom pkg.protocol import ops\n",
+    )
+    write(root, "server/apply.py", "from pkg.protocol import ops\nfrom pkg.domain import rules\n")
+    write(root, "store/rows.py", "from pkg.protocol import ops\n")
     return root
 
 
@@ -131,6 +180,12 @@ def test_the_checker_accepts_a_clean_tree(fake: Path):
         ("domain/leak.py", "from ..store import rows\n", "pkg.domain.leak imports pkg.store"),
         ("gui/direct.py", "from pkg.store import rows\n", "pkg.gui.direct imports pkg.store directly"),
         ("server/app.py", "from pkg.store import outbox\n", "pkg.server.app imports pkg.store"),
+        ("server/engine.py", "from pkg.sync import engine\n", "pkg.server.engine imports pkg.sync"),
+        ("protocol/leak.py", "from pkg.store import rows\n", "pkg.protocol.leak imports pkg.store"),
+        ("protocol/up.py", "from pkg.services import queue\n", "pkg.protocol.up imports pkg.services"),
+        ("protocol/loop.py", "from pkg.sync import engine\n", "pkg.protocol.loop imports pkg.sync"),
+        ("protocol/srv.py", "import pkg.server.apply\n", "pkg.protocol.srv imports pkg.server"),
+        ("services/back.py", "from pkg.sync import engine\n", "pkg.services.back imports pkg.sync"),
     ],
 )
 def test_the_checker_catches_each_kind_of_violation(fake: Path, relative, text, expected):
@@ -143,3 +198,9 @@ def test_the_checker_follows_imports_transitively(fake: Path):
     write(fake, "domain/helpers.py", "import sqlalchemy\n")
     write(fake, "domain/rules.py", "from . import helpers\n")
     assert "pkg.domain.rules imports sqlalchemy (not in the domain allowlist)" in violations(fake)
+
+
+def test_the_checker_finds_two_packages_importing_each_other(fake: Path):
+    assert package_cycles(fake) == []
+    write(fake, "store/back.py", "from pkg.sync import engine\n")  # the store reaching up to the sync engine
+    assert package_cycles(fake) == ["store <-> sync"]

@@ -77,10 +77,10 @@ def run_count(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from counterapp.protocol.export_file import credential_key, signed
     from counterapp.store.outbox import device_meta
     from counterapp.store.sync_models import OutboxRow
     from counterapp.sync.enrollment import load_credential
-    from counterapp.sync.export_file import credential_key, signed
 
     credential = load_credential(data_dir(args))
     with reading(args) as (session, now):

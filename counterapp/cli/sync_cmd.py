@@ -51,10 +51,10 @@ def run_enroll(args: argparse.Namespace) -> int:
 
     from counterapp.cli.client import corrected_now
     from counterapp.datafiles.catalogue import demo_catalogue, load_catalogue
+    from counterapp.protocol.client import SyncError
     from counterapp.services.catalogue import replace_catalogue
     from counterapp.services.configured_counter import remember_counter
     from counterapp.store.reference_models import ProcedureRow
-    from counterapp.sync.client import SyncError
     from counterapp.sync.enrollment import enroll_store
 
     catalogue = load_catalogue(args.catalogue) if args.catalogue else demo_catalogue()
@@ -78,7 +78,7 @@ def run_enroll(args: argparse.Namespace) -> int:
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    from counterapp.sync.client import SyncError
+    from counterapp.protocol.client import SyncError
     from counterapp.sync.engine import SyncEngine
     from counterapp.sync.enrollment import client_for, load_credential
 

@@ -32,10 +32,10 @@ from counterapp.gui.mainwindow import MainWindow
 from counterapp.gui.resources import load_theme
 from counterapp.gui.sync_worker import SyncMonitor
 from counterapp.gui.window_geometry import window_settings
+from counterapp.protocol.client import ServerClient
 from counterapp.services import staff
 from counterapp.services.device import get_device
 from counterapp.services.workspace import Workspace, open_workspace
-from counterapp.sync.client import ServerClient
 from counterapp.sync.engine import SyncEngine
 from counterapp.sync.enrollment import Credential, NotEnrolled, client_for, load_credential
 

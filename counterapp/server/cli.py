@@ -140,9 +140,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from counterapp.protocol.export_file import InvalidExport
     from counterapp.server.db import session_factory
     from counterapp.server.importing import import_file
-    from counterapp.sync.export_file import InvalidExport
 
     engine = make_engine(_settings(args).database_url)
     try:

@@ -18,7 +18,7 @@ DEFAULT_SYNC_CONCURRENCY = 8
 SQLITE_FILENAME = "server.sqlite3"
 # An idle HTTP connection is kept this long (uvicorn's default is 5 s). Counters call every few seconds to
 # minutes; with 5 s most calls paid for a new connection. The counter's client lets a connection go after
-# 60 s (``sync.client.KEEPALIVE_S``), before the server would, so it never sends on one being closed.
+# 60 s (``protocol.client.KEEPALIVE_S``), before the server would, so it never sends on one being closed.
 DEFAULT_KEEP_ALIVE_S = 75
 
 

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
+from counterapp.protocol.export_file import InvalidExport, verified_body
+from counterapp.protocol.messages import MAX_PUSH_OPS, Op, PushRequest
 from counterapp.server.models.auth import Device
 from counterapp.server.services import push as push_service
-from counterapp.sync.export_file import InvalidExport, verified_body
-from counterapp.sync.protocol import MAX_PUSH_OPS, Op, PushRequest
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain.counter import CounterStatus, pause_reason
 from counterapp.domain.errors import DomainError
+from counterapp.protocol import ops
 from counterapp.services.errors import NotFound
 from counterapp.store import outbox
 from counterapp.store.reference_models import CounterRow
-from counterapp.sync import ops
 
 __all__ = ["CounterClosed", "CounterState", "counter_state", "pause_counter", "resume_counter"]
 

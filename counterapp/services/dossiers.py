@@ -15,13 +15,13 @@ from counterapp.domain.dossier import DocumentReceived, Dossier, DossierStatus, 
 from counterapp.domain.errors import FieldError, ValidationFailed
 from counterapp.domain.procedure import ReturnOption
 from counterapp.domain.text import clean
+from counterapp.protocol import ops
 from counterapp.services.errors import InvalidState, NotFound
 from counterapp.store import outbox
 from counterapp.store.dossier_models import DossierComponentRow, DossierRow, DossierStatusRow
 from counterapp.store.reference_models import ProcedureRow
 from counterapp.store.search_index import index_dossier
 from counterapp.store.sync_models import OutboxRow
-from counterapp.sync import ops
 
 
 def dossier_row(session: Session, code: str) -> DossierRow:

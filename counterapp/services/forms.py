@@ -13,12 +13,12 @@ from counterapp.domain.applicant import NAME_ONLY, validate_applicant
 from counterapp.domain.dossier import DossierStatus
 from counterapp.domain.errors import FieldError, ValidationFailed
 from counterapp.domain.text import clean
+from counterapp.protocol import ops
 from counterapp.services.catalogue import get_procedure
 from counterapp.services.dossiers import dossier_row
 from counterapp.services.intake import applicant_json
 from counterapp.store import outbox
 from counterapp.store.dossier_models import DossierStatusRow, RefusalRow, SupplementRequestRow
-from counterapp.sync import ops
 
 MAX_REASON = 1000
 

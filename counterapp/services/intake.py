@@ -20,6 +20,7 @@ from counterapp.domain.dossier import Dossier, DossierStatus, IntakeRequest, val
 from counterapp.domain.duedate import DueDate, compute_due
 from counterapp.domain.errors import ValidationFailed
 from counterapp.domain.procedure import Procedure
+from counterapp.protocol import ops
 from counterapp.services.catalogue import get_procedure
 from counterapp.services.clock import require_good_clock
 from counterapp.services.device import office_hours, work_calendar
@@ -32,7 +33,6 @@ from counterapp.store.dossier_models import DossierComponentRow, DossierRow, Dos
 from counterapp.store.queue_models import TicketRow
 from counterapp.store.search_index import index_dossier
 from counterapp.store.sync_models import OutboxRow
-from counterapp.sync import ops
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,11 +32,11 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
 from counterapp.domain.text import clean
+from counterapp.protocol import ops
+from counterapp.protocol.client import Refused, ServerClient, SyncError
 from counterapp.services.workspace import Workspace
 from counterapp.store import outbox
 from counterapp.store.sync_models import OutboxRow
-from counterapp.sync import ops
-from counterapp.sync.client import Refused, ServerClient, SyncError
 
 __all__ = ["FALLBACK_CODES", "CodeRefused", "OnlineCodes", "VoidOutcome", "enqueue_void"]
 

@@ -22,6 +22,7 @@ from counterapp.domain.errors import ValidationFailed
 from counterapp.printing.centre import CentreProfile, centre_from_mapping, demo_centre
 from counterapp.printing.model import DocumentLine, RefusalData, SupplementData, TicketSlipData, receipt_from_dossier
 from counterapp.printing.printers import PrinterConfig, PrinterError, deliver_pdf, printer_from_mapping, send_escpos
+from counterapp.protocol import ops
 from counterapp.services.catalogue import get_procedure
 from counterapp.services.device import priority_policy, set_setting, setting
 from counterapp.services.dossiers import dossier_row, load_dossier
@@ -32,7 +33,6 @@ from counterapp.store.database import Store
 from counterapp.store.dossier_models import DossierRow, RefusalRow, SupplementRequestRow
 from counterapp.store.reference_models import QueueServiceRow
 from counterapp.store.sync_models import PrintJobRow
-from counterapp.sync import ops
 
 
 class Document(StrEnum):

@@ -21,6 +21,8 @@ from counterapp.domain.errors import ValidationFailed
 from counterapp.domain.priority import UNKNOWN_CLASS_RANK, PriorityPolicy, call_order, choose_next
 from counterapp.domain.text import clean
 from counterapp.domain.ticket import EventKind, Ticket, TicketEvent, TicketState
+from counterapp.protocol import ops
+from counterapp.protocol.ops import OpKind
 from counterapp.services.device import DEFAULT_SETTINGS, policy_from, priority_policy
 from counterapp.services.errors import InvalidState, NotFound, QueueEmpty
 from counterapp.services.leases import LeaseKind, take_number
@@ -29,8 +31,6 @@ from counterapp.store.errors import DeviceNotInitialised
 from counterapp.store.queue_models import TicketEventRow, TicketRow
 from counterapp.store.reference_models import AssignmentRow, CounterRow, QueueServiceRow, SettingRow
 from counterapp.store.sync_models import DeviceMetaRow
-from counterapp.sync import ops
-from counterapp.sync.ops import OpKind
 
 # Steps only the counter holding the ticket may take.
 AT_THIS_COUNTER = frozenset(

@@ -32,7 +32,7 @@ from counterapp.services.workspace import SignedIn, Workspace
 from counterapp.store.reference_models import SettingRow
 
 if TYPE_CHECKING:  # the HTTP client loads httpx and the protocol models: only when signing in online
-    from counterapp.sync.client import ServerClient
+    from counterapp.protocol.client import ServerClient
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def _check_input(username: str, password: str) -> None:
 def sign_in(workspace: Workspace, client: ServerClient | None, username: str, password: str) -> StaffSession:
     """Sign in online if the server answers, else offline against the cached verifier. Blocking (network
     and ~50 ms of scrypt): run it off the GUI thread. ``client`` ``None``: this counter is not enrolled."""
-    from counterapp.sync.client import Refused, RetryLater, Unreachable
+    from counterapp.protocol.client import Refused, RetryLater, Unreachable
 
     username, password = normalise(username).strip(), normalise(password)
     _check_input(username, password)

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
+from counterapp.protocol.ops import OpKind
 from counterapp.store.errors import DeviceNotInitialised
 from counterapp.store.sync_models import DeviceMetaRow, OutboxRow
-from counterapp.sync.ops import OpKind
 
 
 def device_meta(session: Session) -> DeviceMetaRow:

@@ -1,3 +1,3 @@
-"""Sync, shared by the counter and the server (SYNC.md §4): the op kinds (``ops``), the wire messages,
-spaces and cursors (``protocol``), typed op payloads (``payloads``), upcasters for old op versions
-(``upcast``) and the canonical JSON for mirror checks (``canonical``). Pure: no Qt, no database, no I/O."""
+"""The counter's sync engine (SYNC.md): the push/pull loop and its status (``engine``), the mirror of the
+centre in the local cache (``mirror``) and enrolment (``enrollment``). A use case above the services and
+the store; the wire protocol it speaks is ``counterapp.protocol``."""

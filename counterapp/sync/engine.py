@@ -30,15 +30,8 @@ from sqlalchemy.orm import Session
 
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.migrating import current_revision
-from counterapp.services.clock import centre_wall_time, skewed
-from counterapp.services.leases import LeaseKind, grant_lease
-from counterapp.store.database import Store
-from counterapp.store.outbox import device_meta
-from counterapp.store.reference_models import CounterRow, QueueServiceRow
-from counterapp.store.sync_models import NumberLeaseRow, OutboxRow, SyncConflictRow, SyncCursorRow
-from counterapp.sync import mirror
-from counterapp.sync.client import ClientRegressed, Gap, Refused, RetryLater, ServerClient, SyncError, Unreachable
-from counterapp.sync.protocol import (
+from counterapp.protocol.client import ClientRegressed, Gap, Refused, RetryLater, ServerClient, SyncError, Unreachable
+from counterapp.protocol.messages import (
     CITY,
     MAX_PUSH_OPS,
     START_CURSOR,
@@ -49,6 +42,13 @@ from counterapp.sync.protocol import (
     decode_cursor,
     encode_cursor,
 )
+from counterapp.services.clock import centre_wall_time, skewed
+from counterapp.services.leases import LeaseKind, grant_lease
+from counterapp.store.database import Store
+from counterapp.store.outbox import device_meta
+from counterapp.store.reference_models import CounterRow, QueueServiceRow
+from counterapp.store.sync_models import NumberLeaseRow, OutboxRow, SyncConflictRow, SyncCursorRow
+from counterapp.sync import mirror
 
 log = logging.getLogger(__name__)
 

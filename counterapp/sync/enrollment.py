@@ -17,11 +17,11 @@ from pathlib import Path
 import httpx2
 
 from counterapp.domain.errors import DomainError
+from counterapp.protocol.client import ServerClient, enroll
 from counterapp.services import device as device_service
 from counterapp.store.database import Store
 from counterapp.store.outbox import device_meta
 from counterapp.store.sync_models import DeviceMetaRow
-from counterapp.sync.client import ServerClient, enroll
 
 CREDENTIAL_FILE = "sync-credential.json"
 

@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session
 from counterapp.domain.dossier import DossierStatus
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.ticket import EventKind
+from counterapp.protocol import ops
+from counterapp.protocol.messages import Change
 from counterapp.store import search_index
 from counterapp.store.dossier_models import DossierComponentRow, DossierRow, DossierStatusRow
 from counterapp.store.outbox import new_id
 from counterapp.store.queue_models import TicketEventRow, TicketRow
 from counterapp.store.reference_models import AssignmentRow, CounterRow, QueueServiceRow
 from counterapp.store.sync_models import OutboxRow, SyncConflictRow
-from counterapp.sync import ops
-from counterapp.sync.protocol import Change
 
 _ID_KEYS = {"ticket": "ticket_id", "dossier": "dossier_id"}
 

@@ -14,9 +14,9 @@ from counterapp.cli import gui_cmd
 from counterapp.cli.main import main as counterapp
 from counterapp.gui.login import LoginDialog
 from counterapp.gui.mainwindow import MainWindow
+from counterapp.protocol.client import ServerClient
 from counterapp.services import staff
 from counterapp.services.workspace import SignedIn, Workspace
-from counterapp.sync.client import ServerClient
 from tests.liveserver import CLERK, PASSWORD, Counter, LiveServer
 
 

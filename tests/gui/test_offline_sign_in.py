@@ -22,8 +22,8 @@ from counterapp.gui.app import CounterApp
 from counterapp.gui.i18n import LanguageManager
 from counterapp.gui.mainwindow import MainWindow
 from counterapp.gui.queue_models import Action
+from counterapp.protocol.client import ServerClient
 from counterapp.server.services import lead, org
-from counterapp.sync.client import ServerClient
 from tests.gui.windowkit import fill_applicant, queue_of
 from tests.liveserver import CLERK, PASSWORD, Counter, LiveServer
 from tests.server.authkit import CENTRE_A

@@ -34,11 +34,11 @@ from typing import Any
 
 from counterapp.domain.errors import DomainError
 from counterapp.domain.ticket import EventKind
+from counterapp.protocol.client import ServerClient, SyncError
 from counterapp.services import intake, queue
 from counterapp.store import outbox
 from counterapp.store.database import Store, open_store
 from counterapp.sync import mirror
-from counterapp.sync.client import ServerClient, SyncError
 from counterapp.sync.engine import SyncEngine, local_now
 from counterapp.sync.enrollment import load_credential
 from tests.counter import intake_form

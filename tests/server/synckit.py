@@ -1,5 +1,5 @@
 """Helpers for the sync endpoint tests: a centre with counter devices and a clerk, hand-written ops in the
-shape the counter's services write (``counterapp.sync.payloads``), push and pull through the real API."""
+shape the counter's services write (``counterapp.protocol.payloads``), push and pull through the real API."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
-from counterapp.sync.protocol import START_CURSOR
+from counterapp.protocol.messages import START_CURSOR
 from tests.server.authkit import CENTRE_A, PASSWORD, Enrolled, enroll, login, make_centre, make_device, make_user
 
 CLERK = "clerk.lan"

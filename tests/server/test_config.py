@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from counterapp.protocol.client import KEEPALIVE_S
 from counterapp.server.config import (
     DATABASE_URL_ENV,
     SYNC_CONCURRENCY_ENV,
@@ -14,7 +15,6 @@ from counterapp.server.config import (
     default_sqlite_path,
     normalize_database_url,
 )
-from counterapp.sync.client import KEEPALIVE_S
 
 
 def test_the_defaults_are_an_embedded_server_on_loopback(monkeypatch: pytest.MonkeyPatch):

@@ -11,12 +11,12 @@ import httpx2
 import pytest
 from sqlalchemy import select
 
+from counterapp.protocol.client import ServerClient
 from counterapp.server.models.org import Counter as ServerCounter
 from counterapp.server.models.queue import Ticket
 from counterapp.services import counter_status
 from counterapp.store.queue_models import TicketRow
 from counterapp.store.sync_models import OutboxRow
-from counterapp.sync.client import ServerClient
 from counterapp.sync.engine import HAND_SIZE, SyncEngine
 from tests.liveserver import CLERK, PASSWORD, Counter, LiveServer
 from tests.server.authkit import make_user

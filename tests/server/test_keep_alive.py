@@ -10,7 +10,7 @@ from collections.abc import Callable
 import httpx2
 import pytest
 
-from counterapp.sync.client import KEEPALIVE_S, ServerClient
+from counterapp.protocol.client import KEEPALIVE_S, ServerClient
 from tests.liveserver import Counter
 
 QUIET_S = 6.5  # longer than uvicorn's and httpx's default keep-alive (5 s)

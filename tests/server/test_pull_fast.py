@@ -14,10 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, null, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from counterapp.server.models.auth import Device
-from counterapp.server.models.sync import ChangeRow, SpaceClock, SyncEntity
-from counterapp.server.services import pull
-from counterapp.sync.protocol import (
+from counterapp.protocol.messages import (
     START_CURSOR,
     Change,
     PullRequest,
@@ -26,6 +23,9 @@ from counterapp.sync.protocol import (
     encode_cursor,
     parse_space,
 )
+from counterapp.server.models.auth import Device
+from counterapp.server.models.sync import ChangeRow, SpaceClock, SyncEntity
+from counterapp.server.services import pull
 from tests.server.synckit import counter, dossier, local_now, setup_centre
 
 _ORDER = {"city": 0, "centre": 1, "device": 2}

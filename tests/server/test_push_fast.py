@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.errors import DomainError
+from counterapp.protocol.payloads import decode_payload
 from counterapp.server import jsontext
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.sync import Dossier, DossierRevision, OpLogEntry
 from counterapp.server.services import apply, org, push, users
 from counterapp.server.services.authorise import CLOCK_TOLERANCE_S, Authoriser, authorise_op
-from counterapp.sync.payloads import decode_payload
 from tests.server.authkit import CENTRE_A, PASSWORD, make_device, now
 from tests.server.synckit import applicant, counter, dossier, local_now, naive, setup_centre
 

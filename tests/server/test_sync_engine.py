@@ -16,6 +16,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.datafiles.catalogue import demo_catalogue
+from counterapp.protocol.client import ServerClient, Unreachable
+from counterapp.protocol.messages import decode_cursor, encode_cursor
 from counterapp.server.models.sync import Dossier, OpLogEntry
 from counterapp.server.services import lead, org
 from counterapp.services import catalogue, intake, queue, search
@@ -26,9 +28,7 @@ from counterapp.store.queue_models import TicketRow
 from counterapp.store.reference_models import AssignmentRow, QueueServiceRow
 from counterapp.store.sync_models import DeviceMetaRow, NumberLeaseRow, OutboxRow, SyncConflictRow, SyncCursorRow
 from counterapp.sync import engine as sync_engine
-from counterapp.sync.client import ServerClient, Unreachable
 from counterapp.sync.enrollment import AlreadyEnrolled, client_for, enroll_store, load_credential
-from counterapp.sync.protocol import decode_cursor, encode_cursor
 from tests.counter import intake_form
 from tests.server.authkit import CENTRE_A, Enrolled, make_device
 from tests.server.synckit import CLERK, kiosk_ticket, setup_centre

@@ -49,6 +49,8 @@ from sqlalchemy import Engine, func, make_url, select, text
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from counterapp.datafiles.catalogue import demo_catalogue
+from counterapp.protocol.canonical import canonical_hash
+from counterapp.protocol.client import ServerClient, SyncError
 from counterapp.server.models.numbers import CodeLease
 from counterapp.server.models.org import Counter as ServerCounter
 from counterapp.server.models.org import QueueService
@@ -59,8 +61,6 @@ from counterapp.store.database import Store, open_store
 from counterapp.store.dossier_models import DossierRow
 from counterapp.store.queue_models import TicketRow
 from counterapp.store.sync_models import NumberLeaseRow, OutboxRow
-from counterapp.sync.canonical import canonical_hash
-from counterapp.sync.client import ServerClient, SyncError
 from counterapp.sync.engine import SyncEngine, local_now, status
 from counterapp.sync.enrollment import enroll_store, load_credential, save_credential
 from tests.faultproxy import FaultProxy

@@ -10,9 +10,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from counterapp.protocol.messages import PROTOCOL_MAX, PROTOCOL_MIN, HelloResponse
 from counterapp.server.models.auth import Device
 from counterapp.server.services.common import as_utc
-from counterapp.sync.protocol import PROTOCOL_MAX, PROTOCOL_MIN, HelloResponse
 from tests.server.authkit import CENTRE_A, Enrolled, enroll, login, make_centre, make_device, make_user, now, problem
 
 

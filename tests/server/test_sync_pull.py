@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from counterapp.protocol.messages import START_CURSOR, PullRequest, decode_cursor, encode_cursor
 from counterapp.server import feed
 from counterapp.server.models.org import Centre
 from counterapp.server.models.sync import ChangeRow, SpaceClock
 from counterapp.server.services import lead, org, pull, queue
-from counterapp.sync.protocol import START_CURSOR, PullRequest, decode_cursor, encode_cursor
 from tests.server.authkit import CENTRE_A, CENTRE_B, make_centre, now, problem
 from tests.server.synckit import counter, dossier, local_now, setup_centre
 

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
+from counterapp.protocol.messages import START_CURSOR
 from counterapp.server.models.queue import TicketEventRow
 from counterapp.server.models.sync import Conflict, Dossier, OpLogEntry, RecordRow
 from counterapp.server.services import apply, devices, org, users
 from counterapp.store.sync_models import OutboxRow
-from counterapp.sync.protocol import START_CURSOR
 from tests.counter import counter_store
 from tests.server.authkit import CENTRE_A, CENTRE_B, PASSWORD, login, make_centre, make_user, now, problem
 from tests.server.synckit import (

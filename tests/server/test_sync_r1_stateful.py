@@ -60,6 +60,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from counterapp.datafiles.catalogue import demo_catalogue
 from counterapp.domain import ticket as rules
 from counterapp.domain.ticket import EventKind, TicketEvent, TicketState
+from counterapp.protocol.client import Unreachable
+from counterapp.protocol.ops import TICKET_CALL
 from counterapp.server.models.auth import Device
 from counterapp.server.models.org import Counter, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
@@ -72,9 +74,7 @@ from counterapp.store.dossier_models import DossierRow
 from counterapp.store.queue_models import TicketRow
 from counterapp.store.sync_models import DeviceMetaRow, OutboxRow
 from counterapp.sync import engine as sync_engine
-from counterapp.sync.client import Unreachable
 from counterapp.sync.enrollment import client_for, enroll_store, load_credential
-from counterapp.sync.ops import TICKET_CALL
 from tests.counter import intake_form
 from tests.server.authkit import Enrolled, login, make_centre, make_device, make_user
 

@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
+from counterapp.protocol.client import RetryLater, SyncError
 from counterapp.server.models.sync import OpLogEntry
 from counterapp.server.services import org, users
 from counterapp.services import intake
 from counterapp.store.database import Store, open_store
 from counterapp.store.sync_models import OutboxRow
 from counterapp.sync import engine as sync_engine
-from counterapp.sync.client import RetryLater, SyncError
 from counterapp.sync.enrollment import client_for, enroll_store
 from tests.counter import intake_form
 from tests.server.authkit import CENTRE_A, PASSWORD, make_centre, make_device, now

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from counterapp.protocol.client import ServerClient, Unreachable
 from counterapp.sync import engine as sync_engine
-from counterapp.sync.client import ServerClient, Unreachable
 from counterapp.sync.engine import MAX_BACKOFF_S, SyncEngine
 from tests.counter import counter_store
 from tests.server.processes import free_port

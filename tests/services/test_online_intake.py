@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from counterapp.domain.errors import ValidationFailed
+from counterapp.protocol.client import ServerClient
 from counterapp.server.models.numbers import CodeCounter, NumberVoid
 from counterapp.server.models.sync import Conflict, OpLogEntry
 from counterapp.services import intake, intake_desk, leases
@@ -24,7 +25,6 @@ from counterapp.services.workspace import SignedIn
 from counterapp.store.dossier_models import DossierRow
 from counterapp.store.outbox import device_meta
 from counterapp.store.sync_models import OutboxRow
-from counterapp.sync.client import ServerClient
 from counterapp.sync.engine import SyncEngine
 from counterapp.sync.enrollment import client_for
 from tests.counter import intake_form

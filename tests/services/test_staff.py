@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from counterapp.protocol.client import ServerClient
 from counterapp.services import staff
 from counterapp.services.device import setting
 from counterapp.store.reference_models import SettingRow
-from counterapp.sync.client import ServerClient
 from tests.liveserver import CLERK, PASSWORD, Counter, LiveServer
 
 

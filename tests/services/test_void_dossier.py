@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from counterapp.domain.dossier import DossierStatus
 from counterapp.domain.errors import ValidationFailed
+from counterapp.protocol.payloads import DossierVoidV1, decode_payload
 from counterapp.services import dossiers, intake, search
 from counterapp.services.errors import InvalidState, NotFound
 from counterapp.store.database import Store
 from counterapp.store.sync_models import OutboxRow
 from counterapp.sync import mirror
-from counterapp.sync.payloads import DossierVoidV1, decode_payload
 
 from .conftest import AGENCY, NOW, intake_form
 

@@ -10,13 +10,13 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from counterapp.domain.codes import parse_dossier_code, parse_ticket_number
+from counterapp.protocol import ops
 from counterapp.services.leases import LeaseKind
 from counterapp.store.dossier_models import DossierComponentRow, DossierRow, DossierStatusRow
 from counterapp.store.outbox import device_meta
 from counterapp.store.queue_models import TicketEventRow, TicketRow
 from counterapp.store.search_index import TABLE
 from counterapp.store.sync_models import NumberLeaseRow, OutboxRow
-from counterapp.sync import ops
 
 # The state a ticket is in after each kind of event the workers write.
 STATE_AFTER = {"issued": "waiting", "called": "called", "started": "serving", "finished": "done"}

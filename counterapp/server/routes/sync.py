@@ -27,15 +27,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.errors import DomainError
-from counterapp.server.auth import CurrentDevice, http_error, utcnow
-from counterapp.server.db import SessionDep, end_session
-from counterapp.server.errors import PROBLEM_JSON, ApiError, problem
-from counterapp.server.events import EventHub, SubscriptionDropped
-from counterapp.server.routes import ROUTERS
-from counterapp.server.services import pull as pull_service
-from counterapp.server.services import push as push_service
-from counterapp.server.services import sync
-from counterapp.sync.protocol import (
+from counterapp.protocol.messages import (
     MAX_PULL_LIMIT,
     PROTOCOL_MAX,
     PROTOCOL_MIN,
@@ -52,6 +44,14 @@ from counterapp.sync.protocol import (
     encode_cursor,
     parse_space,
 )
+from counterapp.server.auth import CurrentDevice, http_error, utcnow
+from counterapp.server.db import SessionDep, end_session
+from counterapp.server.errors import PROBLEM_JSON, ApiError, problem
+from counterapp.server.events import EventHub, SubscriptionDropped
+from counterapp.server.routes import ROUTERS
+from counterapp.server.services import pull as pull_service
+from counterapp.server.services import push as push_service
+from counterapp.server.services import sync
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["sync"])

@@ -31,6 +31,7 @@ from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import DomainError
 from counterapp.domain.ticket import EventKind, IllegalTransition, TicketEvent, TicketEventInvalid, TicketState
 from counterapp.domain.ticket import apply as apply_event
+from counterapp.protocol import ops, payloads
 from counterapp.server import feed
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.numbers import CodeLease
@@ -42,7 +43,6 @@ from counterapp.server.services.apply_counter import set_status as set_counter_s
 from counterapp.server.services.apply_void import record_code_void, void_dossier
 from counterapp.server.services.bulk import NewDossiers, among
 from counterapp.server.services.common import as_utc, new_id
-from counterapp.sync import ops, payloads
 
 Status = Literal["applied", "rejected", "conflict"]
 EntityRef = tuple[str, str, str]  # (space, entity, id): where a counter sees the op's effect

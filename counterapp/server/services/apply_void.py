@@ -19,11 +19,11 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from counterapp.domain.duedate import VIETNAM_TZ
+from counterapp.protocol.payloads import CodeVoidV1, DossierVoidV1
 from counterapp.server.models.auth import Device
 from counterapp.server.models.sync import Dossier, DossierRevision
 from counterapp.server.services import numbers
 from counterapp.server.services.common import as_utc
-from counterapp.sync.payloads import CodeVoidV1, DossierVoidV1
 
 __all__ = ["Refusal", "record_code_void", "void_dossier"]
 

@@ -30,11 +30,7 @@ from sqlalchemy import Integer, Select, String, Text, bindparam, cast, select, t
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
-from counterapp.server import feed
-from counterapp.server.models.auth import Device
-from counterapp.server.models.sync import ChangeRow, SpaceClock, SyncEntity
-from counterapp.server.services.sync import ClientMismatch
-from counterapp.sync.protocol import (
+from counterapp.protocol.messages import (
     CITY,
     MAX_PULL_LIMIT,
     Change,
@@ -44,6 +40,10 @@ from counterapp.sync.protocol import (
     encode_cursor,
     parse_space,
 )
+from counterapp.server import feed
+from counterapp.server.models.auth import Device
+from counterapp.server.models.sync import ChangeRow, SpaceClock, SyncEntity
+from counterapp.server.services.sync import ClientMismatch
 
 
 class SpaceForbidden(DomainError):

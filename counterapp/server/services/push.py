@@ -30,6 +30,9 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
+from counterapp.protocol import ops
+from counterapp.protocol.messages import Op, OpResult, PushRequest
+from counterapp.protocol.payloads import UndecodableOp, decode_payload
 from counterapp.server import feed
 from counterapp.server.jsontext import json_text
 from counterapp.server.models.auth import Device, User
@@ -48,9 +51,6 @@ from counterapp.server.services.authorise import Authoriser
 from counterapp.server.services.bulk import NewDossiers, among, insert_rows
 from counterapp.server.services.common import require_aware
 from counterapp.server.services.sync import ClientMismatch
-from counterapp.sync import ops
-from counterapp.sync.payloads import UndecodableOp, decode_payload
-from counterapp.sync.protocol import Op, OpResult, PushRequest
 
 QUARANTINED = "quarantined"
 log = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
+from counterapp.protocol.messages import PROTOCOL_MAX, PROTOCOL_MIN, HelloRequest
 from counterapp.server.models.auth import Device
 from counterapp.server.models.org import Counter
 from counterapp.server.services.common import require_aware
 from counterapp.server.services.devices import MAX_APP_VERSION
-from counterapp.sync.protocol import PROTOCOL_MAX, PROTOCOL_MIN, HelloRequest
 
 # The server's epoch (SYNC.md §2(f)): bumped by hand if the server is ever restored to an earlier point, so
 # counters re-push everything they keep. Constant until such a restore procedure exists.

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from counterapp.sync import ops
-from counterapp.sync.protocol import (
+from counterapp.protocol import ops
+from counterapp.protocol.messages import (
     CITY,
     MAX_PUSH_BYTES,
     MAX_PUSH_OPS,
@@ -36,7 +36,7 @@ from counterapp.sync.protocol import (
     encode_cursor,
     parse_space,
 )
-from counterapp.sync.upcast import UndecodableOp
+from counterapp.protocol.upcast import UndecodableOp
 
 CLIENT = "0195f3a2-0000-7000-8000-000000000001"
 T = "2026-03-16T09:00:00+07:00"

@@ -3,7 +3,7 @@
 Requests are strict (``extra="forbid"``, no coercion of numbers or flags) because they protect the
 server; responses ignore unknown fields, so a newer server can add some without breaking old counters.
 An op's ``kind``, ``v`` and ``payload`` are deliberately *not* checked here: the server must take any op
-it can store and decide per op (``counterapp.sync.payloads.decode_payload``), quarantining what it
+it can store and decide per op (``counterapp.protocol.payloads.decode_payload``), quarantining what it
 cannot read rather than refusing the whole batch (SYNC.md §2(g)).
 """
 
@@ -20,10 +20,10 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, Strict, model_validator
 
-from counterapp.sync import ops
-from counterapp.sync.canonical import canonical_hash as canonical_hash  # re-exported: the mirror check
-from counterapp.sync.canonical import canonical_json as canonical_json
-from counterapp.sync.upcast import UndecodableOp
+from counterapp.protocol import ops
+from counterapp.protocol.canonical import canonical_hash as canonical_hash  # re-exported: the mirror check
+from counterapp.protocol.canonical import canonical_json as canonical_json
+from counterapp.protocol.upcast import UndecodableOp
 
 PROTOCOL_MIN = 1
 PROTOCOL_MAX = 1

@@ -19,7 +19,7 @@ from typing import Any
 import httpx2
 
 from counterapp import __version__
-from counterapp.sync.protocol import (
+from counterapp.protocol.messages import (
     PROTOCOL_MAX,
     HelloRequest,
     HelloResponse,

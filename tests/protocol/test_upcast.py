@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from counterapp.sync import ops, upcast
-from counterapp.sync.payloads import DossierReturnV1, decode_payload
-from counterapp.sync.upcast import UPCASTERS, UndecodableOp
+from counterapp.protocol import ops, upcast
+from counterapp.protocol.payloads import DossierReturnV1, decode_payload
+from counterapp.protocol.upcast import UPCASTERS, UndecodableOp
 
 FAKE = ops.OpKind("test.fake", 3, fact=True)
 

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from counterapp.sync.canonical import canonical_json
+from counterapp.protocol.canonical import canonical_json
 
 FORMAT = "counterapp-outbox/1"
 

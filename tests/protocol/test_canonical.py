@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from counterapp.domain.ticket import TicketState
-from counterapp.sync.canonical import canonical_hash, canonical_json
-from counterapp.sync.protocol import GapProblem
+from counterapp.protocol.canonical import canonical_hash, canonical_json
+from counterapp.protocol.messages import GapProblem
 
 ICT = timezone(timedelta(hours=7))
 NFC_NAME = unicodedata.normalize("NFC", "Nguyễn Thị Tuyến")

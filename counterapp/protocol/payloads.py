@@ -18,10 +18,10 @@ from counterapp.domain.duedate import DurationUnit
 from counterapp.domain.identity import IdType, Sex
 from counterapp.domain.procedure import ReturnOption
 from counterapp.domain.text import clean
-from counterapp.sync import ops
-from counterapp.sync.ops import OpKind
-from counterapp.sync.protocol import UuidText
-from counterapp.sync.upcast import UndecodableOp, upcast
+from counterapp.protocol import ops
+from counterapp.protocol.messages import UuidText
+from counterapp.protocol.ops import OpKind
+from counterapp.protocol.upcast import UndecodableOp, upcast
 
 __all__ = ["PAYLOADS", "Payload", "UndecodableOp", "decode_payload"]
 

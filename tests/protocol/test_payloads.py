@@ -12,12 +12,9 @@ from sqlalchemy import select
 
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.ticket import EventKind
-from counterapp.services import dossiers, forms, intake, online_codes, printing, queue
-from counterapp.services.counter_status import pause_counter, resume_counter
-from counterapp.store.database import Store
-from counterapp.store.sync_models import OutboxRow
-from counterapp.sync import ops
-from counterapp.sync.payloads import (
+from counterapp.protocol import ops
+from counterapp.protocol.messages import MAX_PUSH_OPS, Op, PushRequest
+from counterapp.protocol.payloads import (
     PAYLOADS,
     DossierAmendV1,
     DossierCreateV1,
@@ -26,7 +23,10 @@ from counterapp.sync.payloads import (
     UndecodableOp,
     decode_payload,
 )
-from counterapp.sync.protocol import MAX_PUSH_OPS, Op, PushRequest
+from counterapp.services import dossiers, forms, intake, online_codes, printing, queue
+from counterapp.services.counter_status import pause_counter, resume_counter
+from counterapp.store.database import Store
+from counterapp.store.sync_models import OutboxRow
 from tests.counter import NOW, counter_store, intake_form
 
 E = EventKind

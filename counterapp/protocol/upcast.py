@@ -1,7 +1,7 @@
 """Reading old ops: per-kind upcasters from one payload version to the next (SYNC.md §2(g)).
 
 The server never refuses an old client's op while it can be read: when a kind's payload changes shape,
-its version in ``counterapp.sync.ops`` is bumped and an upcaster from the previous version is registered
+its version in ``counterapp.protocol.ops`` is bumped and an upcaster from the previous version is registered
 here, kept for at least the maximum offline period. An op that cannot be brought to the current version
 (unknown kind, unknown or newer version, a failing upcaster) is :class:`UndecodableOp`: it goes to
 quarantine, never into an error loop.
@@ -13,7 +13,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from counterapp.sync import ops
+from counterapp.protocol import ops
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
