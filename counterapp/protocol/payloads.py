@@ -1,6 +1,6 @@
 """Typed payloads of every op kind at its current version: exactly what the counter's services write
 (``counterapp/services``: queue, intake, dossiers, forms, printing), checked by the contract test in
-``tests/sync/test_payloads.py``. The server reads every op through :func:`decode_payload`.
+``tests/protocol/test_payloads.py``. The server reads every op through :func:`decode_payload`.
 
 Times in payloads are what the counter wrote: ISO 8601 text, today without an offset (the centre's local
 legal time, Asia/Ho_Chi_Minh); an offset is accepted too. Dates are ``YYYY-MM-DD``.

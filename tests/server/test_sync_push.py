@@ -20,6 +20,7 @@ from counterapp.server.models.sync import Conflict, Dossier, OpLogEntry, RecordR
 from counterapp.server.services import apply, devices, org, users
 from counterapp.store.sync_models import OutboxRow
 from tests.counter import counter_store
+from tests.protocol.test_payloads import write_every_kind
 from tests.server.authkit import CENTRE_A, CENTRE_B, PASSWORD, login, make_centre, make_user, now, problem
 from tests.server.synckit import (
     CLERK,
@@ -32,7 +33,6 @@ from tests.server.synckit import (
     setup_centre,
     ticket_step,
 )
-from tests.sync.test_payloads import write_every_kind
 
 
 def count(sessions: sessionmaker[Session], model: type, **where: object) -> int:
