@@ -1,5 +1,5 @@
-"""Auto-lock after inactivity: an application-wide event filter restarts a timer on every key, click or
-wheel; when it runs out the main window covers its panels and asks the same clerk's password again.
+"""Auto-lock after inactivity: an event filter on the application's windows restarts a timer on every key,
+click or wheel; when it runs out the main window covers its panels and asks the same clerk's password again.
 
 The panels are only hidden, never rebuilt, so nothing typed in them is lost. "Sign out" from the lock
 dialog lets another clerk take the counter (the main window then closes)."""
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -32,6 +34,7 @@ __all__ = ["InactivityWatcher", "LockDialog"]
 _ACTIVITY = frozenset(
     {
         QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,  # a window's very first press can reach only its widget, never its release
         QEvent.Type.MouseButtonPress,
         QEvent.Type.MouseMove,
         QEvent.Type.Wheel,
@@ -41,7 +44,12 @@ _ACTIVITY = frozenset(
 
 
 class InactivityWatcher(QObject):
-    """Emits ``timed_out`` after ``minutes`` without input anywhere in the application (0: never)."""
+    """Emits ``timed_out`` after ``minutes`` without input anywhere in the application (0: never).
+
+    The filter sits on the top-level QWindows, not on the QApplication: every key, click and wheel reaches
+    the window before its widgets, but the paints and layouts of the widgets do not. An application-wide
+    filter in Python ran for every event of every widget, each call taking the GIL from the DB and print
+    threads while a dossier was saved, and stretched the GUI thread's pauses past 50 ms on a slow PC."""
 
     timed_out = Signal()
 
@@ -52,10 +60,21 @@ class InactivityWatcher(QObject):
         self._timer.setInterval(max(1, int(minutes * 60_000)))
         self._timer.timeout.connect(self.timed_out)
         self._enabled = minutes > 0
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._windows: list[QWindow] = []
+        self._app = QApplication.instance()
+        if isinstance(self._app, QGuiApplication):
+            self._app.focusWindowChanged.connect(self.watch_window)  # dialogs and menus are windows of their own
+            for window in self._app.topLevelWindows():
+                self.watch_window(window)
         self.resume()
+
+    @Slot(QWindow)
+    def watch_window(self, window: QWindow | None) -> None:
+        self._windows = [w for w in self._windows if shiboken6.isValid(w)]  # closed dialogs and menus
+        if window is None or any(w is window for w in self._windows):
+            return
+        window.installEventFilter(self)
+        self._windows.append(window)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._enabled and event.type() in _ACTIVITY:
@@ -73,9 +92,13 @@ class InactivityWatcher(QObject):
 
     def uninstall(self) -> None:
         self._timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if isinstance(self._app, QGuiApplication):
+            self._app.focusWindowChanged.disconnect(self.watch_window)
+            self._app = None  # once: a close after a sign-out uninstalls again
+        for window in self._windows:
+            if shiboken6.isValid(window):
+                window.removeEventFilter(self)
+        self._windows = []
 
 
 class LockDialog(QDialog):

@@ -21,7 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from counterapp.gui.i18n import LANGUAGES, LanguageManager, arg
@@ -288,6 +288,10 @@ class MainWindow(QMainWindow):
         code = action.data()
         if self.languages is not None and isinstance(code, str):
             self.languages.set_language(code)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.watcher.watch_window(self.windowHandle())  # input counts even before the window takes focus
 
     def changeEvent(self, event: QEvent) -> None:
         # Without a LanguageManager (tests, embedding), Qt's own LanguageChange still retranslates.
