@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 # What running needs (`make run`): the package with its server extra, since the demo embeds the server.
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: test lint typecheck pytest bench bench-server bench-gui clean venv run sysdeps translations
+.PHONY: test lint typecheck pytest bench bench-server bench-gui fuzz clean venv run sysdeps translations
 
 test: sysdeps lint typecheck pytest
 
@@ -71,6 +71,12 @@ bench-server: $(STAMP)
 # The counter window: cold start, call-next and intake save latency, memory after a simulated hour (~3 min).
 bench-gui: $(STAMP) translations
 	$(BIN)/python benchmarks/bench_gui.py
+
+# Schemathesis's long run against a live server: 500 generated requests per operation, then 200 scenarios
+# along the OpenAPI links (`make test` runs 25 and 12); prints its figures (about 10 minutes).
+fuzz: $(STAMP)
+	COUNTERAPP_FUZZ_EXAMPLES=500 COUNTERAPP_FUZZ_SCENARIOS=200 COUNTERAPP_FUZZ_BUDGET_S=7200 \
+	  $(BIN)/pytest -q -s -p no:cacheprovider tests/server/test_schemathesis.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

@@ -19,8 +19,10 @@ Scenarios, each request timed on its own with ``perf_counter_ns`` after a warm-u
   up to ``--waiting`` tickets (one in ten with priority).
 * call-next, all counters at a steady ``--rate`` calls/s in all (Poisson arrivals), while the kiosk issues
   tickets at the same rate.
-* ``POST /v1/codes/lease`` (dossier numbers, 10 at a time, for today or one of the next 7 days) and
-  ``POST /v1/codes/next`` (dossier), ``--clients`` devices at once.
+* ``POST /v1/codes/lease`` (dossier numbers, 5 at a time, for today or the next working day: the only days
+  a lease may be for) and ``POST /v1/codes/next`` (dossier), ``--clients`` devices at once. Each lease run
+  uses devices no earlier run used, each with a busy week behind it (``LEASE_HISTORY``), so every lease
+  measures the device's use to size its fair share, as a real refill does.
 * ``POST /v1/sync/push`` of 200 ``dossier.create`` ops and ``POST /v1/sync/pull`` of the centre's feed, 500
   changes a page, ``--clients`` devices at once. An endpoint that answers 404 is not built yet: skipped.
 
@@ -57,7 +59,8 @@ from typing import Any
 from unittest import mock
 
 from bench_domain import machine, summarise
-from sqlalchemy import Engine, create_engine, make_url, select, text
+from sqlalchemy import Engine, create_engine, insert, make_url, select, text
+from sqlalchemy.orm import Session
 
 from counterapp.datafiles.calendar import bundled_calendar
 from counterapp.datafiles.catalogue import demo_catalogue
@@ -69,8 +72,9 @@ from counterapp.server import security
 from counterapp.server.config import DEFAULT_KEEP_ALIVE_S, normalize_database_url
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.models.auth import Device
+from counterapp.server.models.sync import Dossier
 from counterapp.server.schema import migrate
-from counterapp.server.services import devices, org, sessions, users
+from counterapp.server.services import devices, numbers, org, sessions, users
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/counterapp_bench"
 AGENCY = "000.00.01.H26"
@@ -89,9 +93,13 @@ SERVICES = (  # code, ticket prefix, name
     ("GTVT", "L", "Giao thông, vận tải"),
 )
 TICKETS_PER_PREFIX = 899  # the day's online ticket numbers of one service (server/services/numbers.py)
-LEASE_SIZE = 10
-LEASE_DAYS = 8  # today and the 7 days after it (numbers.LEASE_DAYS_AHEAD)
+LEASE_SIZE = 5
+LEASE_DAYS = 2  # today and the next working day: the days a lease may be for (numbers.last_lease_day)
 RESERVED_PER_DAY = 3000  # dossier numbers 7000-9999 of one day can be leased
+# The lease devices' history: dossiers received on each of the last 5 days (a busy counter). A device's fair
+# share is 10 × its busiest day (the centre's policy here), so the lease runs never reach it, and each lease
+# reads that history (``number_shares.measured_use``).
+LEASE_HISTORY = (5, 200)
 ONLINE_CODES = 6999  # dossier numbers 1-6999 of a day are handed out online, one at a time
 FIRST_PUSHED_CODE = 2000  # the pushed dossiers' numbers; /v1/codes/next hands out those below
 FEEDERS = 4  # kiosk connections topping the queue up between rounds
@@ -194,8 +202,9 @@ def one_password_hash() -> Iterator[None]:
         yield
 
 
-def populate(url: str, n_counters: int) -> tuple[Fixture, str]:
-    """Migrate the empty database and set up the centre; also the database's name and version."""
+def populate(url: str, n_counters: int, lease_devices: int) -> tuple[Fixture, str]:
+    """Migrate the empty database and set up the centre (``lease_devices`` counters with a history of use
+    for the lease runs); also the database's name and version."""
     engine = make_engine(url)
     try:
         migrate(engine)
@@ -223,6 +232,8 @@ def populate(url: str, n_counters: int) -> tuple[Fixture, str]:
                 counters.append(Terminal(device.id, credential, token, username, counter.number))
             kiosk, code, _ = devices.create_device(session, centre, kind="kiosk", counter=None, now=now)
             kiosk, credential = devices.enroll(session, code, app_version=APP_VERSION, now=now)
+            numbers.set_share_policy(centre, multiple=10, ceiling_dossier=RESERVED_PER_DAY)
+            lease_history(session, centre.id, [c.device_id for c in counters[:lease_devices]], now)
             ids = [c.device_id for c in counters]
             rows = session.execute(select(Device.id, Device.last_client_seq).where(Device.id.in_(ids))).all()
             fixture = Fixture(centre.id, Terminal(kiosk.id, credential), counters, {i: int(s or 0) for i, s in rows})
@@ -234,6 +245,21 @@ def populate(url: str, n_counters: int) -> tuple[Fixture, str]:
         return fixture, version
     finally:
         engine.dispose()
+
+
+def lease_history(session: Session, centre_id: str, device_ids: list[str], now: datetime) -> None:
+    """``LEASE_HISTORY`` dossiers received by each device on the days before today (one bulk insert)."""
+    days, per_day = LEASE_HISTORY
+    today = now.astimezone(VIETNAM_TZ).date()
+    rows = [
+        {"id": str(uuid.uuid4()), "centre_id": centre_id, "device_id": device_id,
+         "code": f"{AGENCY}-{day:%y%m%d}-{n:04d}", "procedure_code": "1.004873", "status": "received", "version": 1,
+         "received_at": now - timedelta(days=back), "due_at": None, "returned_at": None, "data": {}}
+        for device_id in device_ids
+        for back, day in ((b, today - timedelta(days=b)) for b in range(1, days + 1))
+        for n in range(1, per_day + 1)
+    ]  # fmt: skip
+    session.execute(insert(Dossier), rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1013,13 +1039,21 @@ def run_scenarios(args: argparse.Namespace, fixture: Fixture, server: Server) ->
             return [calls.result, issues]
 
         today = local_today()
+        lease_days = [today, bundled_calendar().next_working_day(today)]
+        leased_by = [0]  # counters that leased in an earlier run: each run uses new ones
 
         def lease_body(i: int) -> dict[str, Any]:
-            return {"kind": "dossier", "day": (today + timedelta(days=i % LEASE_DAYS)).isoformat(), "count": LEASE_SIZE}
+            return {"kind": "dossier", "day": lease_days[i % LEASE_DAYS].isoformat(), "count": LEASE_SIZE}
 
         def leases(n: int) -> Callable[[], list[Result]]:
             result = Result(f"dossier-number lease ({LEASE_SIZE}), {at_once(n)}", _target("lease", counters[:n]))
-            return lambda: [bench_codes(server, result, counters[:n], args.leases, "/v1/codes/lease", lease_body)]
+
+            def run() -> list[Result]:
+                first, leased_by[0] = leased_by[0], leased_by[0] + n
+                return [bench_codes(server, result, counters[first : first + n], args.leases, "/v1/codes/lease",
+                                    lease_body)]  # fmt: skip
+
+            return run
 
         def codes(n: int) -> Callable[[], list[Result]]:
             result = Result(f"next dossier code (online), {at_once(n)}")
@@ -1094,7 +1128,9 @@ def main() -> int:
     parser.add_argument(
         "--clients", type=counts, default=[1, 4], metavar="N,N", help="devices at once for codes, push and pull"
     )
-    parser.add_argument("--leases", type=int, default=300, help="POST /v1/codes/lease requests (10 numbers each)")
+    parser.add_argument(
+        "--leases", type=int, default=300, help=f"POST /v1/codes/lease requests ({LEASE_SIZE} numbers each)"
+    )
     parser.add_argument("--codes", type=int, default=300, help="POST /v1/codes/next requests")
     parser.add_argument("--pushes", type=int, default=8, help="batches of 200 ops")
     parser.add_argument("--pulls", type=int, default=60, help="pages of up to 500 changes")
@@ -1119,6 +1155,8 @@ def main() -> int:
     runs = len(args.clients)
     if args.leases * runs + sum(args.clients) > LEASE_DAYS * RESERVED_PER_DAY // LEASE_SIZE:
         parser.error(f"--leases: at most {LEASE_DAYS * RESERVED_PER_DAY // LEASE_SIZE} leases of {LEASE_SIZE} in all")
+    if sum(args.clients) > args.counters:
+        parser.error("--clients: at most --counters in all (each lease run uses devices no earlier run used)")
     if (args.codes + max(args.clients)) * runs >= FIRST_PUSHED_CODE:
         parser.error(f"--codes: fewer than {FIRST_PUSHED_CODE} in all (a day's online codes are shared)")
     if (args.pushes + 1) * runs * MAX_PUSH_OPS > ONLINE_CODES - FIRST_PUSHED_CODE + 1:
@@ -1130,7 +1168,7 @@ def main() -> int:
     time.sleep(1)
     busy = CpuSnapshot.take().others_since(before)
     recreate_database(url)
-    fixture, database = populate(url, args.counters)
+    fixture, database = populate(url, args.counters, sum(args.clients))
     print(f"Machine: {machine()}, {database}")
     print(f"Set up {args.counters} counters, clerks and devices in {perf_counter() - t0:.1f} s")
     print(f"Devices keep an idle connection {args.keep_alive:g} s; the server {int(args.keep_alive) + 15} s")

@@ -20,7 +20,7 @@ import statistics
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -44,10 +44,23 @@ from counterapp.store.database import open_store  # noqa: E402
 from counterapp.store.queue_models import TicketRow  # noqa: E402
 from counterapp.sync import engine as sync_engine  # noqa: E402
 from counterapp.sync.enrollment import client_for, enroll_store  # noqa: E402
-from tests.server.authkit import CENTRE_A, PASSWORD, Enrolled, make_centre, make_device, make_user, now  # noqa: E402
+from tests.server.authkit import (  # noqa: E402
+    CENTRE_A,
+    PASSWORD,
+    Enrolled,
+    generous_shares,
+    make_centre,
+    make_device,
+    make_user,
+    now,
+)
 from tests.server.processes import server_process  # noqa: E402
-from tests.server.synckit import CLERK, kiosk_ticket  # noqa: E402
-from tests.server.workday import lease_for_the_day, working_day  # noqa: E402
+from tests.server.synckit import (  # noqa: E402
+    CLERK,
+    kiosk_ticket,
+    signed_in_earlier,
+)
+from tests.server.workday import earlier_today, lease_for_the_day, working_day  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/counterapp_bench_sync"
 WORKER = "bench.clerk"
@@ -72,6 +85,7 @@ def setup(url: str) -> sessionmaker[Session]:
     migrate(engine)
     sessions = session_factory(engine)
     make_centre(sessions, CENTRE_A, ("1", "2", "3"))
+    generous_shares(sessions, CENTRE_A)  # the drain's counter leases a whole day's numbers before going offline
     make_user(sessions, CLERK, "clerk", CENTRE_A)  # the kiosk's stand-in logs in as this clerk
     with sessions.begin() as session:
         users.create_user(session, username=WORKER, full_name="Lê Thị Hồng", role="clerk", password=PASSWORD,
@@ -91,6 +105,7 @@ class Station:
         self.engine = sync_engine.SyncEngine(
             self.store, client_for(self.credential), centre_id=self.credential.centre_id
         )
+        self.engine.client.login(WORKER, PASSWORD)  # its clerk signed in: its worker may lease offline numbers
         self.device = Enrolled(self.credential.device_id, self.credential.credential)
 
     def run_forever(self) -> None:
@@ -110,9 +125,10 @@ def bench_drain(sessions: sessionmaker[Session], base: str, tmp: Path) -> float:
     store, engine = station.store, station.engine
     try:
         engine.run_once()
-        morning = datetime.now(VIETNAM_TZ).replace(hour=7, minute=30, second=0, microsecond=0, tzinfo=None)
+        morning, step = earlier_today(800)  # the clerk signed in on the counter when the day began
+        signed_in_earlier(sessions, station.device, WORKER, morning.replace(tzinfo=VIETNAM_TZ))
         lease_for_the_day(engine, morning, dossier_codes=750, tickets=85)
-        ops = working_day(store, morning, WORKER, dossiers_n=800, walkins=90, amends=40)
+        ops = working_day(store, morning, WORKER, dossiers_n=800, walkins=90, amends=40, step=step)
         assert sync_engine.status(store).pending_ops == ops == 2000
         started = time.perf_counter()
         phases: dict[str, float] = {}

@@ -83,12 +83,19 @@ class Counter:
 
 def enrolled_counter(server: LiveServer, path: Path, number: str = "1") -> Counter:
     """A new data directory enrolled as counter ``number`` of centre A, with the demo catalogue (as
-    ``counterapp enroll`` does)."""
+    ``counterapp enroll`` does), on which the clerk has signed in once (a counter in use): its sync worker
+    may lease offline numbers with its credential alone (the server refuses a counter nobody signed in on
+    recently). The window's own sign-in is still the test's to do."""
     workspace = open_workspace(path)
     _device_id, code = make_device(server.sessions, CENTRE_A, number)
     credential = enroll_store(workspace.store, path, server.url, code, now=local_now())
     with workspace.store.write() as session:
         catalogue.replace_catalogue(session, demo_catalogue())
+    client = client_for(credential)
+    try:
+        client.login(CLERK, PASSWORD)
+    finally:
+        client.close()
     return Counter(workspace, credential, path)
 
 

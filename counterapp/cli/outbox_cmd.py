@@ -1,7 +1,8 @@
 """``counterapp outbox list|count|export``: ops waiting to reach the server. Payloads carry personal data,
 so they are never printed; the listing shows only sequence, id, kind, status and times. ``export`` writes
-the unsent ops to a signed file for ``counterapp-server import`` (a counter that cannot reach the server
-before its PC is taken away); the file holds personal data: keep it like the paper register."""
+the unsent ops to a file signed with the counter's own key for ``counterapp-server import`` (a counter that
+cannot reach the server before its PC is taken away); the file holds personal data: keep it like the paper
+register. A counter enrolled before device keys that has not synced since has no key and cannot export."""
 
 from __future__ import annotations
 
@@ -77,12 +78,13 @@ def run_count(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from counterapp.protocol.export_file import credential_key, signed
+    from counterapp.protocol.export_file import signed
     from counterapp.store.outbox import device_meta
     from counterapp.store.sync_models import OutboxRow
-    from counterapp.sync.enrollment import load_credential
+    from counterapp.sync.enrollment import load_credential, signing_key_of
 
     credential = load_credential(data_dir(args))
+    signing_key = signing_key_of(credential)  # before anything is written: no key, no file
     with reading(args) as (session, now):
         meta = device_meta(session)
         rows = session.scalars(select(OutboxRow).where(OutboxRow.status == "pending").order_by(OutboxRow.client_seq))
@@ -94,7 +96,7 @@ def run_export(args: argparse.Namespace) -> int:
         ]  # fmt: skip
         body = {"device_id": credential.device_id, "agency_code": meta.agency_code, "counter": meta.counter_number,
                 "exported_at": now.isoformat(), "ops": ops}  # fmt: skip
-    document = signed(body, credential_key(credential.credential))
+    document = signed(body, signing_key)
     temporary = args.file.with_name(args.file.name + ".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

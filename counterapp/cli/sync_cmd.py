@@ -132,6 +132,11 @@ def run_status(args: argparse.Namespace) -> int:
     print(f"Lệch đồng hồ so với máy chủ: {seconds:+.1f} s{warning}")
     for lease, left in sorted(current.leases_left.items()):
         print(f"Số còn lại hôm nay {lease}: {left}")
+    if current.leases_refused:
+        print(
+            f"Máy chủ không cấp thêm dải số dự phòng ({current.leases_refused}): "
+            "cán bộ cần đăng nhập trên quầy này khi có mạng"
+        )
     if current.open_conflicts:
         print(f"Xung đột chưa xem: {current.open_conflicts}")
     if current.blocked:

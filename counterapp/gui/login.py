@@ -56,6 +56,7 @@ _ERROR_TEXTS: dict[str, str] = {
     "staff.device_refused": str(
         QT_TRANSLATE_NOOP("LoginDialog", "The server refused this computer. Call IT to enrol it again.")
     ),
+    "auth.throttled": str(QT_TRANSLATE_NOOP("LoginDialog", "Too many wrong passwords. Try again in %1 seconds.")),
 }
 
 
@@ -65,6 +66,8 @@ def sign_in_error_text(exc: BaseException) -> str:
     text = _ERROR_TEXTS.get(code)
     if text is None:
         return arg(QCoreApplication.translate("LoginDialog", "Sign-in failed (%1)."), code or type(exc).__name__)
+    if code == "auth.throttled":  # the server's wait, rounded up to whole seconds
+        return arg(QCoreApplication.translate("LoginDialog", text), getattr(exc, "params", {}).get("seconds", "?"))
     return QCoreApplication.translate("LoginDialog", text)
 
 

@@ -27,6 +27,7 @@ from counterapp.protocol.messages import (
     PullResponse,
     PushRequest,
     PushResponse,
+    push_body,
 )
 
 DEFAULT_TIMEOUT_S = 10.0
@@ -49,9 +50,13 @@ class Unreachable(SyncError):
 
 
 class RetryLater(SyncError):
-    def __init__(self, seconds: float, message: str) -> None:
+    """The server asked to wait ``seconds`` (``Retry-After``). ``code`` tells why, from the problem body:
+    ``sync.busy``/``sync.retry`` (try again, perhaps offline meanwhile) or ``auth.throttled`` (too many
+    wrong passwords: not a reason to fall back to the offline verifier)."""
+
+    def __init__(self, seconds: float, message: str, *, status: int = 503, code: str = "") -> None:
         super().__init__(message)
-        self.seconds = seconds
+        self.seconds, self.status, self.code = seconds, status, code
 
 
 class Refused(SyncError):
@@ -87,19 +92,26 @@ def _retry_after(response: httpx2.Response) -> float:
         return 1.0
 
 
+def _problem(response: httpx2.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    return body if isinstance(body, dict) else {}
+
+
 def _raise_for(response: httpx2.Response) -> None:
     status = response.status_code
     if status < 400:
         return
     if status in (429, 503):
-        raise RetryLater(_retry_after(response), f"the server asked to retry later ({status})")
+        code = str(_problem(response).get("code", ""))
+        raise RetryLater(
+            _retry_after(response), f"the server asked to retry later ({status})", status=status, code=code
+        )
     if status >= 500:
         raise Unreachable(f"server error {status}")
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
+    body = _problem(response)
     code, detail = str(body.get("code", "http.error")), str(body.get("detail") or body.get("title") or "")
     if code == "sync.gap":
         raise Gap(status, code, detail, body)
@@ -166,7 +178,7 @@ class ServerClient:
         return HelloResponse.model_validate(data), data
 
     def push(self, request: PushRequest) -> PushResponse:
-        response = self._request("POST", "/v1/sync/push", content=request.model_dump_json())
+        response = self._request("POST", "/v1/sync/push", content=push_body(request))
         return PushResponse.model_validate(self._json(response))
 
     def pull(self, request: PullRequest) -> PullResponse:
@@ -225,6 +237,11 @@ class ServerClient:
         data: dict[str, Any] = self._json(self._request("POST", "/v1/sessions", json=body))
         return data
 
+    def register_key(self, public_key: str) -> None:
+        """Register this device's Ed25519 public key (a device enrolled before device keys). ``Refused``
+        with ``device.key_exists`` when the server holds another one."""
+        self._request("PUT", "/v1/devices/key", json={"public_key": public_key})
+
     def deal_hand(self, size: int, minutes: int) -> dict[str, Any]:
         data: dict[str, Any] = self._json(
             self._request("POST", "/v1/queue/hand", json={"size": size, "minutes": minutes})
@@ -232,15 +249,23 @@ class ServerClient:
         return data
 
 
-def enroll(base_url: str, code: str, *, http: httpx2.Client | None = None, name: str | None = None) -> Enrollment:
-    """Trade a one-time enrollment code for this device's identity and credential."""
+def enroll(
+    base_url: str,
+    code: str,
+    *,
+    http: httpx2.Client | None = None,
+    name: str | None = None,
+    public_key: str | None = None,
+) -> Enrollment:
+    """Trade a one-time enrollment code for this device's identity and credential; ``public_key`` is the
+    device's Ed25519 key for its exports (``counterapp.protocol.device_key``)."""
     client = http or httpx2.Client(timeout=DEFAULT_TIMEOUT_S)
+    body: dict[str, Any] = {"code": code.strip(), "app_version": __version__, "name": name}
+    if public_key is not None:
+        body["public_key"] = public_key
     try:
         try:
-            response = client.post(
-                f"{base_url.rstrip('/')}/v1/devices/enroll",
-                json={"code": code.strip(), "app_version": __version__, "name": name},
-            )
+            response = client.post(f"{base_url.rstrip('/')}/v1/devices/enroll", json=body)
         except httpx2.HTTPError as exc:
             raise Unreachable(f"no answer from the server ({type(exc).__name__})") from None
         _raise_for(response)

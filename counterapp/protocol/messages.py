@@ -1,10 +1,20 @@
 """The sync protocol's messages (SYNC.md §4), shared by the counter and the server: pure, no I/O.
 
-Requests are strict (``extra="forbid"``, no coercion of numbers or flags) because they protect the
-server; responses ignore unknown fields, so a newer server can add some without breaking old counters.
-An op's ``kind``, ``v`` and ``payload`` are deliberately *not* checked here: the server must take any op
-it can store and decide per op (``counterapp.protocol.payloads.decode_payload``), quarantining what it
-cannot read rather than refusing the whole batch (SYNC.md §2(g)).
+Requests are strict (``extra="forbid"``, no coercion of numbers or flags, every field one of the checked
+types of ``counterapp.protocol.fields``) because they protect the server; responses ignore unknown fields,
+so a newer server can add some without breaking old counters.
+
+A pushed op is read in two steps. :class:`Op`, the envelope, checks only what places the op in its
+device's sequence (``op_id``, ``client_seq``); every other field is taken as any JSON value. The server
+then reads each op on its own as a :class:`CheckedOp` (every field checked) and its payload with its
+kind's model (``counterapp.protocol.payloads.decode_payload``). Why not check everything up front: a
+request that fails validation is refused whole (422), and a counter whose outbox holds one bad op (a NUL
+typed into a note, a clock set to year 1, an op written by a buggy release) would send that same batch
+again forever, so nothing queued behind it would ever reach the server. Read per op, the bad op is
+quarantined with its reason, the watermark moves past it and the rest of the batch applies (SYNC.md
+§2(g); ``counterapp.server.services.quarantine``). ``op_id`` and ``client_seq`` are the exception: the
+counter makes them itself (a UUIDv7 and a gap-free count), no typing or clock can spoil them, and an op
+without them could not be placed in the sequence at all.
 """
 
 from __future__ import annotations
@@ -16,13 +26,17 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic_core import PydanticSerializationError
 
 from counterapp.protocol import ops
 from counterapp.protocol.canonical import canonical_hash as canonical_hash  # re-exported: the mirror check
 from counterapp.protocol.canonical import canonical_json as canonical_json
+from counterapp.protocol.fields import INT32_MAX, Int32, Line, line
+from counterapp.protocol.fields import Moment as Moment  # re-exported: the protocol's time type
 from counterapp.protocol.upcast import UndecodableOp
 
 PROTOCOL_MIN = 1
@@ -105,8 +119,8 @@ def decode_cursor(text: str) -> int:
     if not isinstance(data, dict) or set(data) != {"v", "seq"} or data["v"] != 1:
         raise InvalidCursor("invalid cursor: unknown cursor format")
     seq = data["seq"]
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-        raise InvalidCursor("invalid cursor: its seq is not an integer ≥ 0")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= INT32_MAX:
+        raise InvalidCursor("invalid cursor: its seq is not an integer from 0 to 2**31 - 1")
     return seq
 
 
@@ -124,18 +138,28 @@ Cursor = Annotated[str, AfterValidator(_cursor), Field(examples=[START_CURSOR, e
 # --- shared field types ---------------------------------------------------------------------------
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _uuid(text: str) -> str:
+    if _CANONICAL_UUID.fullmatch(text):  # as the counter writes them: no need to parse and print it again
+        return text
     try:
         return str(uuid.UUID(text))
     except ValueError:
         raise ValueError("expected a UUID such as '0195f3a2-7c4e-7b21-9d3a-4f1c2b8e6a10'") from None
 
 
-UuidText = Annotated[str, AfterValidator(_uuid), Field(examples=["0195f3a2-7c4e-7b21-9d3a-4f1c2b8e6a10"])]
-Moment = Annotated[AwareDatetime, Strict(False), Field(examples=["2026-03-16T09:00:00+07:00"])]
-Seq = Annotated[int, Field(ge=1)]
+UuidText = Annotated[
+    str,
+    StringConstraints(strict=True, max_length=45),
+    AfterValidator(_uuid),
+    Field(examples=["0195f3a2-7c4e-7b21-9d3a-4f1c2b8e6a10"]),
+]
+Seq = Annotated[Int32, Field(ge=1)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 Endpoint = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=200, examples=["https://sync.example.vn/v1"])]
+KIND_PATTERN = r"^[a-z_]+(\.[a-z_]+)+$"
 
 
 class Request(BaseModel):
@@ -151,10 +175,12 @@ class Response(BaseModel):
 
 class HelloRequest(Request):
     client_id: UuidText
-    app_version: Annotated[str, Field(pattern=r"^\d+(\.\d+){1,3}([-+.][0-9A-Za-z.+-]+)?$", examples=["0.1.0"])]
-    protocol: Annotated[int, Field(ge=1, examples=[PROTOCOL_MAX])]
-    schema_version: Annotated[str, Field(min_length=1, max_length=40, examples=["0003"])]
-    applied_epoch: Annotated[int, Field(ge=0, examples=[3])]
+    app_version: Annotated[
+        Line, Field(max_length=20, pattern=r"^[0-9]+(\.[0-9]+){1,3}([-+.][0-9A-Za-z.+-]+)?$", examples=["0.1.0"])
+    ]
+    protocol: Annotated[Int32, Field(ge=1, examples=[PROTOCOL_MAX])]
+    schema_version: Annotated[Line, Field(min_length=1, max_length=40, examples=["0003"])]
+    applied_epoch: Annotated[Int32, Field(ge=0, examples=[3])]
 
 
 class HelloResponse(Response):
@@ -176,19 +202,61 @@ class HelloResponse(Response):
 # --- push -----------------------------------------------------------------------------------------
 
 
-class Op(Request):
-    """One outbox row on the wire. ``kind``/``v``/``payload`` are read per op by the server."""
+class CheckedOp(Request):
+    """One outbox row with every field checked: what the server may store and apply. The server reads
+    each :class:`Op` of a push as one of these on its own (:meth:`Op.checked`). ``kind``/``v``/``payload``
+    are checked for shape only: the kind's payload model decides per op (``decode_payload``)."""
 
     op_id: UuidText
     client_seq: Seq
-    kind: Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$", max_length=40, examples=["ticket.call"])]
-    v: Annotated[int, Field(ge=1, examples=[1])]
+    kind: Annotated[
+        str, StringConstraints(strict=True, max_length=40, pattern=KIND_PATTERN), Field(examples=["ticket.call"])
+    ]
+    v: Annotated[Int32, Field(ge=1, examples=[1])]
     payload: dict[str, Any]
-    user_id: Annotated[str | None, Field(max_length=60, examples=["demo.clerk"])] = None
+    user_id: Annotated[str, line(60), Field(examples=["demo.clerk"])] | None = None
     wall_time: Moment
     corrected_time: Moment
-    hlc: Annotated[str | None, Field(max_length=64)] = None
-    epoch: Annotated[int, Field(ge=0, examples=[3])] = 0
+    hlc: Annotated[str, line(64)] | None = None
+    epoch: Annotated[Int32, Field(ge=0, examples=[3])] = 0
+
+
+def _loose(schema: dict[str, Any]) -> WithJsonSchema:
+    """The schema documented for a field the envelope takes as any JSON value (what a valid op holds)."""
+    note = "Checked per op: an op whose field breaks this is quarantined with the reason, not the batch refused."
+    return WithJsonSchema({**schema, "description": note})
+
+
+class Op(Request):
+    """One outbox row on the wire, the push's envelope: ``op_id`` and ``client_seq`` are checked here, the
+    other fields are any JSON value, read per op by the server as a :class:`CheckedOp` (see the module
+    docstring: one bad op must not get the whole batch refused)."""
+
+    op_id: UuidText
+    client_seq: Seq
+    kind: Annotated[Any, _loose({"type": "string", "pattern": KIND_PATTERN, "maxLength": 40})]
+    v: Annotated[Any, _loose({"type": "integer", "minimum": 1, "maximum": INT32_MAX})]
+    payload: Annotated[Any, _loose({"type": "object", "additionalProperties": True})]
+    user_id: Annotated[Any, _loose({"anyOf": [{"type": "string", "maxLength": 60}, {"type": "null"}]})] = None
+    wall_time: Annotated[Any, _loose({"type": "string", "format": "date-time"})]
+    corrected_time: Annotated[Any, _loose({"type": "string", "format": "date-time"})]
+    hlc: Annotated[Any, _loose({"anyOf": [{"type": "string", "maxLength": 64}, {"type": "null"}]})] = None
+    epoch: Annotated[Any, _loose({"type": "integer", "minimum": 0, "maximum": INT32_MAX})] = 0
+
+    def checked(self) -> CheckedOp:
+        """This op with every field checked; ``pydantic.ValidationError`` names what is wrong."""
+        return CheckedOp.model_validate(
+            {name: getattr(self, name) for name in type(self).model_fields}  # no copy of the payload
+        )
+
+
+def _wire_size(op: Op) -> int:
+    """``op``'s size as JSON; what pydantic cannot write as UTF-8 (a lone surrogate in a key) is measured
+    escaped, as the counter sends it, rather than refusing the whole batch."""
+    try:
+        return len(op.model_dump_json().encode("utf-8"))
+    except (PydanticSerializationError, UnicodeEncodeError):
+        return len(json.dumps(op.model_dump(), ensure_ascii=True, default=str))
 
 
 class PushRequest(Request):
@@ -202,10 +270,24 @@ class PushRequest(Request):
             raise ValueError("ops must be in strictly ascending client_seq order")
         if len({op.op_id for op in self.ops}) != len(self.ops):
             raise ValueError("an op_id appears twice in the batch")
-        size = sum(len(op.model_dump_json().encode("utf-8")) + 1 for op in self.ops) + 1
+        size = sum(_wire_size(op) + 1 for op in self.ops) + 1
         if size > MAX_PUSH_BYTES:
             raise ValueError(f"the batch is {size} bytes of ops, over the {MAX_PUSH_BYTES}-byte limit: send fewer")
         return self
+
+
+def push_body(request: PushRequest) -> str:
+    """``request`` as the JSON text the counter sends. What pydantic cannot write as UTF-8 (a lone surrogate
+    in a payload key, from an op an older release let into the outbox) is sent escaped instead: the server
+    then quarantines that op, rather than the counter failing to send the batch at all, again and again."""
+    try:
+        return request.model_dump_json()
+    except PydanticSerializationError:
+        return json.dumps(request.model_dump(), ensure_ascii=True, default=_iso)
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime | date) else str(value)
 
 
 class OpResult(Response):
@@ -283,13 +365,13 @@ class PullResponse(Response):
 # --- conflict rules -------------------------------------------------------------------------------
 
 
-def classify(op: Op | str) -> OpClass:
+def classify(op: Op | CheckedOp | str) -> OpClass:
     """How the server treats a conflict: a *fact* is never rejected (only flagged), a *claim* is
     compare-and-set and may be rejected, an *edit* applies on its base version and merges by field."""
     kind = op if isinstance(op, str) else op.kind
-    known = ops.ALL.get(kind)
-    if known is None:
-        raise UndecodableOp(f"unknown op kind {kind!r}", kind=kind)
+    known = ops.ALL.get(kind) if isinstance(kind, str) else None
+    if known is None or not isinstance(kind, str):
+        raise UndecodableOp(f"unknown op kind {str(kind)[:60]!r}", kind=kind if isinstance(kind, str) else None)
     if kind in EDITS:
         return "edit"
     return "fact" if known.fact else "claim"

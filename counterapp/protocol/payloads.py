@@ -4,14 +4,21 @@
 
 Times in payloads are what the counter wrote: ISO 8601 text, today without an offset (the centre's local
 legal time, Asia/Ho_Chi_Minh); an offset is accepted too. Dates are ``YYYY-MM-DD``.
+
+Every field is one of the checked types of ``counterapp.protocol.fields`` (text without NUL, surrogates or
+misplaced control characters, checked natively: ``fields.line``/``fields.text``; integers strict and
+bounded; times within 2000–2099), with the length of the column it ends up in where it has one. With
+``extra="forbid"`` that makes a payload its model accepted storable as it was sent (``op_log.payload``
+keeps the raw JSON): a field added here must use those types too (``tests/protocol/test_payloads.py``
+poisons every string and integer of every kind to check it).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 
 from counterapp.domain.counter import MAX_PAUSE_REASON, pause_reason_problem
 from counterapp.domain.duedate import DurationUnit
@@ -19,23 +26,23 @@ from counterapp.domain.identity import IdType, Sex
 from counterapp.domain.procedure import ReturnOption
 from counterapp.domain.text import clean
 from counterapp.protocol import ops
+from counterapp.protocol.fields import PATTERN_MESSAGES, BirthDate, Day, Int32, LocalTime, line, storable, text
 from counterapp.protocol.messages import UuidText
 from counterapp.protocol.ops import OpKind
 from counterapp.protocol.upcast import UndecodableOp, upcast
 
-__all__ = ["PAYLOADS", "Payload", "UndecodableOp", "decode_payload"]
+__all__ = ["PAYLOADS", "Payload", "UndecodableOp", "decode_payload", "summary"]
 
 
-def _iso_text(value: Any) -> Any:
-    if not isinstance(value, str | date):  # no Unix timestamps or other numbers taken as times
-        raise ValueError("expected an ISO 8601 date or time as text")
-    return value
-
-
-LocalTime = Annotated[datetime, Strict(False), BeforeValidator(_iso_text)]
-Day = Annotated[date, Strict(False), BeforeValidator(_iso_text)]
-Text = Annotated[str, Field(min_length=1)]
-Count = Annotated[int, Field(ge=0, le=99)]
+Text = Annotated[str, text(1000, min_length=1)]  # free text: a name, an address, a note
+Code = Annotated[str, line(40, min_length=1)]  # one line: a code, a number, a reference
+TicketNumber = Annotated[str, line(8, min_length=1)]  # tickets.number
+ServiceCode = Annotated[str, line(20, min_length=1)]  # queue_services.code, tickets.priority
+CounterNumber = Annotated[str, line(10, min_length=1)]  # counters.number
+# dossiers.code: no control character can match \S+ here (the agency code is ASCII letters, digits, dots)
+DossierCode = Annotated[str, StringConstraints(strict=True, max_length=40, pattern=r"^[!-~]+-[0-9]{6}-[0-9]{4}$")]
+Count = Annotated[Int32, Field(ge=0, le=99)]
+Positive = Annotated[Int32, Field(ge=1)]
 
 
 class Payload(BaseModel):
@@ -51,25 +58,25 @@ class Payload(BaseModel):
 class TicketIssueV1(Payload):
     KIND = ops.TICKET_ISSUE
     ticket_id: UuidText
-    number: Text
-    service: Text
-    priority: Text | None
+    number: TicketNumber
+    service: ServiceCode
+    priority: ServiceCode | None
     issued_on: Day
     issued_at: LocalTime
-    lease_id: Text
-    counter: Text
+    lease_id: Code
+    counter: CounterNumber
 
 
 class TicketEvent(Payload):
     """``_event_payload``: one step of a ticket's life; ``event`` is fixed by the kind."""
 
     ticket_id: UuidText
-    number: Text
+    number: TicketNumber
     issued_on: Day
     at: LocalTime
-    counter: Text | None
-    service: Text | None
-    outcome: Text | None
+    counter: CounterNumber | None
+    service: ServiceCode | None
+    outcome: Code | None
     reason: Text | None
 
 
@@ -131,26 +138,26 @@ class ApplicantV1(Payload):
 
     name: Text
     id_type: Annotated[IdType, Strict(False)] | None
-    id_number: Text | None
-    date_of_birth: Day | None
+    id_number: Code | None
+    date_of_birth: BirthDate | None
     sex: Annotated[Sex, Strict(False)] | None
     address: Text | None
-    phone: Text | None
+    phone: Code | None
     email: Text | None
 
 
 class DurationV1(Payload):
-    value: Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")]  # a Decimal as text
+    value: Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9]{1,6}(\.[0-9]{1,6})?$")]  # a Decimal
     unit: Annotated[DurationUnit, Strict(False)]
 
 
 class RegisterV1(Payload):
-    book: Text
-    line: Annotated[int, Field(ge=1)]
+    book: Code
+    line: Positive
 
 
 class DocumentV1(Payload):
-    code: Text
+    code: Code
     name: Text
     originals: Count
     certified_copies: Count
@@ -162,24 +169,24 @@ class DossierCreateV1(Payload):
 
     KIND = ops.DOSSIER_CREATE
     dossier_id: UuidText
-    code: Annotated[str, Field(pattern=r"^\S+-\d{6}-\d{4}$")]
-    lease_id: Text | None
-    procedure_code: Text
+    code: DossierCode
+    lease_id: Code | None
+    procedure_code: Code
     received_at: LocalTime
     due_at: LocalTime | None
     duration: DurationV1
-    calendar_version: Text
-    sets: Annotated[int, Field(ge=1)]
-    channel: Text
+    calendar_version: Code
+    sets: Positive
+    channel: Code
     return_mode: Annotated[ReturnOption, Strict(False)]
     postal_address: Text | None
     note: Text | None
     register_: Annotated[RegisterV1, Field(alias="register")]  # ``register`` would shadow BaseModel.register
-    counter: Text
+    counter: CounterNumber
     ticket_id: UuidText | None
     applicant: ApplicantV1
     owner: ApplicantV1 | None
-    documents: list[DocumentV1]
+    documents: Annotated[list[DocumentV1], Field(max_length=200)]
 
 
 class DossierAmendV1(DossierCreateV1):
@@ -187,13 +194,13 @@ class DossierAmendV1(DossierCreateV1):
     version it was made on; the server finds the changed fields by comparing with that version."""
 
     KIND = ops.DOSSIER_AMEND
-    base_version: Annotated[int, Field(ge=1)]
+    base_version: Positive
 
 
 class DossierReturnV1(Payload):
     KIND = ops.DOSSIER_RETURN
     dossier_id: UuidText
-    code: Annotated[str, Field(pattern=r"^\S+-\d{6}-\d{4}$")]
+    code: DossierCode
     returned_at: LocalTime
     collected_by: Text
     note: Text | None
@@ -204,9 +211,9 @@ class DossierVoidV1(Payload):
 
     KIND = ops.DOSSIER_VOID
     dossier_id: UuidText
-    code: Annotated[str, Field(pattern=r"^\S+-\d{6}-\d{4}$")]
+    code: DossierCode
     voided_at: LocalTime
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, text(500, min_length=1)]
 
 
 class CodeVoidV1(Payload):
@@ -215,10 +222,10 @@ class CodeVoidV1(Payload):
 
     KIND = ops.CODE_VOID
     kind: Literal["dossier", "ticket"]
-    scope: Text | None
+    scope: ServiceCode | None  # code_voids.scope: an agency code or a ticket prefix
     day: Day
-    numbers: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=1000)]
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    numbers: Annotated[list[Positive], Field(min_length=1, max_length=1000)]
+    reason: Annotated[str, text(200, min_length=1)]
     voided_at: LocalTime
 
 
@@ -235,10 +242,10 @@ class SupplementCreateV1(Payload):
     KIND = ops.SUPPLEMENT_CREATE
     id: UuidText
     dossier_id: UuidText | None
-    procedure_code: Text
+    procedure_code: Code
     applicant: ApplicantV1 | None
-    items: Annotated[list[ItemV1], Field(min_length=1)]
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    items: Annotated[list[ItemV1], Field(min_length=1, max_length=200)]
+    reason: Annotated[str, text(1000, min_length=1)]
     created_at: LocalTime
 
 
@@ -247,9 +254,9 @@ class RefusalCreateV1(Payload):
 
     KIND = ops.REFUSAL_CREATE
     id: UuidText
-    procedure_code: Text
+    procedure_code: Code
     applicant: ApplicantV1
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    reason: Annotated[str, text(1000, min_length=1)]
     legal_basis: Text
     created_at: LocalTime
 
@@ -260,8 +267,8 @@ class ReceiptPrintedV1(Payload):
     KIND = ops.RECEIPT_PRINTED
     job_id: UuidText
     document: Literal["receipt_01", "supplement_02", "refusal_03", "ticket"]
-    reference: Text
-    printer: Text
+    reference: Annotated[str, line(80, min_length=1)]  # records.reference
+    printer: Annotated[str, line(200, min_length=1)]
     reprint_of: UuidText | None
     printed_at: LocalTime
 
@@ -281,7 +288,7 @@ def _pause_reason(value: Any) -> Any:
     return value
 
 
-PauseReason = Annotated[str, BeforeValidator(_pause_reason), Field(min_length=1, max_length=MAX_PAUSE_REASON)]
+PauseReason = Annotated[str, BeforeValidator(_pause_reason), line(MAX_PAUSE_REASON, min_length=1)]
 
 
 class CounterPauseV1(Payload):
@@ -289,7 +296,7 @@ class CounterPauseV1(Payload):
     if it was already paused). ``reason`` is shown to the lead: ≤ 200 characters, no personal data."""
 
     KIND = ops.COUNTER_PAUSE
-    counter: Text
+    counter: CounterNumber
     reason: PauseReason
     at: LocalTime
 
@@ -298,7 +305,7 @@ class CounterResumeV1(Payload):
     """``counter_status.resume_counter``: the clerk is back and calls tickets again."""
 
     KIND = ops.COUNTER_RESUME
-    counter: Text
+    counter: CounterNumber
     at: LocalTime
 
 
@@ -314,12 +321,26 @@ PAYLOADS: dict[str, type[Payload]] = {
 }  # fmt: skip
 
 
-def _summary(error: ValidationError, limit: int = 5) -> str:
-    """Where and why, never the refused values (they may be personal data)."""
+def _message(error: ErrorDetails) -> str:
+    """Pydantic's message, but a character rule (``fields.line``'s pattern) said in words, and a length
+    checked after a validator said as a number of characters rather than "items after validation"."""
+    ctx = error.get("ctx") or {}
+    if error["type"] == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_MESSAGES:
+        return PATTERN_MESSAGES[ctx["pattern"]]
+    if error["type"] == "too_short" and "min_length" in ctx:
+        return f"String should have at least {ctx['min_length']} character(s)"
+    if error["type"] == "too_long" and "max_length" in ctx:
+        return f"String should have at most {ctx['max_length']} characters"
+    return error["msg"]
+
+
+def summary(error: ValidationError, limit: int = 5, root: str = "payload") -> str:
+    """Where and why, never the refused values (they may be personal data). Storable as it is: a key that
+    was refused for its characters is named with them replaced (``fields.storable``)."""
     parts = []
     for e in error.errors(include_input=False, include_url=False)[:limit]:
-        where = ".".join(str(p) for p in e["loc"]) or "payload"
-        parts.append(f"{where}: {e['msg']}")
+        where = ".".join(str(p) for p in e["loc"]) or root
+        parts.append(f"{storable(where, 80)}: {storable(_message(e), 200)}")
     more = error.error_count() - limit
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
@@ -334,4 +355,4 @@ def decode_payload(kind: str, v: int, payload: dict[str, Any]) -> Payload:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise UndecodableOp(f"{kind}@{v}: {_summary(exc)}", kind=kind, v=v) from None
+        raise UndecodableOp(f"{kind}@{v}: {summary(exc)}", kind=kind, v=v) from None

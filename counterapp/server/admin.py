@@ -8,7 +8,7 @@
         --role clerk --centre 000.00.01.H26 --password-stdin
     counterapp-server admin create-device --centre 000.00.01.H26 --kind counter --counter 5   # prints a one-time code
     counterapp-server admin reissue-code DEVICE_ID | revoke-device DEVICE_ID | list-devices --centre 000.00.01.H26
-    counterapp-server admin seed-demo
+    counterapp-server admin seed-demo [--force]       # refused where other centres exist, unless --force
 
 Every command takes ``--database-url`` (default ``$COUNTERAPP_SERVER_DATABASE_URL``) and works on a migrated
 database only. A refused command prints one line and exits 1; a bad argument exits 2. Passwords are read
@@ -37,7 +37,7 @@ from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Assignment, Centre, Counter, QueueService
 from counterapp.server.permissions import ROLES
 from counterapp.server.schema import DatabaseNotMigrated, check_migrated, describe
-from counterapp.server.services import devices, org, users
+from counterapp.server.services import devices, numbers, org, users
 from counterapp.server.services.errors import NotFound
 from counterapp.server.services.users import user_by_username
 
@@ -161,6 +161,24 @@ def set_priority(session: Session, args: argparse.Namespace, _ctx: Context) -> l
     return [f"{centre.agency_code} calls priority tickets by the {centre.priority_rule} rule{every}"]
 
 
+def set_number_shares(session: Session, args: argparse.Namespace, _ctx: Context) -> list[str]:
+    centre = numbers.set_share_policy(
+        org.centre_by_code(session, args.centre),
+        multiple=args.multiple,
+        floor_dossier=args.dossier_floor,
+        ceiling_dossier=args.dossier_ceiling,
+        floor_ticket=args.ticket_floor,
+        ceiling_ticket=args.ticket_ceiling,
+        staff_days=args.staff_days,
+    )
+    return [
+        f"{centre.agency_code}: a device may hold unspent {centre.lease_multiple} × its busiest day of the last "
+        f"week, dossier codes {centre.lease_floor_dossier}–{centre.lease_ceiling_dossier}, walk-in numbers "
+        f"{centre.lease_floor_ticket}–{centre.lease_ceiling_ticket} per service; without a staff session, only "
+        f"if someone signed in on it in the last {centre.lease_staff_days} days"
+    ]
+
+
 def _user(session: Session, username: str) -> User:
     user = user_by_username(session, username)
     if user is None:
@@ -254,9 +272,29 @@ def list_devices(session: Session, args: argparse.Namespace, _ctx: Context) -> l
     return lines
 
 
-def seed_demo(session: Session, _args: argparse.Namespace, ctx: Context) -> list[str]:
+class NotADemoDatabase(DomainError):
+    code = "seed.not_demo"
+
+
+def _refuse_real_centres(session: Session) -> None:
+    """``NotADemoDatabase`` when the database holds centres other than the demo one: seeding adds three
+    users with a printed password (one an admin of the demo centre) and a device code, which must not
+    happen on a production database by a slip of the command line."""
+    others = list(session.scalars(select(Centre.agency_code).where(Centre.agency_code != DEMO_AGENCY_CODE).limit(4)))
+    if others:
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise NotADemoDatabase(
+            f"the database holds centres other than the demo ({shown}): seed-demo is for demo databases; "
+            "add --force to seed it anyway"
+        )
+
+
+def seed_demo(session: Session, args: argparse.Namespace, ctx: Context) -> list[str]:
     """The demo centre, its services, counters 1–6, three demo users and one counter device; what exists
-    already is left as it is, so running it again duplicates nothing."""
+    already is left as it is, so running it again duplicates nothing. Refused on a database that holds
+    other centres, unless ``--force``."""
+    if not getattr(args, "force", False):
+        _refuse_real_centres(session)
     lines: list[str] = []
     centre = session.scalars(select(Centre).where(Centre.agency_code == DEMO_AGENCY_CODE)).one_or_none()
     if centre is None:
@@ -381,6 +419,16 @@ def add_parser(subparsers: Any) -> None:
     sub.add_argument("--rule", required=True, choices=("strict", "interleave"))
     sub.add_argument("--every", type=int, metavar="N", help="interleave: one priority ticket after N regular (1–20)")
 
+    sub = command("set-number-shares", "what one device may hold of a day's offline numbers", set_number_shares)
+    sub.add_argument("--centre", required=True, metavar="AGENCY_CODE")
+    sub.add_argument("--multiple", type=int, metavar="N", help="× the device's busiest day of the last week (1–10)")
+    sub.add_argument("--dossier-floor", type=int, metavar="N", help="dossier codes any device may hold (≥ 1)")
+    sub.add_argument("--dossier-ceiling", type=int, metavar="N", help="dossier codes at most (≤ 3000)")
+    sub.add_argument("--ticket-floor", type=int, metavar="N", help="walk-in numbers of a service any device may hold")
+    sub.add_argument("--ticket-ceiling", type=int, metavar="N", help="walk-in numbers of a service at most (≤ 100)")
+    sub.add_argument("--staff-days", type=int, metavar="N", help="a device leases alone only if someone signed in on "
+                     "it within N days (1–30)")  # fmt: skip
+
     sub = command("change-role", "give a staff account another role from now on", change_role)
     sub.add_argument("--username", required=True)
     sub.add_argument("--role", required=True, choices=ROLES)
@@ -412,7 +460,10 @@ def add_parser(subparsers: Any) -> None:
     sub = command("list-devices", "list a centre's devices (no secrets)", list_devices)
     sub.add_argument("--centre", required=True, metavar="AGENCY_CODE")
 
-    command("seed-demo", "create the demo centre, services, counters, users and a counter device", seed_demo)
+    sub = command("seed-demo", "create the demo centre, services, counters, users and a counter device", seed_demo)
+    sub.add_argument(
+        "--force", action="store_true", help="seed even a database that holds other (real) centres: not for production"
+    )
 
 
 __all__ = ["add_parser", "read_password", "seed_demo"]

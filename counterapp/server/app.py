@@ -19,6 +19,7 @@ from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -26,7 +27,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 import counterapp
-from counterapp.server import routes
+from counterapp.server import auth_first, routes
 from counterapp.server.config import ServerSettings
 from counterapp.server.db import make_engine, session_factory, writer_gate
 from counterapp.server.errors import COMMON_ERRORS, PROBLEM_MODELS, install_error_handlers, problem, problem_response
@@ -37,6 +38,7 @@ from counterapp.server.middleware import (
     ServerTimingMiddleware,
     SyncThrottleMiddleware,
 )
+from counterapp.server.openapi_links import document_links
 from counterapp.server.schema import check_migrated, head_revision
 
 API_PREFIX = "/v1"
@@ -117,6 +119,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     app.state.writer_gate = writer_gate(engine)
 
     install_error_handlers(app)
+    app.add_exception_handler(RequestValidationError, auth_first.request_validation)  # 401 before 422
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SyncThrottleMiddleware, limit=settings.sync_concurrency)
     app.add_middleware(CatchAllMiddleware)
@@ -125,6 +128,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     for router in load_routers():
         app.include_router(router, prefix=API_PREFIX, responses=COMMON_ERRORS)
     document_problems(app)
+    document_links(app)
 
     @app.get("/healthz", tags=["health"], response_model=Health, responses={503: problem("Unhealthy")})
     def healthz(request: Request) -> Health | JSONResponse:

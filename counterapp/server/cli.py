@@ -2,6 +2,7 @@
 
     counterapp-server migrate [--database-url URL]
     counterapp-server serve [--database-url URL] [--host 127.0.0.1] [--port 8765] [--workers N]
+    counterapp-server import FILE [--force-revoked --reason TEXT] [--database-url URL]
     counterapp-server admin …
 
 The database URL defaults to ``$COUNTERAPP_SERVER_DATABASE_URL``, else a SQLite file in the user data
@@ -144,10 +145,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     from counterapp.server.db import session_factory
     from counterapp.server.importing import import_file
 
+    if args.force_revoked != (args.reason is not None):
+        sys.stderr.write(f"{PROG}: error: --force-revoked and --reason TEXT go together\n")
+        return 2
     engine = make_engine(_settings(args).database_url)
     try:
         check_migrated(engine)
-        report = import_file(session_factory(engine), args.file)
+        report = import_file(session_factory(engine), args.file, force_revoked=args.force_revoked, reason=args.reason)
     except (DatabaseNotMigrated, InvalidExport) as exc:
         return _fail(str(exc))
     except DomainError as exc:  # e.g. sync.client_regressed: the file is older than what the server has
@@ -158,6 +162,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         engine.dispose()
     counts = ", ".join(f"{status} {n}" for status, n in sorted(report.counts.items())) or "nothing new"
     sys.stdout.write(f"imported the outbox of device {report.device_id}: {counts} (op {report.last_client_seq})\n")
+    if report.forced_reason is not None:
+        sys.stdout.write(f"the device is revoked; imported as forced, reason logged: {report.forced_reason}\n")
     return 0
 
 
@@ -172,6 +178,10 @@ def build_parser() -> ArgumentParser:
     import_cmd = commands.add_parser("import", help="apply a counter's outbox file ('counterapp outbox export')")
     database_option(import_cmd)
     import_cmd.add_argument("file", type=Path, metavar="FILE")
+    import_cmd.add_argument(
+        "--force-revoked", action="store_true", help="import the export of a revoked device (needs --reason)"
+    )
+    import_cmd.add_argument("--reason", metavar="TEXT", help="why a revoked device's export is imported (logged)")
     import_cmd.set_defaults(handler=cmd_import)
 
     migrate_cmd = commands.add_parser("migrate", help="create or upgrade the database schema")

@@ -28,7 +28,7 @@ from sqlalchemy import Engine, StaticPool, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from counterapp.server import events, feed
+from counterapp.server import event_guard, events, feed
 from counterapp.server.jsontext import json_text
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -48,7 +48,10 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A connection marked read-only (the live events' revocation check, ``event_guard``) reads in WAL
+    # without the write lock: it must never queue behind, or hold up, a request's write.
+    read_only = connection.get_execution_options().get(event_guard.READ_ONLY)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _note_checkin(_dbapi_connection: Any, record: Any) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from counterapp.domain.errors import DomainError, ValidationFailed
+from counterapp.protocol.fields import storable
 
 log = logging.getLogger("counterapp.server")
 PROBLEM_JSON = "application/problem+json"
@@ -117,11 +118,13 @@ def internal_error_response() -> JSONResponse:
 
 
 def _field_of(location: Sequence[int | str]) -> str:
-    """``("body", "applicant", "name")`` → ``applicant.name``; ``("query", "limit")`` → ``query.limit``."""
+    """``("body", "applicant", "name")`` → ``applicant.name``; ``("query", "limit")`` → ``query.limit``.
+    A key refused for its characters (a NUL, a lone surrogate) is named with them replaced: the answer
+    must still be writable as UTF-8 JSON."""
     parts = [str(p) for p in location]
     if parts[:1] == ["body"] and len(parts) > 1:
         parts = parts[1:]
-    return ".".join(parts)
+    return storable(".".join(parts), 200)
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -138,11 +141,17 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, exc.code, "Request refused", str(exc))  # DomainError text holds no personal data
 
 
-async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+def request_validation_response(exc: RequestValidationError) -> JSONResponse:
+    """422 ``request.invalid``, each refused field named with the rule it broke (``text.nul``,
+    ``less_than_equal``…: ``counterapp.protocol.fields``)."""
     # Pydantic's own messages echo the input (personal data): only where and what kind of problem.
     errors = [{"field": _field_of(e.get("loc", ())), "code": str(e.get("type", "invalid"))} for e in exc.errors()]
     return problem_response(422, "request.invalid", "Invalid request", errors=errors)
+
+
+async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return request_validation_response(exc)
 
 
 async def _http_exception(_request: Request, exc: Exception) -> JSONResponse:

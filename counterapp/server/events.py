@@ -14,7 +14,9 @@ or lists of those; anything else raises ``ValueError`` at the call.
 
 Each published event is ``{id, centre_id, kind, at, data}`` (``Event``). The ``EventHub`` of each server
 process fans events out to its subscribers (bounded queues; a subscriber that falls behind is dropped,
-never waited for), each subscriber receiving only its own centre's events. Where the events travel
+never waited for), each subscriber receiving only its own centre's events, and only while the device (and
+staff session) that opened it may still listen: the hub checks that before each batch and twice a second,
+and ends the others at once (``counterapp.server.event_guard``). Where the events travel
 depends on the database:
 
 * SQLite (single process): in-process, straight from the committing thread to the hub's event loop.
@@ -46,6 +48,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from counterapp.server.event_guard import SWEEP_S, Holder, ended
 from counterapp.server.services.common import new_id
 
 __all__ = [
@@ -250,10 +253,16 @@ class SubscriptionDropped(Exception):
 
 
 class Subscription:
-    def __init__(self, centre_id: str, size: int) -> None:
+    """One listener's queue. ``holder`` (``event_guard.Holder``) is who opened it, checked before each batch
+    and every ``event_guard.SWEEP_S``; ``None`` for an in-process listener with nothing to revoke.
+    ``ended_by`` is the code of why the hub ended it for its holder (``auth.device_revoked``…), if it did."""
+
+    def __init__(self, centre_id: str, size: int, holder: Holder | None = None) -> None:
         self.centre_id = centre_id
+        self.holder = holder
         self.queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=size)  # None: wake up, look at dropped
         self.dropped = False
+        self.ended_by: str | None = None
 
     async def get(self, timeout: float | None = None) -> Event:
         """The next event; ``TimeoutError`` after ``timeout`` seconds without one; ``SubscriptionDropped``
@@ -271,17 +280,28 @@ class Subscription:
         with suppress(asyncio.QueueFull):
             self.queue.put_nowait(None)
 
+    def revoke(self, reason: str) -> None:
+        """End this subscription at once, its queue discarded: its holder may no longer listen."""
+        self.ended_by = reason
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.end()
+
 
 class EventHub:
     """Fan-out of one server process. ``await start()`` on app startup, ``await stop()`` on shutdown."""
 
-    def __init__(self, engine: Engine, *, queue_size: int = QUEUE_SIZE) -> None:
+    def __init__(self, engine: Engine, *, queue_size: int = QUEUE_SIZE, sweep_s: float = SWEEP_S) -> None:
         self.engine = engine
         self.queue_size = queue_size
+        self.sweep_s = sweep_s
         self.backend = "postgresql" if engine.dialect.name == "postgresql" else "memory"
         self._subscribers: dict[str, set[Subscription]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._listener: asyncio.Task[None] | None = None
+        self._inbox: asyncio.Queue[Event] = asyncio.Queue()
+        self._deliverer: asyncio.Task[None] | None = None
+        self._guard_failing = False
         self._listening = asyncio.Event()
         self._tried = asyncio.Event()
         self._signals: dict[int, Any] = {}
@@ -297,6 +317,8 @@ class EventHub:
             self._chain_signals()
         self._listening = asyncio.Event()
         self._tried = asyncio.Event()
+        self._inbox = asyncio.Queue()
+        self._deliverer = asyncio.create_task(self._deliver(), name="counterapp-events-deliver")
         with _HUBS_LOCK:
             _HUBS[self.engine] = self
         if self.backend == "postgresql":
@@ -312,11 +334,12 @@ class EventHub:
         with _HUBS_LOCK:
             if _HUBS.get(self.engine) is self:
                 del _HUBS[self.engine]
-        if self._listener is not None:
-            self._listener.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await self._listener
-            self._listener = None
+        for task in (self._listener, self._deliverer):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._listener = self._deliverer = None
         self.end_all()
         self._loop = None
 
@@ -348,9 +371,10 @@ class EventHub:
     # subscribers
 
     @contextmanager
-    def subscribe(self, centre_id: str) -> Iterator[Subscription]:
-        """A subscription to ``centre_id``'s events (from this process's event loop), ended on exit."""
-        subscription = Subscription(centre_id, self.queue_size)
+    def subscribe(self, centre_id: str, holder: Holder | None = None) -> Iterator[Subscription]:
+        """A subscription to ``centre_id``'s events (from this process's event loop), ended on exit, and
+        by the hub as soon as ``holder`` may no longer listen (``event_guard``)."""
+        subscription = Subscription(centre_id, self.queue_size, holder)
         self._subscribers.setdefault(centre_id, set()).add(subscription)
         try:
             yield subscription
@@ -385,9 +409,58 @@ class EventHub:
         except RuntimeError:
             running = None
         if running is loop:
-            self._fan_out(event)
+            self._inbox.put_nowait(event)
         else:
-            loop.call_soon_threadsafe(self._fan_out, event)
+            loop.call_soon_threadsafe(self._inbox.put_nowait, event)
+
+    async def _deliver(self) -> None:
+        """Hand out events in arrival order, each batch after checking that the holders of its centres'
+        subscriptions may still listen; check every holder every ``sweep_s`` too (``event_guard``)."""
+        loop = asyncio.get_running_loop()
+        next_sweep = loop.time() + self.sweep_s
+        while True:
+            if loop.time() >= next_sweep:
+                await self._check(self._held())
+                next_sweep = loop.time() + self.sweep_s
+            try:
+                first = await asyncio.wait_for(self._inbox.get(), max(0.0, next_sweep - loop.time()))
+            except TimeoutError:
+                continue
+            batch = [first]
+            while not self._inbox.empty():
+                batch.append(self._inbox.get_nowait())
+            try:
+                await self._check(self._held({event.centre_id for event in batch}))
+                for event in batch:
+                    self._fan_out(event)
+            except Exception:  # never stop delivering for one bad batch: clients catch up by pull
+                log.exception("live events: a batch of %d events was not delivered", len(batch))
+
+    def _held(self, centres: set[str] | None = None) -> list[Subscription]:
+        chosen = self._subscribers if centres is None else {c: self._subscribers.get(c, set()) for c in centres}
+        return [s for subscribers in chosen.values() for s in subscribers if s.holder is not None]
+
+    async def _check(self, subscriptions: list[Subscription]) -> None:
+        """End the subscriptions whose holder may no longer listen. If the database cannot be asked, the
+        events still go out (they carry no personal data, and a revocation needs the database too)."""
+        if not subscriptions:
+            return
+        holders = {s.holder for s in subscriptions if s.holder is not None}
+        try:
+            gone = await asyncio.to_thread(ended, self.engine, holders, datetime.now(UTC))
+        except Exception as exc:
+            if not self._guard_failing:
+                log.warning("live events: cannot check revocations (%s); retrying", type(exc).__qualname__)
+            self._guard_failing = True
+            return
+        self._guard_failing = False
+        for subscription in subscriptions:
+            holder = subscription.holder
+            reason = gone.get(holder) if holder is not None and not subscription.dropped else None
+            if holder is not None and reason is not None:
+                log.info("live events: a subscription of device %s ended (%s)", holder.device_id, reason)
+                subscription.revoke(reason)
+                self._remove(subscription)
 
     def _fan_out(self, event: Event) -> None:
         for subscription in list(self._subscribers.get(event.centre_id, ())):
@@ -431,4 +504,4 @@ class EventHub:
         except (ValueError, KeyError, TypeError):
             log.warning("live events: an unreadable notification was ignored")
             return
-        self._fan_out(event)
+        self._inbox.put_nowait(event)

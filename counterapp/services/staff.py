@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -67,12 +68,13 @@ class SignInFailed(DomainError):
     """Sign-in refused. ``field`` is the input at fault (``username``/``password``) or ``None`` (device,
     server). Codes: staff.username_required, staff.password_required, auth.invalid_credentials,
     auth.user_inactive, auth.wrong_centre, staff.offline_unknown, staff.offline_expired,
-    staff.wrong_password, staff.device_refused."""
+    staff.wrong_password, staff.device_refused, and auth.throttled (too many wrong passwords for this
+    account or on this device: ``params["seconds"]`` to wait before the next try)."""
 
     code = "staff.sign_in_failed"
 
-    def __init__(self, code: str, field: str | None, message: str = "") -> None:
-        super().__init__(message or code, code=code)
+    def __init__(self, code: str, field: str | None, message: str = "", **params: Any) -> None:
+        super().__init__(message or code, code=code, **params)
         self.field = field
 
 
@@ -198,7 +200,13 @@ def sign_in(workspace: Workspace, client: ServerClient | None, username: str, pa
     if client is not None:
         try:
             data = client.login(username, password)
-        except (Unreachable, RetryLater):
+        except RetryLater as exc:
+            if exc.code == "auth.throttled":  # an answer about the password, not an outage: no offline try
+                seconds = max(1, math.ceil(exc.seconds))
+                raise SignInFailed("auth.throttled", None, f"too many failed sign-ins: try again in {seconds} s",
+                                   seconds=seconds) from None  # fmt: skip
+            log.info("sign-in: the server is busy; trying the offline verifier")
+        except Unreachable:
             log.info("sign-in: the server cannot be reached; trying the offline verifier")
         except Refused as exc:
             field = _SERVER_FIELD.get(exc.code)

@@ -31,6 +31,9 @@ class DeviceMetaRow(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)  # why the last attempt failed (no personal data)
     sync_blocked: Mapped[str | None] = mapped_column(String(40))  # e.g. sync.client_regressed: needs IT
+    # why the server refused offline numbers in the last round that asked (lease.staff_required: nobody
+    # signed in on this counter recently); None once a round got what it asked for or needed nothing
+    lease_refused: Mapped[str | None] = mapped_column(String(40))
 
 
 class OutboxRow(Base):

@@ -28,6 +28,7 @@ from typing import Any, TypeGuard
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from counterapp.domain.calendar import CalendarNotCovered
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.migrating import current_revision
 from counterapp.protocol.client import ClientRegressed, Gap, Refused, RetryLater, ServerClient, SyncError, Unreachable
@@ -43,12 +44,14 @@ from counterapp.protocol.messages import (
     encode_cursor,
 )
 from counterapp.services.clock import centre_wall_time, skewed
+from counterapp.services.device import work_calendar
 from counterapp.services.leases import LeaseKind, grant_lease
 from counterapp.store.database import Store
 from counterapp.store.outbox import device_meta
 from counterapp.store.reference_models import CounterRow, QueueServiceRow
 from counterapp.store.sync_models import NumberLeaseRow, OutboxRow, SyncConflictRow, SyncCursorRow
 from counterapp.sync import mirror
+from counterapp.sync.enrollment import ensure_device_key
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,11 @@ WAIT_S = 25.0
 # small reserved range shared by every counter of the centre (900–999 per prefix), so their blocks are small.
 LEASE_LOW = {LeaseKind.DOSSIER_CODE: 10, LeaseKind.TICKET: 2}
 LEASE_SIZE = {LeaseKind.DOSSIER_CODE: 50, LeaseKind.TICKET: 5}
-NEXT_DAY_FROM_HOUR = 15  # from mid-afternoon, also lease tomorrow's numbers (a counter may stay offline)
+# From mid-afternoon, also lease the next working day's numbers (a counter may stay offline overnight or
+# over a weekend). The server leases nothing later than that day (issue 15 point 2).
+NEXT_DAY_FROM_HOUR = 15
+# The server's refusal when nobody has signed in on this counter recently: no numbers until a clerk does.
+STAFF_REQUIRED = "lease.staff_required"
 HAND_SIZE, HAND_MINUTES = 3, 15  # tickets held for an open counter, so it can call them if the network drops
 
 
@@ -93,6 +100,7 @@ class SyncStatus:
     blocked: str | None  # why pushing stopped and needs IT (sync.client_regressed)
     leases_left: dict[str, int] = field(default_factory=dict)
     open_conflicts: int = 0
+    leases_refused: str | None = None  # why the server gave no offline numbers (lease.staff_required)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +114,7 @@ class SyncStatus:
             "blocked": self.blocked,
             "leases_left": self.leases_left,
             "open_conflicts": self.open_conflicts,
+            "leases_refused": self.leases_refused,
         }
 
 
@@ -141,6 +150,7 @@ def status(store: Store, now: datetime | None = None) -> SyncStatus:
             blocked=meta.sync_blocked,
             leases_left=left,
             open_conflicts=int(conflicts or 0),
+            leases_refused=meta.lease_refused,
         )
 
 
@@ -177,8 +187,10 @@ class SyncEngine:
             counter_epoch = _counter_epoch(s)
         sent = self.clock()
         started = time.monotonic()
-        answer, _raw = self.client.hello(current_revision(self.store.write_engine) or "0", counter_epoch)
+        answer, raw = self.client.hello(current_revision(self.store.write_engine) or "0", counter_epoch)
         elapsed = timedelta(seconds=time.monotonic() - started)
+        if "device_key" in raw:  # a server that knows device keys: make sure it holds this counter's
+            ensure_device_key(self.store.path.parent, self.client, raw["device_key"])
         server_local = answer.server_time.astimezone(VIETNAM_TZ).replace(tzinfo=None)
         offset_ms = int((server_local - (sent + elapsed / 2)).total_seconds() * 1000)
         with self.store.write() as s:
@@ -320,31 +332,61 @@ class SyncEngine:
         return applied
 
     def refill_leases(self) -> int:
-        """Keep today's (and, late in the day, tomorrow's) dossier-code and ticket-number leases above
-        their ``LEASE_LOW``, so the counter can keep issuing when the network drops."""
+        """Keep today's (and, late in the day, the next working day's) dossier-code and ticket-number leases
+        above their ``LEASE_LOW``, so the counter can keep issuing when the network drops.
+
+        The server cuts a block to this device's fair share, and refuses one (403 ``lease.staff_required``)
+        when nobody has signed in on this counter recently: that refusal is recorded for the status bar and
+        ``counterapp status`` (``SyncStatus.leases_refused``) and logged — the counter must not run out of
+        numbers silently — and the round asks no more. A share already held (409 ``lease.cap_reached``) is
+        normal: the counter uses what it has first."""
         now = self.clock()
-        days = [now.date()] + ([now.date() + timedelta(days=1)] if now.hour >= NEXT_DAY_FROM_HOUR else [])
+        days = [now.date()] + ([self._next_working_day(now.date())] if now.hour >= NEXT_DAY_FROM_HOUR else [])
         self.adopt_leases(now)
         with self.store.read() as s:
             meta = device_meta(s)
             wanted = [(LeaseKind.DOSSIER_CODE, meta.agency_code)]
             wanted += [(LeaseKind.TICKET, prefix) for prefix in s.scalars(select(QueueServiceRow.prefix))]
-        granted = 0
-        for day in days:
-            for kind, scope in wanted:
-                if self._left(kind, scope, day) >= LEASE_LOW[kind]:
-                    continue
-                server_kind = "dossier" if kind is LeaseKind.DOSSIER_CODE else "ticket"
-                try:
-                    block = self.client.lease(server_kind, scope, day.isoformat(), LEASE_SIZE[kind])
-                except Refused as exc:  # e.g. the day's reserved range is used up: say so, keep going
-                    log.warning("no %s lease for %s on %s (%s)", server_kind, scope, day, exc.code)
-                    continue
-                with self.store.write() as s:
-                    grant_lease(s, kind=kind, scope=scope, day=date.fromisoformat(block["day"]), start=block["start"],
-                                end=block["end"], now=now, source="server", lease_id=block["lease_id"])  # fmt: skip
-                granted += 1
+        granted, refused = 0, None
+        for day, (kind, scope) in ((d, w) for d in days for w in wanted):
+            if self._left(kind, scope, day) >= LEASE_LOW[kind]:
+                continue
+            server_kind = "dossier" if kind is LeaseKind.DOSSIER_CODE else "ticket"
+            try:
+                block = self.client.lease(server_kind, scope, day.isoformat(), LEASE_SIZE[kind])
+            except Refused as exc:
+                if exc.code == STAFF_REQUIRED:  # every other request would get the same answer
+                    refused = exc.code
+                    break
+                # the share already held (normal), the day's reserved range used up: say so, keep going
+                level = logging.INFO if exc.code == "lease.cap_reached" else logging.WARNING
+                log.log(level, "no %s lease for %s on %s (%s)", server_kind, scope, day, exc.code)
+                continue
+            with self.store.write() as s:
+                grant_lease(s, kind=kind, scope=scope, day=date.fromisoformat(block["day"]), start=block["start"],
+                            end=block["end"], now=now, source="server", lease_id=block["lease_id"])  # fmt: skip
+            granted += 1
+        self._note_refusal(refused)
         return granted
+
+    def _next_working_day(self, today: date) -> date:
+        """The next working day by this counter's calendar (the bundled one and its overrides); the next
+        calendar day for a year the calendar does not cover."""
+        with self.store.read() as s:
+            calendar = work_calendar(s)
+        try:
+            return calendar.next_working_day(today)
+        except CalendarNotCovered:
+            return today + timedelta(days=1)
+
+    def _note_refusal(self, refused: str | None) -> None:
+        with self.store.write() as s:
+            meta = device_meta(s)
+            if refused and meta.lease_refused != refused:
+                log.warning("the server gives this counter no offline numbers (%s): a clerk must sign in", refused)
+            elif not refused and meta.lease_refused:
+                log.info("the server gives this counter offline numbers again")
+            meta.lease_refused = refused
 
     def adopt_leases(self, now: datetime) -> int:
         """Record every block the server granted this device that the cache lacks (the answer to a lease

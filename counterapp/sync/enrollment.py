@@ -4,24 +4,32 @@ The credential is kept in ``sync-credential.json`` in the data directory, readab
 (mode 0600 on POSIX; on Windows the data directory is already per-user). DESIGN.md asks for the OS
 keystore; no keystore package is installed here, so the file is the one place to change when it is
 (README, design section). The file never holds personal data.
+
+The same file keeps the counter's Ed25519 private key (``signing_key``), which signs its outbox exports
+(``counterapp.protocol.export_file``); the server only ever gets the public key: at enrollment, or — for a
+counter enrolled before device keys — at its next sync hello (``ensure_device_key``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 import httpx2
 
 from counterapp.domain.errors import DomainError
-from counterapp.protocol.client import ServerClient, enroll
+from counterapp.protocol import device_key
+from counterapp.protocol.client import Refused, ServerClient, enroll
 from counterapp.services import device as device_service
 from counterapp.store.database import Store
 from counterapp.store.outbox import device_meta
 from counterapp.store.sync_models import DeviceMetaRow
+
+log = logging.getLogger(__name__)
 
 CREDENTIAL_FILE = "sync-credential.json"
 
@@ -49,6 +57,11 @@ class Credential:
     credential: str
     centre_id: str
     agency_code: str
+    signing_key: str | None = None  # Ed25519 private key (base64url); None: enrolled before device keys
+
+
+class NoSigningKey(DomainError):
+    code = "sync.no_signing_key"
 
 
 def credential_path(data_dir: Path) -> Path:
@@ -81,7 +94,8 @@ def enroll_store(
     takes the server's id, if it is of the same agency. Enrolling twice is refused."""
     if credential_path(data_dir).exists():
         raise AlreadyEnrolled("this data directory is already enrolled")
-    result = enroll(server_url, code, http=http)
+    signing_key = device_key.new_private_key()
+    result = enroll(server_url, code, http=http, public_key=device_key.public_key_of(signing_key))
     if result.kind != "counter" or result.counter_number is None:
         raise NotACounter(f"the code is for a {result.kind} device, not a counter")
     with store.write() as session:
@@ -94,9 +108,57 @@ def enroll_store(
                 raise AgencyMismatch("this data directory belongs to another agency", agency=meta.agency_code)
             device_meta(session).device_id = result.device_id
     credential = Credential(server_url.rstrip("/"), result.device_id, result.credential, result.centre_id,
-                            result.agency_code)  # fmt: skip
+                            result.agency_code, signing_key)  # fmt: skip
     save_credential(data_dir, credential)
     return credential
+
+
+def signing_key_of(credential: Credential) -> str:
+    """The counter's private key for signing an export; ``NoSigningKey`` for a counter enrolled before
+    device keys that has not synced since (the server would have no public key to verify it with)."""
+    if credential.signing_key is None:
+        raise NoSigningKey(
+            "this counter has no signing key yet: it gets one at its next sync with the server",
+            hint="run 'counterapp sync' once while the server is reachable, or enroll the counter again",
+        )
+    return credential.signing_key
+
+
+def ensure_device_key(data_dir: Path, client: ServerClient, held: str | None) -> str | None:
+    """After a sync hello: make sure the server holds this counter's public key (``held`` is what the hello
+    answered). A counter enrolled before device keys makes its key pair now, keeps the private key in its
+    credential file and registers the public key. Returns the public key it registered, if it did.
+
+    Does nothing when the data directory holds no credential of ``client``'s device (tests' stand-ins).
+    A server holding *another* key (this data directory restored from an older backup, or a second
+    install) is logged: its exports would be refused until the counter is enrolled again."""
+    path = credential_path(data_dir)
+    if not path.is_file():
+        return None
+    credential = load_credential(data_dir)
+    if credential.device_id != client.device_id:
+        return None
+    if credential.signing_key is None:
+        new_key = device_key.new_private_key()  # ~0.1 ms: the file is read again just before it is written,
+        credential = load_credential(data_dir)  # so a second process (GUI and CLI) rarely makes its own
+        if credential.signing_key is None:
+            credential = replace(credential, signing_key=new_key)
+            save_credential(data_dir, credential)
+    assert credential.signing_key is not None
+    public_key = device_key.public_key_of(credential.signing_key)
+    if held == public_key:
+        return None
+    if held is not None:
+        log.warning("the server holds another public key for device %s: its exports would be refused; "
+                    "enroll the counter again", credential.device_id)  # fmt: skip
+        return None
+    try:
+        client.register_key(public_key)
+    except Refused as exc:
+        log.warning("device %s could not register its public key (%s)", credential.device_id, exc.code)
+        return None
+    log.info("device %s registered its public key", credential.device_id)
+    return public_key
 
 
 def client_for(credential: Credential, *, http: httpx2.Client | None = None) -> ServerClient:

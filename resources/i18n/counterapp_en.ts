@@ -444,7 +444,7 @@
 <context>
     <name>DossiersPanel</name>
     <message>
-        <location filename="../../counterapp/gui/dossiers_panel.py" line="+137"/>
+        <location filename="../../counterapp/gui/dossiers_panel.py" line="+143"/>
         <source>&amp;Find:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -487,12 +487,12 @@
         </translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+136"/>
         <source>Result of dossier %1 returned.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+43"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1012,7 +1012,7 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../counterapp/gui/lock.py" line="+131"/>
+        <location filename="../../counterapp/gui/lock.py" line="+154"/>
         <source>Counter locked</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1100,12 +1100,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+2"/>
+        <source>Too many wrong passwords. Try again in %1 seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Sign-in failed (%1).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+83"/>
         <source>Sign in — counterapp</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1238,7 +1243,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+148"/>
         <source>Syncing now…</source>
         <translation type="unfinished"></translation>
     </message>

@@ -444,7 +444,7 @@
 <context>
     <name>DossiersPanel</name>
     <message>
-        <location filename="../../counterapp/gui/dossiers_panel.py" line="+137"/>
+        <location filename="../../counterapp/gui/dossiers_panel.py" line="+143"/>
         <source>&amp;Find:</source>
         <translation>Tì&amp;m:</translation>
     </message>
@@ -486,12 +486,12 @@
         </translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+136"/>
         <source>Result of dossier %1 returned.</source>
         <translation>Đã trả kết quả hồ sơ %1.</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+43"/>
         <source>Searching…</source>
         <translation>Đang tìm…</translation>
     </message>
@@ -1008,7 +1008,7 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../counterapp/gui/lock.py" line="+131"/>
+        <location filename="../../counterapp/gui/lock.py" line="+154"/>
         <source>Counter locked</source>
         <translation>Quầy đã khóa</translation>
     </message>
@@ -1096,12 +1096,17 @@
         <translation>Máy chủ từ chối máy tính này. Hãy gọi bộ phận CNTT để đăng ký lại.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+2"/>
+        <source>Too many wrong passwords. Try again in %1 seconds.</source>
+        <translation>Nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau %1 giây.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Sign-in failed (%1).</source>
         <translation>Đăng nhập không thành công (%1).</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+83"/>
         <source>Sign in — counterapp</source>
         <translation>Đăng nhập — counterapp</translation>
     </message>
@@ -1234,7 +1239,7 @@
         <translation>Quầy đang khóa.</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+148"/>
         <source>Syncing now…</source>
         <translation>Đang đồng bộ…</translation>
     </message>

@@ -182,3 +182,11 @@ def test_a_bug_is_logged_and_shown_in_a_crash_dialog(monkeypatch: pytest.MonkeyP
             app._excepthook(ValueError, exc, exc.__traceback__)
     assert "unexpected error" in caplog.text
     assert len(shown) == 1 and "ValueError: boom" in shown[0]
+
+
+def test_a_throttled_sign_in_says_how_long_to_wait():
+    from counterapp.gui.login import sign_in_error_text
+    from counterapp.services.staff import SignInFailed
+
+    throttled = SignInFailed("auth.throttled", None, "too many failed sign-ins", seconds=8)
+    assert sign_in_error_text(throttled) == "Too many wrong passwords. Try again in 8 seconds."

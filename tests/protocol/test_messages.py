@@ -18,6 +18,7 @@ from counterapp.protocol.messages import (
     PROTOCOL_MIN,
     START_CURSOR,
     Change,
+    CheckedOp,
     ClientRegressedProblem,
     GapProblem,
     HelloRequest,
@@ -87,7 +88,9 @@ def test_times_stay_timezone_aware() -> None:
     hello = HelloResponse.model_validate(MESSAGES[1][1])
     assert hello.server_time == datetime(2026, 3, 16, 2, 0, tzinfo=UTC)
     with pytest.raises(ValidationError, match="timezone"):
-        Op.model_validate(op(1, wall_time="2026-03-16T09:00:00"))
+        CheckedOp.model_validate(op(1, wall_time="2026-03-16T09:00:00"))
+    # and an op's times come out in UTC, whatever offset they were sent with
+    assert CheckedOp.model_validate(op(1)).wall_time == datetime(2026, 3, 16, 2, 0, tzinfo=UTC)
 
 
 def test_problem_bodies_carry_their_codes() -> None:
@@ -121,19 +124,43 @@ def test_push_batches_are_ordered_and_distinct() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("client_seq", 0), ("client_seq", "1"), ("client_seq", True), ("v", 0), ("op_id", "not-a-uuid"),
-     ("kind", "Ticket Call"), ("epoch", -1), ("payload", [1]), ("unexpected", 1)],
+    [("client_seq", 0), ("client_seq", "1"), ("client_seq", True), ("client_seq", 2**31), ("op_id", "not-a-uuid"),
+     ("op_id", "0195f3a2-7c4e-7b21-9d3a-000000000001\x00"), ("unexpected", 1)],
 )  # fmt: skip
-def test_ops_are_strict(field: str, value: Any) -> None:
+def test_the_envelope_checks_what_places_an_op_in_its_sequence(field: str, value: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         Op.model_validate(op(1, **{field: value}))
     assert caught.value.errors()[0]["loc"][0] == field
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [("v", 0, "greater_than_equal"), ("v", 2**31, "less_than_equal"), ("v", "1", "int_type"),
+     ("kind", "Ticket Call", "string_pattern_mismatch"), ("kind", "ticket.call\x00", "string_pattern_mismatch"),
+     ("kind", 7, "string_type"),
+     ("epoch", -1, "greater_than_equal"), ("epoch", 2**31, "less_than_equal"), ("epoch", 3.0, "int_type"),
+     ("payload", [1], "dict_type"), ("user_id", "clerk\x00", "string_pattern_mismatch"),
+     ("user_id", "x" * 61, "string_too_long"),
+     ("hlc", "\ud800", "string_unicode"), ("wall_time", 1773653400, "time.not_text"),
+     ("corrected_time", "9999-12-31T23:59:59-12:00", "time.out_of_range"),
+     ("corrected_time", "0001-01-01T00:00:00+14:00", "time.out_of_range"),
+     ("corrected_time", "1999-12-31T23:59:59+00:00", "time.out_of_range")],
+)  # fmt: skip
+def test_every_other_field_is_checked_per_op_not_by_the_envelope(field: str, value: Any, code: str) -> None:
+    # GIVEN an op whose field would not fit the database: the envelope takes it (the batch is not refused)
+    envelope = Op.model_validate(op(1, **{field: value}))
+    # WHEN the server reads it on its own, THEN it names the field and the rule (for the quarantine reason)
+    with pytest.raises(ValidationError) as caught:
+        envelope.checked()
+    assert [(e["loc"][0], e["type"]) for e in caught.value.errors()] == [(field, code)]
+
+
 def test_an_unknown_kind_or_version_is_still_a_valid_op() -> None:
     # the server decides per op (quarantine), so the batch is never refused for it (SYNC.md §2(g))
-    assert Op.model_validate(op(1, kind="dossier.create", v=7, payload={"new": "shape"})).v == 7
-    assert Op.model_validate(op(1, kind="future.kind")).kind == "future.kind"
+    assert Op.model_validate(op(1, kind="dossier.create", v=7, payload={"new": "shape"})).checked().v == 7
+    assert Op.model_validate(op(1, kind="future.kind")).checked().kind == "future.kind"
+    with pytest.raises(UndecodableOp):
+        classify(Op.model_validate(op(1, kind={"not": "text"})))
 
 
 def test_rejections_and_conflicts_need_a_reason() -> None:
@@ -163,7 +190,7 @@ def test_hello_checks_its_window() -> None:
         HelloRequest.model_validate(MESSAGES[0][1] | {"future_field": 1})
 
 
-@pytest.mark.parametrize("seq", [0, 1, 41, 2**53])
+@pytest.mark.parametrize("seq", [0, 1, 41, 2**31 - 1])
 def test_cursors_round_trip(seq: int) -> None:
     text = encode_cursor(seq)
     assert decode_cursor(text) == seq
@@ -176,7 +203,9 @@ def test_cursors_round_trip(seq: int) -> None:
      base64.urlsafe_b64encode(b"[1, 2]").decode(), base64.urlsafe_b64encode(b'{"v":2,"seq":1}').decode(),
      base64.urlsafe_b64encode(b'{"v":1,"seq":-1}').decode(), base64.urlsafe_b64encode(b'{"v":1,"seq":"1"}').decode(),
      base64.urlsafe_b64encode(b'{"v":1,"seq":true}').decode(),
-     base64.urlsafe_b64encode(b'{"v":1,"seq":1,"x":0}').decode(), "42"],
+     base64.urlsafe_b64encode(b'{"v":1,"seq":1,"x":0}').decode(), "42",
+     base64.urlsafe_b64encode(b'{"v":1,"seq":2147483648}').decode(),  # past the seq column: never this server's
+     base64.urlsafe_b64encode(b'{"v":1,"seq":18446744073709551616}').decode()],
 )  # fmt: skip
 def test_garbage_cursors_are_refused(text: str) -> None:
     with pytest.raises(InvalidCursor, match="invalid cursor"):

@@ -10,7 +10,7 @@ import httpx2
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from counterapp.server.services import devices, org, users
+from counterapp.server.services import devices, numbers, org, users
 
 PASSWORD = "mật khẩu đủ dài 2025"  # ≥ 10 characters, with Vietnamese letters
 CENTRE_A = "000.00.01.H26"
@@ -43,6 +43,20 @@ def make_centre(sessions: sessionmaker[Session], agency_code: str, counters: tup
         for number in counters:
             org.assign(session, org.add_counter(session, centre, number=number), [htct])
         return centre.id
+
+
+def generous_shares(sessions: sessionmaker[Session], agency_code: str) -> None:
+    """Let any one device of the centre lease a whole day's reserved range (each kind's floor and ceiling at
+    its range's size): for tests of the ranges themselves, or of a counter leasing a whole day at once."""
+    with sessions.begin() as session:
+        centre = org.centre_by_code(session, agency_code)
+        numbers.set_share_policy(
+            centre,
+            floor_dossier=numbers.range_size(numbers.DOSSIER),
+            ceiling_dossier=numbers.range_size(numbers.DOSSIER),
+            floor_ticket=numbers.range_size(numbers.TICKET),
+            ceiling_ticket=numbers.range_size(numbers.TICKET),
+        )
 
 
 def make_user(

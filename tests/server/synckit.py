@@ -11,10 +11,13 @@ from typing import Any
 
 import uuid6
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.protocol.messages import START_CURSOR
+from counterapp.server.models.auth import Device, StaffSession, User
+from counterapp.server.services.common import as_utc
 from tests.server.authkit import CENTRE_A, PASSWORD, Enrolled, enroll, login, make_centre, make_device, make_user
 
 CLERK = "clerk.lan"
@@ -86,7 +89,11 @@ def setup_centre(sessions: sessionmaker[Session], counters: tuple[str, ...] = ("
 
 
 def counter(client: TestClient, sessions: sessionmaker[Session], number: str = "1") -> Counter:
-    return Counter(client, enroll(client, make_device(sessions, CENTRE_A, number)[1]), number)
+    """Counter ``number`` enrolled, with the clerk signed in on it: the server applies an op only from a
+    user who signed in on the device that pushes it (``op_trust``)."""
+    device = enroll(client, make_device(sessions, CENTRE_A, number)[1])
+    login(client, device, CLERK, PASSWORD)
+    return Counter(client, device, number)
 
 
 def kiosk_ticket(client: TestClient, device: Enrolled, service: str = "HTCT") -> dict[str, Any]:
@@ -149,3 +156,16 @@ def dossier(number: int, at: datetime, *, agency: str = CENTRE_A, lease_id: str 
             {"code": "TK", "name": "Tờ khai", "originals": 1, "certified_copies": 0, "photocopies": 0},
         ],
     }
+
+
+def signed_in_earlier(sessions: sessionmaker[Session], device: Enrolled, username: str, at: datetime) -> None:
+    """The record an online sign-in of ``username`` on ``device`` at ``at`` leaves (and the device enrolled
+    by then): for ops a test stamps before the sign-ins it makes through the API (``op_trust``)."""
+    at = as_utc(at)  # stored in UTC, as the server stores every time (SQLite keeps no offset)
+    with sessions.begin() as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        session.add(StaffSession(token_hash=uuid.uuid4().hex, user_id=user.id, device_id=device.device_id,
+                                 created_at=at, expires_at=at + timedelta(hours=12)))  # fmt: skip
+        row = session.get_one(Device, device.device_id)
+        if row.enrolled_at is None or as_utc(row.enrolled_at) > at:
+            row.enrolled_at = at

@@ -19,7 +19,7 @@ from counterapp.server import cli, security
 from counterapp.server.admin import DEMO_AGENCY_CODE, DEMO_CENTRE_NAME
 from counterapp.server.models.auth import Device, EnrollmentCode, StaffSession, User
 from counterapp.server.models.org import Assignment, Centre, Counter, QueueService
-from tests.server.authkit import CENTRE_A, PASSWORD, Enrolled, enroll, login, make_centre, problem
+from tests.server.authkit import CENTRE_A, CENTRE_B, PASSWORD, Enrolled, enroll, login, make_centre, problem
 
 SERVER = [str(Path(sys.executable).parent / "counterapp-server")]
 if not Path(SERVER[0]).exists():  # the package is not installed with its entry point: run the module
@@ -280,3 +280,25 @@ def test_priority_rule_role_changes_and_deactivation_from_the_command_line(
     with server_sessions() as session:
         user = session.scalars(select(User).where(User.username == "mai.tran")).one()
         assert (user.role, user.active, user.deactivated_at is not None) == ("lead", False, True)
+
+
+def test_seed_demo_refuses_a_database_with_other_centres_unless_forced(
+    server_db: str, server_sessions: sessionmaker[Session], capsys: pytest.CaptureFixture[str]
+):
+    # GIVEN a production database: a real centre, not the demo's
+    make_centre(server_sessions, CENTRE_B)
+    before = counts(server_sessions)
+    # WHEN the demo is seeded into it by mistake
+    assert admin(server_db, "seed-demo") == 1
+    # THEN it is refused in one line that says how to insist, and nothing is created (no demo users)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "seed.not_demo" in err and CENTRE_B in err and "--force" in err, err
+    assert counts(server_sessions) == before
+    # WHEN the admin insists
+    assert admin(server_db, "seed-demo", "--force") == 0
+    assert "DEMO password" in capsys.readouterr().out
+    with server_sessions() as session:
+        assert session.scalars(select(Centre.agency_code).order_by(Centre.agency_code)).all() == [
+            DEMO_AGENCY_CODE,
+            CENTRE_B,
+        ]

@@ -29,6 +29,7 @@ from tests.server.authkit import (
     PASSWORD,
     enroll,
     enrolled_device,
+    generous_shares,
     login,
     make_centre,
     make_device,
@@ -115,8 +116,11 @@ def test_numbers_need_a_device_and_a_staff_session(client: TestClient, server_se
     assert problem(client.post("/v1/codes/next", json={"kind": "dossier"})) == (401, "auth.device_required")
     no_staff = client.post("/v1/codes/next", json={"kind": "dossier"}, headers=device.headers)
     assert problem(no_staff) == (401, "auth.session_required")
-    # a counter's sync worker refills its offline leases with the device credential alone
+    # a counter's sync worker refills its offline leases with the device credential alone, once a staff
+    # member has signed in on it (tests/server/test_number_shares.py)
     body = {"kind": "dossier", "day": today().isoformat(), "count": 5}
+    make_user(server_sessions, "clerk.a", "clerk", CENTRE_A)
+    login(client, device, "clerk.a")
     refill = client.post("/v1/codes/lease", json=body, headers=device.headers)
     assert refill.status_code == 201, refill.text
     with server_sessions.begin() as session:
@@ -151,7 +155,9 @@ def test_exhaustion_is_an_explicit_409_never_a_wrapped_number(
     day = today().isoformat()
     lease = client.post("/v1/codes/lease", json={"kind": "dossier", "day": day, "count": 30}, headers=centre_a)
     assert (lease.json()["start"], lease.json()["end"]) == (7000, 7029)
-    # AND a reserved range leased to the end gives a short last block, then 409
+    # AND a reserved range leased to the end gives a short last block, then 409 (one device may lease it
+    # all: the centre's shares allow it)
+    generous_shares(server_sessions, CENTRE_A)
     body = {"kind": "ticket", "scope": "A", "day": day, "count": 40}
     blocks = [client.post("/v1/codes/lease", json=body, headers=centre_a) for _ in range(4)]
     assert [(b.json()["start"], b.json()["end"]) for b in blocks[:3]] == [(900, 939), (940, 979), (980, 999)]
@@ -174,17 +180,19 @@ def test_leases_never_overlap_and_are_bound_to_their_day(
         body = response.json()
         assert body["day"] == day.isoformat() and body["scope"] == CENTRE_A
         ranges.append((body["start"], body["end"]))
-    assert ranges == [(7000, 7029), (7030, 7059), (7060, 7066), (7067, 7366)]
+    # the last is cut to the device's share: a new device may hold 50 unspent (the floor), it holds 30
+    assert ranges == [(7000, 7029), (7030, 7059), (7060, 7066), (7067, 7086)]
     # a lease for tomorrow is a block of tomorrow's range; tickets lease from 900
     next_day = client.post("/v1/codes/lease", json={"kind": "dossier", "day": tomorrow.isoformat(), "count": 30},
                            headers=centre_a).json()  # fmt: skip
     assert (next_day["start"], next_day["day"]) == (7000, tomorrow.isoformat())
     ticket = client.post("/v1/codes/lease", json={"kind": "ticket", "scope": "C", "day": day.isoformat(), "count": 20},
                          headers=other).json()  # fmt: skip
-    assert (ticket["start"], ticket["end"], ticket["scope"]) == (900, 919, "C")
-    # past days, far-future days and silly counts are refused
+    assert (ticket["start"], ticket["end"], ticket["scope"]) == (900, 904, "C")  # a walk-in floor of 5
+    # past days, days after the next working day and silly counts are refused
     for body in (
         {"kind": "dossier", "day": (day - timedelta(days=1)).isoformat(), "count": 5},
+        {"kind": "dossier", "day": (numbers.last_lease_day(day) + timedelta(days=1)).isoformat(), "count": 5},
         {"kind": "dossier", "day": (day + timedelta(days=30)).isoformat(), "count": 5},
         {"kind": "dossier", "day": day.isoformat(), "count": 0},
         {"kind": "dossier", "day": day.isoformat(), "count": 301},
@@ -288,8 +296,10 @@ def run_in_threads(count: int, work: Callable[[int], list[int]]) -> list[int]:
 
 
 def test_many_connections_at_once_never_duplicate_or_skip(server_sessions: sessionmaker[Session]):
-    # GIVEN a centre with 4 devices and a day nobody has taken a number of yet (its row does not exist)
+    # GIVEN a centre with 4 devices and a day nobody has taken a number of yet (its row does not exist),
+    # whose shares let each device hold 70 numbers unspent
     make_centre(server_sessions, CENTRE_A)
+    generous_shares(server_sessions, CENTRE_A)
     device_ids = [make_device(server_sessions, CENTRE_A)[0] for _ in range(4)]
     centre_id = mine_centre(server_sessions)
     threads, per_thread = 8, 25

@@ -22,7 +22,7 @@ from counterapp.server.models.sync import Dossier, DossierRevision, OpLogEntry
 from counterapp.server.services import apply, org, push, users
 from counterapp.server.services.authorise import CLOCK_TOLERANCE_S, Authoriser, authorise_op
 from tests.server.authkit import CENTRE_A, PASSWORD, make_device, now
-from tests.server.synckit import applicant, counter, dossier, local_now, naive, setup_centre
+from tests.server.synckit import applicant, counter, dossier, local_now, naive, setup_centre, signed_in_earlier
 
 
 def rows(sessions: sessionmaker[Session], model: type) -> int:
@@ -87,7 +87,7 @@ def test_a_refused_insert_rejects_only_its_op(
     client: TestClient, server_sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ):
     """A dossier stored meanwhile by another transaction (the batch's read missed it): its INSERT fails, the
-    batch is applied again op by op and only that op is rejected."""
+    batch is applied again op by op and only that op is quarantined (answered rejected, with the reason)."""
     setup_centre(server_sessions)
     c1 = counter(client, server_sessions)
     at = local_now()
@@ -100,23 +100,23 @@ def test_a_refused_insert_rejects_only_its_op(
         c1.op("dossier.create", dossier(3, at)),
     )
     assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
-    assert results[1]["reason"] == "the op contradicts stored data"
+    assert results[1]["reason"] == "quarantined: the database refused what the op writes (a constraint)"
     assert rows(server_sessions, Dossier) == 3 and rows(server_sessions, OpLogEntry) == 4
 
 
-def test_a_value_the_database_refuses_rejects_only_its_op(client: TestClient, server_sessions: sessionmaker[Session]):
+def test_a_value_too_long_for_its_column_is_quarantined_before_the_database(
+    client: TestClient, server_sessions: sessionmaker[Session]
+):
     setup_centre(server_sessions)
     c1 = counter(client, server_sessions)
     at = local_now()
     long_code = dossier(2, at, agency="X" * 40)  # 52 characters for a VARCHAR(40)
     results = c1.pushed(c1.op("dossier.create", dossier(1, at)), c1.op("dossier.create", long_code))
-    if server_sessions.kw["bind"].dialect.name == "postgresql":
-        assert [(r["status"], r.get("reason")) for r in results] == [
-            ("applied", None),
-            ("rejected", "the op contradicts stored data"),
-        ]
-    else:  # SQLite does not enforce lengths: kept, and flagged for its foreign agency
-        assert [r["status"] for r in results] == ["applied", "conflict"]
+    # the same on both databases (SQLite would have stored it: it does not enforce lengths)
+    assert [(r["status"], r.get("reason")) for r in results] == [
+        ("applied", None),
+        ("rejected", "quarantined: dossier.create@1: code: String should have at most 40 characters"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -185,6 +185,7 @@ def test_a_push_spanning_a_deactivation_is_judged_op_by_op(client: TestClient, s
                                    password=PASSWORD, centre=org.centre_by_code(session, CENTRE_A),
                                    now=now() - timedelta(hours=1))  # fmt: skip
         users.deactivate(session, leaver, now=now() - timedelta(minutes=10))
+    signed_in_earlier(server_sessions, c1.device, "left.today", now() - timedelta(minutes=50))
     before, after = at - timedelta(minutes=20), at - timedelta(minutes=5)
     results = c1.pushed(
         *(

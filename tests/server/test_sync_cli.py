@@ -20,8 +20,9 @@ from counterapp.services import intake, queue
 from counterapp.services.configured_counter import configured_counter
 from counterapp.store.database import open_store
 from counterapp.sync.engine import local_now
+from counterapp.sync.enrollment import client_for, load_credential
 from tests.counter import intake_form
-from tests.server.authkit import CENTRE_A, make_device
+from tests.server.authkit import CENTRE_A, PASSWORD, make_device
 from tests.server.processes import server_process
 from tests.server.synckit import CLERK, setup_centre
 
@@ -51,6 +52,14 @@ def work(data: Path, dossiers: int = 1, walkins: int = 2) -> None:
         store.close()
 
 
+def sign_in(data: Path) -> None:
+    client = client_for(load_credential(data))
+    try:
+        client.login(CLERK, PASSWORD)
+    finally:
+        client.close()
+
+
 def count(sessions: sessionmaker[Session], model: type) -> int:
     with sessions() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
@@ -67,6 +76,7 @@ def test_enrol_sync_go_offline_export_import_and_drain(
         assert code == 0, err
         assert CENTRE_A in out
         assert configured_counter() == data.resolve()  # this PC's counter: found without --data-dir
+        sign_in(data)  # its clerk signs in, as in the counter window: its sync then leases offline numbers
         code, _, err = run(capsys, "sync", "--data-dir", str(data))
         assert code == 0, err
         first = status(capsys, data)

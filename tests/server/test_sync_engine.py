@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.datafiles.catalogue import demo_catalogue
+from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.protocol.client import ServerClient, Unreachable
 from counterapp.protocol.messages import decode_cursor, encode_cursor
 from counterapp.server.models.sync import Dossier, OpLogEntry
+from counterapp.server.routes import numbers as numbers_route
 from counterapp.server.services import lead, org
 from counterapp.services import catalogue, intake, queue, search
 from counterapp.services.clock import ClockSkewed, corrected
@@ -30,7 +32,7 @@ from counterapp.store.sync_models import DeviceMetaRow, NumberLeaseRow, OutboxRo
 from counterapp.sync import engine as sync_engine
 from counterapp.sync.enrollment import AlreadyEnrolled, client_for, enroll_store, load_credential
 from tests.counter import intake_form
-from tests.server.authkit import CENTRE_A, Enrolled, make_device
+from tests.server.authkit import CENTRE_A, PASSWORD, Enrolled, generous_shares, make_device
 from tests.server.synckit import CLERK, kiosk_ticket, setup_centre
 
 
@@ -49,6 +51,7 @@ def enrolled(client: TestClient, sessions: sessionmaker[Session], path: Path, nu
     with store.write() as s:
         catalogue.replace_catalogue(s, demo_catalogue())  # the city space will carry it; not yet
     engine = sync_engine.SyncEngine(store, client_for(credential, http=client), centre_id=credential.centre_id)
+    engine.client.login(CLERK, PASSWORD)  # its clerk signed in: its worker may lease offline numbers
     return Counter(store, engine, Enrolled(credential.device_id, credential.credential), path)
 
 
@@ -213,8 +216,27 @@ def test_an_open_counter_is_dealt_a_hand_it_can_call_offline(
     assert a.engine.run_once().rejected == 0
 
 
-def test_a_lease_whose_answer_was_lost_is_adopted_not_left_as_a_gap(counters: list[Counter]):
+def test_late_in_the_day_the_next_working_days_numbers_are_leased_too(
+    counters: list[Counter], monkeypatch: pytest.MonkeyPatch
+):
+    """Not tomorrow's: the server leases nothing later than the next working day (issue 15 point 2), so on
+    a Friday afternoon the counter leases Monday's numbers, not Saturday's."""
     a = counters[0]
+    friday = datetime(2025, 3, 14, 16, 0)  # 16:00 in Hà Nội, a Friday; the server's clock says so too
+    monkeypatch.setattr(numbers_route, "utcnow", lambda: friday.replace(tzinfo=VIETNAM_TZ).astimezone(UTC))
+    engine = sync_engine.SyncEngine(a.store, a.engine.client, centre_id=a.engine.centre_id, clock=lambda: friday)
+    engine.refill_leases()
+    with a.store.read() as s:
+        days = set(s.scalars(select(NumberLeaseRow.day)))
+    assert days == {date(2025, 3, 14), date(2025, 3, 17)}
+    assert sync_engine.status(a.store).leases_refused is None
+
+
+def test_a_lease_whose_answer_was_lost_is_adopted_not_left_as_a_gap(
+    server_sessions: sessionmaker[Session], counters: list[Counter]
+):
+    a = counters[0]
+    generous_shares(server_sessions, CENTRE_A)  # a second block while the first is unspent: within its share
     a.engine.run_once()
     today = sync_engine.local_now().date().isoformat()
     lost = a.engine.client.lease("dossier", CENTRE_A, today, 20)  # the server granted it; the answer never came

@@ -254,7 +254,8 @@ class Worker:
 
 def enrol(sessions: sessionmaker[Session], base: str, data: Path, number: str) -> None:
     """A new data directory enrolled as counter ``number`` directly with the server, with the catalogue, and
-    synced once (the centre's services and its leases): a counter that was set up before the trouble."""
+    signed in on by its clerk and synced once (the centre's services and its leases): a counter that was set up
+    before the trouble."""
     _device, code = make_device(sessions, CENTRE_A, number)
     store = open_store(data)
     try:
@@ -263,6 +264,7 @@ def enrol(sessions: sessionmaker[Session], base: str, data: Path, number: str) -
             catalogue.replace_catalogue(s, demo_catalogue())
         client = ServerClient(base, credential.device_id, credential.credential, timeout=10)
         try:
+            client.login(CLERK, PASSWORD)  # its clerk signed in: its worker may lease offline numbers
             SyncEngine(store, client, centre_id=credential.centre_id).run_once()
         finally:
             client.close()

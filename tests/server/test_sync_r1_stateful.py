@@ -272,6 +272,7 @@ def test_r1_counters_and_the_server_lose_nothing_and_converge(
                 _device_id, code = make_device(server_sessions, self.agency, number)
                 credential = enroll_store(store, path, SERVER_URL, code, now=sync_engine.local_now(), http=client)
                 device = Enrolled(credential.device_id, credential.credential)
+                login(client, device, self.clerk)  # its clerk signed in: its worker may lease offline numbers
                 self.stations.append(Station(number, path, store, _engine(store, path, client), device))
             self.kiosk_tickets(["HTCT"] * queue_at_opening)
             for station in self.stations:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -25,9 +25,10 @@ from counterapp.store.sync_models import OutboxRow
 from counterapp.sync import engine as sync_engine
 from counterapp.sync.enrollment import client_for, enroll_store
 from tests.counter import intake_form
-from tests.server.authkit import CENTRE_A, PASSWORD, make_centre, make_device, now
+from tests.server.authkit import CENTRE_A, PASSWORD, Enrolled, generous_shares, make_centre, make_device, now
 from tests.server.processes import server_process
-from tests.server.workday import lease_for_the_day, working_day
+from tests.server.synckit import signed_in_earlier
+from tests.server.workday import earlier_today, lease_for_the_day, working_day
 
 WORKER = "early.bird"  # an account older than the day's work, so every op is authorised at its time
 
@@ -50,7 +51,9 @@ def counter_at(
 
     with store.write() as s:
         catalogue.replace_catalogue(s, demo_catalogue())
-    return store, sync_engine.SyncEngine(store, client_for(credential), centre_id=credential.centre_id)
+    engine = sync_engine.SyncEngine(store, client_for(credential), centre_id=credential.centre_id)
+    engine.client.login(WORKER, PASSWORD)  # its clerk signed in: its worker may lease offline numbers
+    return store, engine
 
 
 def op_ids(store: Store) -> set[str]:
@@ -67,15 +70,17 @@ def test_a_working_day_offline_drains_and_resumes_after_a_kill(
     server_db: str, server_sessions: sessionmaker[Session], tmp_path: Path
 ):
     centre(server_sessions, 1)
+    generous_shares(server_sessions, CENTRE_A)  # the counter leases a whole day's numbers before it goes offline
     data = tmp_path / "counter"
     with server_process(server_db, tmp_path / "server.log") as base:
         store, engine = counter_at(server_sessions, base, data, "1")
         try:
             engine.run_once()
-            morning = datetime.now(VIETNAM_TZ).replace(hour=7, minute=30, second=0, microsecond=0, tzinfo=None)
+            morning, step = earlier_today(800)  # the clerk signed in on the counter when the day began
+            signed_in_earlier(server_sessions, device_of(data), WORKER, morning.replace(tzinfo=VIETNAM_TZ))
             lease_for_the_day(engine, morning, dossier_codes=750, tickets=85)
             # the network is down all day: 2,000 ops pile up
-            written = working_day(store, morning, WORKER, dossiers_n=800, walkins=90, amends=40)
+            written = working_day(store, morning, WORKER, dossiers_n=800, walkins=90, amends=40, step=step)
             assert written == 2000
             assert sync_engine.status(store).pending_ops == 2000
         finally:
@@ -106,6 +111,13 @@ def test_a_working_day_offline_drains_and_resumes_after_a_kill(
         finally:
             engine.client.close()
             store.close()
+
+
+def device_of(path: Path) -> Enrolled:
+    from counterapp.sync.enrollment import load_credential
+
+    credential = load_credential(path)
+    return Enrolled(credential.device_id, credential.credential)
 
 
 def counter_at_existing(path: Path) -> tuple[Store, sync_engine.SyncEngine]:

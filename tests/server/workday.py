@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.ticket import EventKind
 from counterapp.services import dossiers, intake, leases, queue
 from counterapp.store.database import Store
@@ -35,12 +36,32 @@ def lease_for_the_day(
             total -= block["end"] - block["start"] + 1
 
 
-def working_day(store: Store, start: datetime, user: str, *, dossiers_n: int, walkins: int, amends: int) -> int:
-    """Record the day; returns how many ops it wrote (dossiers × 2 + amendments + walk-ins × 4)."""
+def earlier_today(steps: int) -> tuple[datetime, timedelta]:
+    """A start (naive, the centre's local time) and a step for ``steps`` moments of work that all lie
+    earlier today and before now: the server believes no op stamped after it received it, nor before the
+    device's enrollment (``op_trust``), and offline numbers are leased for today."""
+    now = datetime.now(VIETNAM_TZ).replace(tzinfo=None)
+    end = now - timedelta(seconds=30)
+    start = max(now.replace(hour=0, minute=0, second=0, microsecond=0), end - timedelta(seconds=20 * steps))
+    return start, max(timedelta(microseconds=1), (end - start) / (steps + 1))  # just after midnight: tiny steps
+
+
+def working_day(
+    store: Store,
+    start: datetime,
+    user: str,
+    *,
+    dossiers_n: int,
+    walkins: int,
+    amends: int,
+    step: timedelta = timedelta(seconds=20),
+) -> int:
+    """Record the day, one dossier every ``step`` from ``start``; returns how many ops it wrote (dossiers × 2 +
+    amendments + walk-ins × 4)."""
     at = start
     codes: list[str] = []
     for n in range(dossiers_n):
-        at += timedelta(seconds=20)
+        at += step
         with store.write() as s:
             codes.append(intake.receive_dossier(s, intake_form(), now=at, user_id=user).dossier.code)
         if n < walkins:

@@ -76,3 +76,21 @@ def test_the_offline_verifier_expires(
         with pytest.raises(staff.SignInFailed) as expired:
             staff.verify_offline(session, CLERK, PASSWORD, now=now + timedelta(days=1, minutes=1))
     assert (expired.value.code, expired.value.field) == ("staff.offline_expired", "username")
+
+
+def test_a_throttled_sign_in_says_how_long_to_wait_and_never_falls_back_offline(
+    counter: Counter, client_of: Callable[[Counter], ServerClient]
+):
+    client = client_of(counter)
+    staff.sign_in(counter.workspace, client, CLERK, PASSWORD)  # a verifier is cached: offline would accept it
+    # GIVEN ten wrong passwords on this counter (her own, used lately: the device's limit, not the account's 5)
+    for _ in range(10):
+        with pytest.raises(staff.SignInFailed) as wrong:
+            staff.sign_in(counter.workspace, client, CLERK, "wrong password 123")
+        assert wrong.value.code == "auth.invalid_credentials"
+    # WHEN the right one is typed at once
+    with pytest.raises(staff.SignInFailed) as throttled:
+        staff.sign_in(counter.workspace, client, CLERK, PASSWORD)
+    # THEN the clerk is told to try again in N seconds (the server's Retry-After), not signed in offline
+    assert (throttled.value.code, throttled.value.field) == ("auth.throttled", None)
+    assert throttled.value.params["seconds"] == 2

@@ -52,6 +52,10 @@ class Device(Base):
     kind: Mapped[str] = mapped_column(String(10))  # counter | kiosk | display
     name: Mapped[str] = mapped_column(Text, default="")
     secret_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the device credential
+    # The device's Ed25519 public key (base64url, 43 characters): it verifies the outbox exports the device
+    # signs with a private key the server never sees (``counterapp.protocol.device_key``). None: the device
+    # was enrolled before keys existed and has not registered one yet.
+    public_key: Mapped[str | None] = mapped_column(String(64))
     enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_client_seq: Mapped[int] = mapped_column(Integer, default=0)  # push watermark (sync issue)
@@ -85,3 +89,16 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class AuthThrottle(Base):
+    """Failed attempts of one kind from one source (an account, a device, a client address), so sign-in and
+    enrollment slow down after a few failures (``counterapp.server.services.throttle``). In the database,
+    not in memory: every server process sees the same count, and a restart does not forgive."""
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # e.g. device:<id>, account:<digest>
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since the last reset
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

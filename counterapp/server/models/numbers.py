@@ -56,3 +56,23 @@ class NumberVoid(Base):
     device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))  # who reported it
     reason: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NumberAlarm(Base):
+    """A day's range of numbers that ran low or out, for the shift lead (``GET /v1/centre/alarms``): once
+    per (centre, kind, scope, day, range, level), the first time it happened. ``range`` is ``online``
+    (numbers handed out one at a time) or ``reserved`` (the blocks leased for offline use); ``level`` is
+    ``low`` (80 % of the range handed out) or ``exhausted`` (a request found nothing left for it)."""
+
+    __tablename__ = "number_alarms"
+
+    centre_id: Mapped[str] = mapped_column(ForeignKey("centres.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    range: Mapped[str] = mapped_column(String(10), primary_key=True)  # online | reserved
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)  # low | exhausted
+    used: Mapped[int] = mapped_column(Integer)  # numbers of the range handed out when it was raised
+    size: Mapped[int] = mapped_column(Integer)  # numbers in the range
+    device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))  # whose request raised it
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

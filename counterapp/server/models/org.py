@@ -21,6 +21,16 @@ class Centre(Base):
     # priority ticket after ``priority_every`` regular ones.
     priority_rule: Mapped[str] = mapped_column(String(12), default="strict", server_default="strict")
     priority_every: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # Fair shares of offline numbers (counterapp.server.services.number_shares): what one device may hold
+    # unspent per kind, scope and day is ``lease_multiple`` × its busiest recent day, kept between the
+    # floor and the ceiling of its kind; a device with nobody signed in leases only if a staff member
+    # signed in on it within ``lease_staff_days``.
+    lease_multiple: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    lease_floor_dossier: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
+    lease_ceiling_dossier: Mapped[int] = mapped_column(Integer, default=300, server_default="300")
+    lease_floor_ticket: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    lease_ceiling_ticket: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    lease_staff_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
 
 
 class QueueService(Base):

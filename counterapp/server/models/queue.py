@@ -52,9 +52,17 @@ class Ticket(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
+ISSUED_ONLY = text("kind = 'issued'")
+
+
 class TicketEventRow(Base):
     __tablename__ = "ticket_events"
-    __table_args__ = (UniqueConstraint("ticket_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "position"),
+        # the tickets a device issued (a kiosk's, a counter's walk-ins), day by day: its use of numbers
+        # (counterapp.server.services.number_shares). Partial: calls and other events never touch it.
+        Index("ix_ticket_events_issued_by", "device_id", "at", sqlite_where=ISSUED_ONLY, postgresql_where=ISSUED_ONLY),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"))

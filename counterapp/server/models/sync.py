@@ -85,7 +85,12 @@ class Dossier(Base):
     the schema on purpose: two dossiers with one code would both be kept and the second flagged."""
 
     __tablename__ = "dossiers"
-    __table_args__ = (Index("ix_dossiers_centre_received", "centre_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_dossiers_centre_received", "centre_id", "received_at"),
+        # a device's dossiers by code (which carries the day): its use of numbers, day by day, and which
+        # of its leased numbers it has spent (counterapp.server.services.number_shares)
+        Index("ix_dossiers_device_code", "device_id", "code"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     centre_id: Mapped[str] = mapped_column(ForeignKey("centres.id"))

@@ -1,7 +1,10 @@
 """Devices, staff sessions, who am I, and the centre's counters (whose reassignment proves the roles).
 
-POST   /v1/devices/enroll                        {code, name?, app_version?} → device credential (once)
-POST   /v1/sessions                (device)      {username, password} → staff token (once)
+POST   /v1/devices/enroll                        {code, name?, app_version?, public_key?} → device credential
+                                                 (once); wrong codes throttled per address (429 auth.throttled)
+PUT    /v1/devices/key             (device)      {public_key} → registers the key of a device that has none
+POST   /v1/sessions                (device)      {username, password} → staff token (once); wrong passwords
+                                                 throttled per account and per device (429 auth.throttled)
 DELETE /v1/sessions/current        (device+staff)
 GET    /v1/me                      (device[, staff])
 GET    /v1/centre/counters         (device+staff)
@@ -14,10 +17,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from counterapp.domain.errors import DomainError
+from counterapp.protocol.fields import Line, Secret
 from counterapp.server.auth import (
     STAFF_HEADER,
     CurrentDevice,
@@ -31,7 +35,7 @@ from counterapp.server.auth import (
     utcnow,
 )
 from counterapp.server.db import SessionDep
-from counterapp.server.errors import problem
+from counterapp.server.errors import ApiError, problem
 from counterapp.server.events import publish_after_commit
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
@@ -40,6 +44,7 @@ from counterapp.server.services import devices as device_service
 from counterapp.server.services import org
 from counterapp.server.services import sessions as session_service
 from counterapp.server.services.common import as_utc
+from counterapp.server.services.errors import InvalidCredentials, Throttled
 from counterapp.server.services.org import CounterView
 from counterapp.server.services.users import user_by_username
 
@@ -74,9 +79,26 @@ class CounterRef(BaseModel):
 
 class EnrollIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "K7QX-M2PD-9HTC", "app_version": "0.9.0"}]})
-    code: str = Field(max_length=40, description="the one-time code printed by `counterapp-server admin create-device`")
-    name: str | None = Field(default=None, max_length=100)
-    app_version: str = Field(default="", max_length=20)
+    code: Line = Field(
+        max_length=40, description="the one-time code printed by `counterapp-server admin create-device`"
+    )
+    name: Line | None = Field(default=None, max_length=100)
+    app_version: Line = Field(default="", max_length=20)
+    public_key: Line | None = Field(
+        default=None,
+        min_length=43,
+        max_length=43,
+        description="the device's Ed25519 public key (base64url, 32 bytes): it verifies the device's outbox "
+        "exports; absent from apps older than device keys, which register one with `PUT /v1/devices/key`",
+    )
+
+
+class DeviceKeyIn(BaseModel):
+    public_key: Line = Field(min_length=43, max_length=43, description="Ed25519 public key, base64url of 32 bytes")
+
+
+class DeviceKeyOut(BaseModel):
+    public_key: str
 
 
 class EnrollOut(BaseModel):
@@ -102,8 +124,8 @@ class EnrollOut(BaseModel):
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"username": "demo.clerk", "password": "…"}]})
-    username: str = Field(max_length=60)
-    password: str = Field(max_length=1024)
+    username: Line = Field(max_length=60)
+    password: Secret = Field(max_length=1024)
 
 
 class UserOut(BaseModel):
@@ -171,7 +193,7 @@ class CounterOut(BaseModel):
 
 class AssignIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"services": ["HTCT", "KD"]}]})
-    services: list[str] = Field(max_length=50, description="queue service codes of this centre")
+    services: list[Line] = Field(max_length=50, description="queue service codes of this centre")
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -207,18 +229,35 @@ def _counter_out(view: CounterView) -> CounterOut:
 # --- routes --------------------------------------------------------------------------------------------
 
 
+def throttled(exc: Throttled) -> ApiError:
+    """429 ``auth.throttled`` with ``Retry-After``: the counter shows "try again in N s"."""
+    detail = f"Too many failed attempts: try again in {exc.seconds} s."
+    return ApiError(429, exc.code, "Too many attempts", detail, headers={"Retry-After": str(exc.seconds)})
+
+
 @router.post(
     "/devices/enroll",
     response_model=EnrollOut,
-    responses={401: problem("Unknown, used or expired code"), 403: DEVICE_ERRORS[403]},
+    responses={
+        401: problem("Unknown, used or expired code"),
+        403: DEVICE_ERRORS[403],
+        429: problem("Too many wrong codes from this address (auth.throttled): retry after Retry-After"),
+    },
 )
-def enroll(body: EnrollIn, session: SessionDep, response: Response) -> EnrollOut:
-    """Trade a one-time enrollment code for this device's credential (no other authentication)."""
+def enroll(body: EnrollIn, request: Request, session: SessionDep, response: Response) -> EnrollOut:
+    """Trade a one-time enrollment code for this device's credential (no other authentication). Wrong codes
+    are throttled per client address (``counterapp.server.services.throttle``)."""
+    address = request.client.host if request.client is not None else "unknown"
     try:
-        device, credential = device_service.enroll(
-            session, body.code, app_version=body.app_version, name=body.name, now=utcnow()
-        )
+        device, credential = device_service.enroll_throttled(
+            session, body.code, address, app_version=body.app_version, name=body.name, public_key=body.public_key,
+            now=utcnow(),
+        )  # fmt: skip
+    except Throttled as exc:
+        raise throttled(exc) from None
     except DomainError as exc:
+        if exc.code.startswith("enrollment.code_"):
+            session.commit()  # the failure's throttle count (nothing else was written)
         raise http_error(exc) from None
     out = _device(session, device)
     session.commit()
@@ -228,7 +267,37 @@ def enroll(body: EnrollIn, session: SessionDep, response: Response) -> EnrollOut
     )
 
 
-@router.post("/sessions", status_code=201, response_model=LoginOut, responses={**STAFF_ERRORS})
+@router.put(
+    "/devices/key",
+    response_model=DeviceKeyOut,
+    responses={
+        **DEVICE_ERRORS,
+        409: problem("The device already registered another key (device.key_exists): re-enroll to replace it"),
+    },
+)
+def register_key(body: DeviceKeyIn, session: SessionDep, device: CurrentDevice) -> DeviceKeyOut:
+    """Register this device's Ed25519 public key, once (a device enrolled before device keys): it verifies
+    the device's outbox exports. The same key again is fine; another one is refused."""
+    try:
+        device_service.register_key(session, device, body.public_key)
+    except DomainError as exc:
+        session.rollback()
+        if exc.code == "device.key_exists":
+            raise ApiError(409, exc.code, "Another key is registered", str(exc)) from None
+        raise http_error(exc) from None
+    session.commit()
+    return DeviceKeyOut(public_key=body.public_key)
+
+
+@router.post(
+    "/sessions",
+    status_code=201,
+    response_model=LoginOut,
+    responses={
+        **STAFF_ERRORS,
+        429: problem("Too many wrong passwords for this account or on this device (auth.throttled): Retry-After"),
+    },
+)
 def login(
     body: LoginIn,
     session: SessionDep,
@@ -239,8 +308,14 @@ def login(
     """A staff member logs in on this device (their centre's, or any for a city admin)."""
     try:
         token, expires_at = session_service.login(session, body.username, body.password, device, now=utcnow(), ttl=ttl)
-    except DomainError as exc:
+    except Throttled as exc:
         session.rollback()
+        raise throttled(exc) from None
+    except DomainError as exc:
+        if isinstance(exc, InvalidCredentials):
+            session.commit()  # the failure's throttle count and any lockout notice (nothing else was written)
+        else:
+            session.rollback()
         raise http_error(exc) from None
     user = user_by_username(session, body.username)
     assert user is not None
@@ -291,7 +366,7 @@ def list_counters(session: SessionDep, device: CurrentDevice) -> list[CounterOut
     },
 )
 def reassign(
-    number: str,
+    number: Line,
     body: AssignIn,
     session: SessionDep,
     device: CurrentDevice,

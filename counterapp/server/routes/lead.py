@@ -7,6 +7,8 @@ POST /v1/centre/tickets/{number}/move         (device+staff tickets.move) {servi
 GET  /v1/centre/pending-deliveries            (device+staff counters.assign) → counters not yet updated
 GET  /v1/centre/conflicts                     (device+staff counters.assign) → pushed ops kept but flagged
                                               or refused (a ticket two counters called, a late amendment…)
+GET  /v1/centre/alarms?since=                 (device+staff reports.view) → days' ranges of numbers that ran
+                                              low (80 % handed out) or out, newest first
 
 A status change publishes ``assignment.changed`` with ``status`` (never the pause reason: free text), and
 a pause gives the counter's dealt hand back to the pool — as a clerk's own pause pushed as ``counter.pause``
@@ -18,15 +20,16 @@ and counters catch up by pull). Another centre's counter or ticket is 404, a tic
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
+from counterapp.protocol.fields import Day, Line, Text
 from counterapp.server.auth import CurrentDevice, Staff, http_error, require_action, same_centre, utcnow
 from counterapp.server.db import SessionDep
 from counterapp.server.errors import ApiError, problem
@@ -35,7 +38,7 @@ from counterapp.server.models.org import Counter
 from counterapp.server.models.sync import Conflict
 from counterapp.server.routes import ROUTERS
 from counterapp.server.routes.queue import TicketOut, ticket_out
-from counterapp.server.services import lead, org, queue
+from counterapp.server.services import lead, number_alarms, org, queue
 from counterapp.server.services import numbers as authority
 from counterapp.server.services.common import as_utc
 
@@ -58,8 +61,10 @@ _STATUS: dict[str, tuple[int, str]] = {
 OpenCloseStaff = Annotated[Staff, Depends(require_action("counters.open_close"))]
 MoveStaff = Annotated[Staff, Depends(require_action("tickets.move"))]
 AssignStaff = Annotated[Staff, Depends(require_action("counters.assign"))]
-CounterPath = Annotated[str, Path(min_length=1, max_length=10, examples=["5"])]
-TicketPath = Annotated[str, Path(min_length=2, max_length=8, examples=["A015"])]
+ReportStaff = Annotated[Staff, Depends(require_action("reports.view"))]
+ALARM_DAYS = 7  # the alarms listed by default: of today and the 6 days before
+CounterPath = Annotated[Line, Path(min_length=1, max_length=10, examples=["5"])]
+TicketPath = Annotated[Line, Path(min_length=2, max_length=8, examples=["A015"])]
 
 
 def lead_error(exc: DomainError) -> ApiError | DomainError:
@@ -71,11 +76,11 @@ def lead_error(exc: DomainError) -> ApiError | DomainError:
 
 
 class PauseIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=lead.MAX_PAUSE_REASON, examples=["Lunch break"])
+    reason: Text = Field(min_length=1, max_length=lead.MAX_PAUSE_REASON, examples=["Lunch break"])
 
 
 class MoveIn(BaseModel):
-    service: str = Field(min_length=1, max_length=20, examples=["KD"])
+    service: Line = Field(min_length=1, max_length=20, examples=["KD"])
 
 
 class CounterStatusOut(BaseModel):
@@ -207,6 +212,51 @@ def conflicts(session: SessionDep, device: CurrentDevice, _staff: AssignStaff) -
             created_at=as_utc(c.created_at),
         )
         for c, number in rows
+    ]
+
+
+class AlarmOut(BaseModel):
+    kind: Annotated[str, Field(examples=["dossier"], description="dossier | ticket")]
+    scope: Annotated[str, Field(examples=["000.00.01.H26"], description="agency code, or a service's prefix")]
+    day: date
+    range: Annotated[str, Field(examples=["reserved"], description="online | reserved (leased for offline use)")]
+    level: Annotated[str, Field(examples=["exhausted"], description="low (80 % handed out) | exhausted")]
+    used: Annotated[int, Field(description="numbers of the range handed out when it was raised")]
+    size: Annotated[int, Field(description="numbers in the range")]
+    counter: Annotated[str | None, Field(description="the counter of the device whose request raised it")]
+    device_id: str | None
+    raised_at: datetime
+
+
+@router.get("/centre/alarms", response_model=list[AlarmOut], responses=ERRORS)
+def alarms(
+    session: SessionDep,
+    device: CurrentDevice,
+    _staff: ReportStaff,
+    since: Annotated[Day | None, Query(description="first day listed; default: 6 days ago")] = None,
+) -> list[AlarmOut]:
+    """Days' ranges of dossier codes or ticket numbers that ran low or out in this centre, newest first (at
+    most 200), once each: the first time a range crossed 80 % handed out, and the first time a request
+    found nothing left for it (the counters then get 409 ``code.sequence_exhausted``)."""
+    first = since or authority.local_day(utcnow()) - timedelta(days=ALARM_DAYS - 1)
+    rows = number_alarms.alarms_of(session, device.centre_id, first)
+    raised_by = {r.device_id for r in rows if r.device_id}
+    devices = {d.id: d for d in session.scalars(select(Device).where(Device.id.in_(raised_by)))}
+    counters = {c.id: c.number for c in session.scalars(select(Counter).where(Counter.centre_id == device.centre_id))}
+    return [
+        AlarmOut(
+            kind=r.kind,
+            scope=r.scope,
+            day=r.day,
+            range=r.range,
+            level=r.level,
+            used=r.used,
+            size=r.size,
+            counter=counters.get(devices[r.device_id].counter_id or "") if r.device_id in devices else None,
+            device_id=r.device_id,
+            raised_at=as_utc(r.raised_at),
+        )
+        for r in rows
     ]
 
 

@@ -25,7 +25,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from counterapp.domain.codes import SequenceExhausted
 from counterapp.domain.errors import DomainError
+from counterapp.protocol.fields import Int32, Line
 from counterapp.server.auth import (
     AuthorizationHeader,
     CurrentDevice,
@@ -47,8 +49,8 @@ from counterapp.server.models.org import Counter, QueueService
 from counterapp.server.models.queue import Ticket
 from counterapp.server.permissions import role_allows
 from counterapp.server.routes import ROUTERS
+from counterapp.server.services import number_alarms, queue
 from counterapp.server.services import numbers as authority
-from counterapp.server.services import queue
 from counterapp.server.services.common import as_utc
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,7 @@ _QUEUE_STATUS: dict[str, tuple[int, str]] = {
 }
 
 CallStaff = Annotated[Staff, Depends(require_action("queue.call"))]
-NumberPath = Annotated[str, Path(min_length=2, max_length=8, examples=["A015"])]
+NumberPath = Annotated[Line, Path(min_length=2, max_length=8, examples=["A015"])]
 
 
 def queue_error(exc: DomainError) -> ApiError | DomainError:
@@ -85,8 +87,8 @@ def queue_error(exc: DomainError) -> ApiError | DomainError:
 
 
 class IssueIn(BaseModel):
-    service: str = Field(min_length=1, max_length=20, examples=["HTCT"])
-    priority: str | None = Field(default=None, max_length=20, examples=["elderly"])
+    service: Line = Field(min_length=1, max_length=20, examples=["HTCT"])
+    priority: Line | None = Field(default=None, max_length=20, examples=["elderly"])
 
 
 class TicketOut(BaseModel):
@@ -128,15 +130,25 @@ def counter_of(session: Session, device: Device) -> Counter:
     return counter
 
 
-def _run(session: Session, work: Callable[[], Ticket], status_code: int = 200) -> Response:
-    """``work`` in the request's transaction: committed and answered, or rolled back and mapped. The
-    answer is the ``TicketOut`` as JSON text already: FastAPI would validate the model again against
-    ``response_model`` and encode it twice over (a few tenths of a millisecond of every call)."""
+def _run(
+    session: Session, work: Callable[[], Ticket], status_code: int = 200, *, device: Device | None = None
+) -> Response:
+    """``work`` in the request's transaction: committed and answered, or rolled back and mapped (a used-up
+    range of numbers also raises the lead's alarm, in a transaction of its own). The answer is the
+    ``TicketOut`` as JSON text already: FastAPI would validate the model again against ``response_model``
+    and encode it twice over (a few tenths of a millisecond of every call)."""
     try:
         ticket = work()
         out = ticket_out(session, ticket)
     except DomainError as exc:
         session.rollback()
+        if (
+            isinstance(exc, SequenceExhausted)
+            and device is not None
+            and number_alarms.record_exhausted(session, exc, centre_id=device.centre_id, device_id=device.id,
+                                               now=utcnow())
+        ):  # fmt: skip
+            session.commit()
         raise queue_error(exc) from None
     session.commit()
     return Response(out.model_dump_json(), status_code=status_code, media_type="application/json")
@@ -168,7 +180,7 @@ def _issue(body: IssueIn, session: Session, authorization: str | None, staff_tok
         user = staff.user if staff else None
         return queue.issue_ticket(session, centre, service, body.priority, utcnow(), device=device, user=user)
 
-    return _run(session, work, status_code=201)  # a Response returned as is: the route's 201 is not applied
+    return _run(session, work, status_code=201, device=device)  # a Response as is: the route's 201 is not applied
 
 
 @router.post("/queue/call-next", response_model=TicketOut, responses=ERRORS)
@@ -242,8 +254,8 @@ def waiting(session: SessionDep, device: CurrentDevice, _staff: CallStaff) -> li
 
 
 class HandIn(BaseModel):
-    size: int = Field(default=3, ge=1, le=queue.MAX_HAND, description="tickets to hold for this counter")
-    minutes: int = Field(default=15, ge=1, le=int(queue.MAX_LEASE.total_seconds() // 60), description="lease time")
+    size: Int32 = Field(default=3, ge=1, le=queue.MAX_HAND, description="tickets to hold for this counter")
+    minutes: Int32 = Field(default=15, ge=1, le=int(queue.MAX_LEASE.total_seconds() // 60), description="lease time")
 
 
 class HandOut(BaseModel):
@@ -255,7 +267,8 @@ class HandOut(BaseModel):
 def deal_hand(body: HandIn, session: SessionDep, device: CurrentDevice, staff: OptionalStaff) -> HandOut:
     """Deal this counter a hand: the next ``size`` waiting tickets of its services, held for it for
     ``minutes`` so it can call them if the network drops (SYNC.md §2 (a)); no other counter calls them
-    meanwhile. Tickets already in its unexpired hand count towards ``size``; asking again renews the lease.
+    meanwhile. Each deal replaces the counter's hand (asking again renews the lease) and holds, of each
+    service, at most the counter's share of its waiting tickets (⌈waiting ÷ open counters serving it⌉).
     The counter's sync worker asks with the device credential alone (only for an open counter)."""
     if staff is not None and not role_allows(staff.user.role, "queue.call"):
         raise ApiError(403, "auth.forbidden", "Not allowed", "Your role does not allow this.")

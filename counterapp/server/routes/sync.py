@@ -47,6 +47,7 @@ from counterapp.protocol.messages import (
 from counterapp.server.auth import CurrentDevice, http_error, utcnow
 from counterapp.server.db import SessionDep, end_session
 from counterapp.server.errors import PROBLEM_JSON, ApiError, problem
+from counterapp.server.event_guard import Holder, ended
 from counterapp.server.events import EventHub, SubscriptionDropped
 from counterapp.server.routes import ROUTERS
 from counterapp.server.services import pull as pull_service
@@ -68,6 +69,10 @@ class HelloOut(HelloResponse):
     sent, a reassignment is waiting to be pulled."""
 
     counter_epoch: Annotated[int | None, Field(ge=0, examples=[3])] = None
+    device_key: Annotated[
+        str | None,
+        Field(description="the public key the server holds for this device; null: register one (PUT /v1/devices/key)"),
+    ] = None
 
 
 @router.post("/sync/hello", response_model=HelloOut, responses=HELLO_ERRORS)
@@ -103,6 +108,7 @@ def hello(body: HelloRequest, session: SessionDep, device: CurrentDevice) -> Hel
         min_app_version=sync.MIN_APP_VERSION,
         retention_days=sync.RETENTION_DAYS,
         counter_epoch=result.counter_epoch,
+        device_key=device.public_key,
     )
     log.info("device %s said hello (app %s, epoch %s)", device.id, device.app_version, device.applied_epoch)
     session.commit()
@@ -268,32 +274,45 @@ async def wait(
     timeout: Annotated[float, Query(ge=0, le=MAX_WAIT_S)] = 25.0,
 ) -> WaitOut:
     """Long-poll: answers as soon as one of the spaces moves past its cursor (a poke: then pull), or with
-    an empty list after ``timeout`` seconds."""
+    an empty list after ``timeout`` seconds; 403 ``auth.device_revoked`` within a second of the device's
+    revocation (401 ``auth.device_invalid`` of its re-enrollment)."""
     wanted = _wanted(cursors)
     try:
         pull_service.check_spaces(device, list(wanted))
     except DomainError as exc:
         raise _sync_error(exc) from None
     centre_id = device.centre_id
+    holder = Holder(device.id, device.secret_hash or "")
     await end_session(session)  # never hold a connection (on SQLite: the write lock) while waiting
     factory: sessionmaker[Session] = request.app.state.sessions
     hub: EventHub | None = getattr(request.app.state, "events", None)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    with hub.subscribe(centre_id) if hub is not None else nullcontext() as subscription:
+    with hub.subscribe(centre_id, holder) if hub is not None else nullcontext() as subscription:
         changed = await run_in_threadpool(_moved, factory, wanted)
         while not changed and (left := deadline - loop.time()) > 0:
             if subscription is None:
                 await asyncio.sleep(min(left, POLL_WITHOUT_HUB_S))
+                _still_allowed(await run_in_threadpool(ended, request.app.state.engine, [holder], utcnow()))
             else:
                 try:
                     poke = await subscription.get(timeout=left)
-                except (TimeoutError, SubscriptionDropped):
+                except TimeoutError:
+                    break
+                except SubscriptionDropped:
+                    _still_allowed({holder: subscription.ended_by} if subscription.ended_by else {})
                     break
                 if poke.kind != "space.advanced" or poke.data.get("space") not in wanted:
                     continue
             changed = await run_in_threadpool(_moved, factory, wanted)
     return WaitOut(changed=sorted(changed), server_time=utcnow())
+
+
+def _still_allowed(gone: dict[Holder, str]) -> None:
+    """Answer the long-poll of a device revoked (or re-enrolled) meanwhile as its next request would be:
+    within a second of the revocation (``counterapp.server.event_guard``), not at the timeout."""
+    for reason in gone.values():
+        raise http_error(DomainError(reason, code=reason))
 
 
 ROUTERS.append(router)

@@ -44,7 +44,7 @@ from counterapp.server.services.apply_void import record_code_void, void_dossier
 from counterapp.server.services.bulk import NewDossiers, among
 from counterapp.server.services.common import as_utc, new_id
 
-Status = Literal["applied", "rejected", "conflict"]
+Status = Literal["applied", "rejected", "conflict", "quarantined"]
 EntityRef = tuple[str, str, str]  # (space, entity, id): where a counter sees the op's effect
 
 

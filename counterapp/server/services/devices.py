@@ -11,12 +11,15 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import ValidationFailed
+from counterapp.protocol.device_key import InvalidKey, valid_public_key
 from counterapp.server import security
 from counterapp.server.models.auth import Device, EnrollmentCode, StaffSession, User
 from counterapp.server.models.org import Centre, Counter
+from counterapp.server.services import throttle
 from counterapp.server.services.common import as_utc, keep, new_id, require_aware
 from counterapp.server.services.errors import (
     DeviceInvalid,
+    DeviceKeyExists,
     DeviceRevoked,
     EnrollmentCodeExpired,
     EnrollmentCodeInvalid,
@@ -105,11 +108,27 @@ def reissue_code(
     return _issue_code(session, device, at + code_ttl)
 
 
+def _checked_key(public_key: str) -> str:
+    try:
+        return valid_public_key(public_key)
+    except InvalidKey:
+        raise ValidationFailed.single("public_key", "device.public_key_invalid") from None
+
+
 def enroll(
-    session: Session, code: str, *, app_version: str = "", name: str | None = None, now: datetime
+    session: Session,
+    code: str,
+    *,
+    app_version: str = "",
+    name: str | None = None,
+    public_key: str | None = None,
+    now: datetime,
 ) -> tuple[Device, str]:
     """Trade a one-time enrollment code for the device and its credential (plain text, returned once).
-    A code works once, before it expires, for a device that is not revoked."""
+    A code works once, before it expires, for a device that is not revoked. ``public_key`` is the device's
+    Ed25519 key for its exports; a re-enrollment replaces the previous one (``None``: an app from before
+    device keys, which registers one later with ``register_key``)."""
+    key = _checked_key(public_key) if public_key is not None else None
     at = require_aware(now)
     canonical = security.normalise_enrollment_code(code)
     if canonical is None:
@@ -138,6 +157,7 @@ def enroll(
         raise EnrollmentCodeUsed("the enrollment code was already used")
     credential = security.new_token()
     device.secret_hash = security.digest(credential)
+    device.public_key = key
     device.enrolled_at = at
     device.app_version = app_version.strip()[:MAX_APP_VERSION]
     if name is not None and name.strip():
@@ -152,6 +172,48 @@ def enroll(
     session.flush()
     log.info("device %s enrolled (app %s)", device.id, device.app_version or "?")
     return device, credential
+
+
+def enroll_throttled(
+    session: Session,
+    code: str,
+    address: str,
+    *,
+    app_version: str = "",
+    name: str | None = None,
+    public_key: str | None = None,
+    now: datetime,
+) -> tuple[Device, str]:
+    """``enroll``, with wrong codes counted per client ``address`` (``throttle.ENROLL``): ``Throttled``
+    while the address is blocked, before the code is looked at. A wrong, used or expired code raises after
+    counting the failure in this transaction: the caller commits it (nothing else was written)."""
+    at = require_aware(now)
+    key = throttle.enroll_key(address)
+    row = throttle.lock(session, [key])[key]
+    throttle.raise_if_blocked([row], at)
+    try:
+        result = enroll(session, code, app_version=app_version, name=name, public_key=public_key, now=at)
+    except (EnrollmentCodeInvalid, EnrollmentCodeUsed, EnrollmentCodeExpired):
+        if throttle.failed(row, throttle.ENROLL, at):
+            log.warning("%d wrong enrollment codes in a row from address %s: it is slowed down", row.failures, address)
+        session.flush()
+        raise
+    throttle.reset(session, row)
+    return result
+
+
+def register_key(session: Session, device: Device, public_key: str) -> None:
+    """Record the public key of a device that has none (enrolled before device keys), authenticated by its
+    credential. Registering the same key again does nothing; another key is ``device.key_exists``: only a
+    re-enrollment replaces a key, so a stolen credential cannot swap in a key of its own."""
+    key = _checked_key(public_key)
+    if device.public_key is not None:
+        if not security.same(device.public_key, key):
+            raise DeviceKeyExists("the device already registered another public key: re-enroll it to replace it")
+        return
+    device.public_key = key
+    session.flush()
+    log.info("device %s registered its public key", device.id)
 
 
 def revoke(session: Session, device: Device, *, now: datetime) -> None:

@@ -37,6 +37,22 @@ class DeviceRevoked(DomainError):
     code = "auth.device_revoked"
 
 
+class DeviceKeyExists(DomainError):
+    """The device already registered another public key (only re-enrollment replaces it)."""
+
+    code = "device.key_exists"
+
+
+class Throttled(DomainError):
+    """Too many failed attempts from this source: wait ``seconds`` (answered 429 with ``Retry-After``)."""
+
+    code = "auth.throttled"
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"too many failed attempts: try again in {seconds} s", seconds=seconds)
+        self.seconds = seconds
+
+
 # Staff
 class InvalidCredentials(DomainError):
     """Unknown username or wrong password: the same answer, so usernames cannot be probed."""

@@ -9,41 +9,58 @@ taken in a transaction that rolls back is taken back with it: the online range s
 * ``next_number``: the next number of the day's dense online range (dossier codes 0001–6999, tickets
   001–899); past it, ``SequenceExhausted`` — never a wrapped or repeated number.
 * ``lease_block``: a block of the reserved range (dossier codes 7000–9999, tickets 900–999) bound to one
-  day and held by one device, for offline use. Blocks are taken in order from ``next_reserved``, so two
-  leases never overlap.
+  day — today or up to the next working day (``last_lease_day``) — and held by one device, for offline use.
+  Blocks are taken in order from ``next_reserved``, so two leases never overlap; each is cut to the
+  device's fair share (``counterapp.server.services.number_shares``), so no device can take the others'.
 * ``record_void``: numbers a device reports unused become recorded gaps; they are never reissued.
+
+A range crossing 80 % handed out, or found empty, raises an alarm for the lead
+(``counterapp.server.services.number_alarms``).
 
 The caller owns the transaction.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from counterapp.datafiles.calendar import bundled_calendar
+from counterapp.domain.calendar import CalendarNotCovered
 from counterapp.domain.codes import SequenceExhausted, validate_agency_code, validate_service_prefix
 from counterapp.domain.duedate import VIETNAM_TZ
-from counterapp.domain.errors import ValidationFailed
+from counterapp.domain.errors import DomainError, ValidationFailed
 from counterapp.server.models.auth import Device
 from counterapp.server.models.numbers import CodeCounter, CodeLease, NumberVoid
 from counterapp.server.models.org import Centre, QueueService
+from counterapp.server.services import number_alarms as alarms
+from counterapp.server.services import number_shares as shares
 from counterapp.server.services.common import new_id, require_aware
 from counterapp.server.services.errors import NotFound
+
+log = logging.getLogger(__name__)
 
 DOSSIER = "dossier"
 TICKET = "ticket"
 KINDS = (DOSSIER, TICKET)
 MAX_LEASE_SIZE = 300
-LEASE_DAYS_AHEAD = 7  # a lease may be taken for today or up to this many days ahead (e.g. over a weekend)
 MAX_VOIDS = 1000
 MAX_REASON = 200
+
+
+class LeaseCapReached(DomainError):
+    """The device already holds its share of the day's numbers unspent (``number_shares``): it uses
+    them first, or the lead raises the centre's policy. ``params``: ``cap``, ``held``."""
+
+    code = "lease.cap_reached"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +80,56 @@ RANGES: Mapping[str, NumberRanges] = {
 def local_day(now: datetime) -> date:
     """The centre's calendar date at ``now`` (Vietnam time, UTC+7, no daylight saving)."""
     return require_aware(now).astimezone(VIETNAM_TZ).date()
+
+
+def last_lease_day(today: date) -> date:
+    """The last day a lease may be taken for: the next working day after ``today`` by the bundled
+    calendar (over a weekend or a holiday, the days between too: a counter whose local calendar makes one
+    of them a working day may lease it). A year the calendar does not cover: tomorrow, and a warning."""
+    try:
+        return bundled_calendar().next_working_day(today)
+    except CalendarNotCovered:
+        log.warning("the bundled calendar does not cover %s: leases only up to the next calendar day", today)
+        return today + timedelta(days=1)
+
+
+def range_size(kind: str) -> int:
+    ranges = RANGES[kind]
+    return ranges.reserved_last - ranges.reserved_first + 1
+
+
+def set_share_policy(
+    centre: Centre,
+    *,
+    multiple: int | None = None,
+    floor_dossier: int | None = None,
+    ceiling_dossier: int | None = None,
+    floor_ticket: int | None = None,
+    ceiling_ticket: int | None = None,
+    staff_days: int | None = None,
+) -> Centre:
+    """Change the centre's fair-share policy (``number_shares``); what is not given stays. Every bound is
+    checked before anything changes: ``1 ≤ floor ≤ ceiling ≤`` the reserved range of its kind."""
+    multiple = centre.lease_multiple if multiple is None else multiple
+    staff_days = centre.lease_staff_days if staff_days is None else staff_days
+    dossier = shares.SharePolicy(
+        multiple,
+        centre.lease_floor_dossier if floor_dossier is None else floor_dossier,
+        centre.lease_ceiling_dossier if ceiling_dossier is None else ceiling_dossier,
+        staff_days,
+    )
+    ticket = shares.SharePolicy(
+        multiple,
+        centre.lease_floor_ticket if floor_ticket is None else floor_ticket,
+        centre.lease_ceiling_ticket if ceiling_ticket is None else ceiling_ticket,
+        staff_days,
+    )
+    shares.validate_policy(dossier, range_size(DOSSIER), DOSSIER)
+    shares.validate_policy(ticket, range_size(TICKET), TICKET)
+    centre.lease_multiple, centre.lease_staff_days = multiple, staff_days
+    centre.lease_floor_dossier, centre.lease_ceiling_dossier = dossier.floor, dossier.ceiling
+    centre.lease_floor_ticket, centre.lease_ceiling_ticket = ticket.floor, ticket.ceiling
+    return centre
 
 
 def validate_kind(kind: str) -> str:
@@ -168,10 +235,21 @@ def take_next(session: Session, centre_id: str, kind: str, scope: str, day: date
     ranges = RANGES[kind]
     following, _reserved = _advance(session, centre_id, kind, scope, day, "next_value", 1)
     number = following - 1
-    if number > ranges.online_last:  # the caller's rollback undoes the step
+    if number > ranges.online_last:  # the caller's rollback undoes the step; it records the alarm
         raise SequenceExhausted(
-            "the day's online numbers are used up", kind=kind, day=day.isoformat(), limit=ranges.online_last
+            "the day's online numbers are used up",
+            kind=kind,
+            scope=scope,
+            day=day.isoformat(),
+            limit=ranges.online_last,
+            range=alarms.ONLINE,
+            used=ranges.online_last,
+            size=ranges.online_last,
         )
+    if number == alarms.low_mark(ranges.online_first, ranges.online_last):
+        alarms.raise_alarm(session, centre_id=centre_id, kind=kind, scope=scope, day=day, range_=alarms.ONLINE,
+                           level=alarms.LOW, used=number, size=ranges.online_last, device_id=None,
+                           now=datetime.now(VIETNAM_TZ))  # fmt: skip
     return number
 
 
@@ -179,25 +257,56 @@ def lease_block(
     session: Session, device: Device, kind: str, scope: str | None, day: date, size: int, now: datetime
 ) -> CodeLease:
     """A block of up to ``size`` numbers of ``day``'s reserved range for ``device``, following the last
-    block leased for that day; shorter only when the reserved range has fewer left, and
-    ``SequenceExhausted`` when it has none."""
+    block leased for that day. ``day`` is today or a later day up to the next working day. The block is
+    cut to what the range has left and to the device's fair share (``number_shares.decide``):
+    ``LeaseCapReached`` when the device already holds its cap unspent, ``SequenceExhausted`` when nothing
+    is left for it (the range is used up, or the rest is kept for other devices' floors)."""
     centre = centre_of(session, device)
     scope = resolve_scope(session, centre, kind, scope)
     if not 1 <= size <= MAX_LEASE_SIZE:
         raise ValidationFailed.single("count", "lease.count_invalid", limit=MAX_LEASE_SIZE)
-    today = local_day(now)
-    if not today <= day <= today + timedelta(days=LEASE_DAYS_AHEAD):
-        raise ValidationFailed.single("day", "lease.day_invalid", days_ahead=LEASE_DAYS_AHEAD)
+    at = require_aware(now)
+    today = local_day(at)
+    last_day = last_lease_day(today)
+    if not today <= day <= last_day:
+        raise ValidationFailed.single("day", "lease.day_invalid", last=last_day.isoformat())
     ranges = RANGES[kind]
-    # one step takes the block and locks the row: the block is ours until the commit. On the day's last
-    # block the counter may pass the range's end; the block is cut there.
+    # one step takes the block and locks the row: the block is ours until the commit, and the share below
+    # is decided while no other lease of this day can change what it reads
     _value, following = _advance(session, centre.id, kind, scope, day, "next_reserved", size)
     start = following - size
-    if start > ranges.reserved_last:  # the caller's rollback undoes the step
+    left = max(0, ranges.reserved_last - start + 1)
+    share = shares.Share(grant=0, cap=0, held=0, kept_for_others=0)
+    if left:
+        share = shares.decide(
+            session, centre, device, kind, scope, day, wanted=min(size, left), left=left,
+            range_size=range_size(kind), reserved=(ranges.reserved_first, ranges.reserved_last), today=today,
+        )  # fmt: skip
+    if share.grant < 1:  # the caller's rollback undoes the step
+        if left and share.held >= share.cap:
+            raise LeaseCapReached(
+                f"this device holds {share.held} unspent numbers, its share is {share.cap}",
+                cap=share.cap,
+                held=share.held,
+            )
         raise SequenceExhausted(
-            "the day's reserved numbers are all leased", kind=kind, day=day.isoformat(), limit=ranges.reserved_last
+            "the day's reserved numbers are all leased" if not left else "the rest is kept for other devices",
+            kind=kind,
+            scope=scope,
+            day=day.isoformat(),
+            limit=ranges.reserved_last,
+            range=alarms.RESERVED,
+            used=range_size(kind) - left,
+            size=range_size(kind),
         )
-    end = min(following - 1, ranges.reserved_last)
+    end = start + share.grant - 1
+    if share.grant < size:  # give back the rest of the step: we hold the row's lock
+        _set_next_reserved(session, centre.id, kind, scope, day, end + 1)
+    mark = alarms.low_mark(ranges.reserved_first, ranges.reserved_last)
+    if start <= mark <= end:
+        alarms.raise_alarm(session, centre_id=centre.id, kind=kind, scope=scope, day=day, range_=alarms.RESERVED,
+                           level=alarms.LOW, used=end - ranges.reserved_first + 1, size=range_size(kind),
+                           device_id=device.id, now=at)  # fmt: skip
     lease = CodeLease(
         id=new_id(),
         centre_id=centre.id,
@@ -207,11 +316,24 @@ def lease_block(
         day=day,
         range_start=start,
         range_end=end,
-        granted_at=require_aware(now),
+        granted_at=at,
     )
     session.add(lease)
     session.flush()
+    if share.grant < size:
+        log.info("device %s asked %s %s numbers for %s, granted %s (share %s, held %s, kept for others %s)",
+                 device.id, size, kind, day, share.grant, share.cap, share.held, share.kept_for_others)  # fmt: skip
     return lease
+
+
+def _set_next_reserved(session: Session, centre_id: str, kind: str, scope: str, day: date, value: int) -> None:
+    session.execute(
+        update(CodeCounter)
+        .where(CodeCounter.centre_id == centre_id, CodeCounter.kind == kind, CodeCounter.scope == scope,
+               CodeCounter.day == day)
+        .values(next_reserved=value)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
 
 
 def leases_of(session: Session, device: Device, kind: str, scope: str, day: date) -> list[CodeLease]:

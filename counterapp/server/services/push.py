@@ -8,10 +8,17 @@ in ``client_seq`` order:
    restored from an older copy: ``ClientRegressed`` (409), nothing is applied;
 2. beyond ``watermark + 1``: a gap — ``Gap`` (409 ``expected_seq``) if it is the batch's first new op,
    otherwise the batch stops there and the counter re-sends from the gap;
-3. otherwise the op is decoded (upcast from older versions; undecodable → quarantined), authorised against
-   its user's role at the op's time, and applied in a SAVEPOINT; a permanent failure is ``rejected``, and
-   the watermark advances either way. A transient failure (lost connection, deadlock) aborts the whole
-   batch with nothing advanced, and the counter simply retries.
+3. otherwise the op is read on its own (``quarantine.check``: every field checked; the envelope checked
+   only ``op_id`` and ``client_seq``) and decoded (upcast from older versions), authorised against its
+   user's role at the op's time, and applied. An op that cannot be read or decoded is quarantined; a
+   domain refusal (a lost claim, no such ticket) is ``rejected``; the watermark advances either way.
+
+The batch is first applied in one go; if anything fails, it is rolled back and applied again op by op
+(:func:`_isolated`): each op — look-ups, effects, its op-log and conflict rows — in a SAVEPOINT of its own,
+so an op whose application fails for any reason but an unavailable database is quarantined alone and
+the others are applied (``counterapp.server.services.quarantine``). Only a transient failure (lost
+connection, deadlock; ``quarantine.transient``) aborts the whole batch with nothing advanced, and the
+counter simply retries.
 
 Each result carries ``server_seq``: the change-feed seq at which the op's effect is visible in its space
 (the counter keeps its pending row until its cursor reaches it). The caller commits.
@@ -25,20 +32,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import DomainError
 from counterapp.protocol import ops
-from counterapp.protocol.messages import Op, OpResult, PushRequest
-from counterapp.protocol.payloads import UndecodableOp, decode_payload
+from counterapp.protocol.messages import CheckedOp, Op, OpResult, PushRequest
+from counterapp.protocol.payloads import Payload, UndecodableOp, decode_payload
 from counterapp.server import feed
 from counterapp.server.jsontext import json_text
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Centre, Counter
 from counterapp.server.models.queue import Ticket
 from counterapp.server.models.sync import Conflict, Dossier, OpLogEntry, SyncEntity
+from counterapp.server.services import quarantine
 from counterapp.server.services.apply import (
     ACTIONS,
     APPLIERS,
@@ -50,9 +57,10 @@ from counterapp.server.services.apply import (
 from counterapp.server.services.authorise import Authoriser
 from counterapp.server.services.bulk import NewDossiers, among, insert_rows
 from counterapp.server.services.common import require_aware
+from counterapp.server.services.op_trust import OpTrust
+from counterapp.server.services.quarantine import QUARANTINED, Poisoned
 from counterapp.server.services.sync import ClientMismatch
 
-QUARANTINED = "quarantined"
 log = logging.getLogger(__name__)
 
 
@@ -127,23 +135,51 @@ class _Batch:
     authoriser: Authoriser
     prefetched: Prefetched
     created: NewDossiers
+    trust: OpTrust
     safe: bool  # one SAVEPOINT and flush per op (the fallback after an IntegrityError in fast mode)
 
 
-def _apply(batch: _Batch, op: Op) -> Outcome:
-    session, device, centre, counter, now = batch.session, batch.device, batch.centre, batch.counter, batch.now
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """An op whose fields passed their types and whose payload its kind's model read."""
+
+    op: CheckedOp
+    payload: Payload
+
+
+def _read(op: Op) -> _Read | Poisoned:
+    """``op`` read on its own: checked, then decoded (upcast from older versions); or why it is quarantined.
+    Nothing of the batch touches the database before its ops are read: a payload no model vouched for
+    never reaches a query (``prefetch`` reads only the read ones)."""
+    checked = quarantine.check(op)
+    if isinstance(checked, Poisoned):
+        return checked
     try:
-        payload = decode_payload(op.kind, op.v, op.payload)
+        return _Read(checked, decode_payload(checked.kind, checked.v, checked.payload))
     except UndecodableOp as exc:
-        return Outcome(QUARANTINED, "sync.undecodable", f"quarantined: {exc.reason}"[:500])  # type: ignore[arg-type]
+        why = quarantine.unstorable(checked) or exc.reason  # a NUL or a surrogate said as such
+        return Poisoned(quarantine.UNDECODABLE, quarantine.quarantine_reason(why), checked)
+    except Exception as exc:  # a payload check that broke rather than refused (a bug): still only this op
+        why = f"{checked.kind}@{checked.v}: the payload could not be read ({type(exc).__name__})"
+        return Poisoned(quarantine.UNDECODABLE, quarantine.quarantine_reason(why), checked)
+
+
+def _apply(batch: _Batch, sent: Op, item: _Read | Poisoned) -> Outcome:
+    if isinstance(item, Poisoned):  # the conflict row is about the op itself
+        return Outcome(QUARANTINED, item.code, item.reason, entity=("op", sent.op_id))
+    session, device, centre, counter, now = batch.session, batch.device, batch.centre, batch.counter, batch.now
+    op, payload = item.op, item.payload
     try:
         user = batch.authoriser.check(batch.users.id_of(op.user_id), ACTIONS[op.kind], op.corrected_time)
     except DomainError as exc:
         return Outcome("rejected", exc.code, f"not authorised: {exc}"[:500])
+    doubt = batch.trust.check(user, op.corrected_time)
+    if doubt is not None:  # kept and shown to the lead, never applied on the device's word alone
+        return Outcome(QUARANTINED, doubt.code, doubt.reason[:500], entity=("op", op.op_id))
     ctx = Context(session, device, centre, counter, user, op.op_id, op.epoch, now, batch.prefetched, batch.created)
     if not batch.safe:
         # Fast mode: appliers refuse (DomainError, lost claims) before they write anything, so no SAVEPOINT
-        # is needed; an IntegrityError (from a flush, whichever op it belongs to) makes ``push`` roll the
+        # is needed; any other failure (from a flush, whichever op it belongs to) makes ``push`` roll the
         # whole batch back and apply it again in safe mode. New dossiers wait to be inserted together until
         # an op of another kind, which might read them.
         if op.kind != ops.DOSSIER_CREATE.name:
@@ -152,21 +188,19 @@ def _apply(batch: _Batch, op: Op) -> Outcome:
             return APPLIERS[op.kind](ctx, payload)
         except DomainError as exc:
             return Outcome("rejected", exc.code, str(exc)[:500])
-    savepoint = session.begin_nested()
+    savepoint = session.begin_nested()  # within the op's own (``_isolated``): a lost claim changes nothing
     try:
         outcome = APPLIERS[op.kind](ctx, payload)
         batch.created.write(session)
         session.flush()
-    except (DomainError, IntegrityError, DataError) as exc:  # permanent: this op can never apply as sent
+    except DomainError as exc:  # permanent: this op can never apply as sent
         savepoint.rollback()
-        code = exc.code if isinstance(exc, DomainError) else "sync.constraint"
-        reason = str(exc) if isinstance(exc, DomainError) else "the op contradicts stored data"
-        return Outcome("rejected", code, reason[:500])
+        return Outcome("rejected", exc.code, str(exc)[:500])
     except BaseException:
         savepoint.rollback()
-        raise
+        raise  # ``_isolated`` quarantines it (or, the database gone, the push fails)
     if outcome.status == "rejected":
-        savepoint.rollback()  # a lost claim changes nothing
+        savepoint.rollback()
     else:
         savepoint.commit()
     return outcome
@@ -189,7 +223,8 @@ def _with_ticket(session: Session, entry: OpLogEntry, result: OpResult) -> OpRes
 
 
 def _conflict(session: Session, device: Device, centre: Centre, op: Op, outcome: Outcome, now: datetime) -> None:
-    """Keep what the server could not apply as the counter did it, for the counter and the lead."""
+    """Keep what the server could not apply as the counter did it, for the counter and the lead (a
+    quarantined op too: its entity is the op itself)."""
     if outcome.entity is None or outcome.code is None:
         return
     entity, entity_id = outcome.entity
@@ -199,7 +234,7 @@ def _conflict(session: Session, device: Device, centre: Centre, op: Op, outcome:
             centre_id=centre.id,
             device_id=device.id,
             op_id=op.op_id,
-            kind=op.kind,
+            kind=quarantine.kind_of(op),
             entity=entity,
             entity_id=entity_id,
             code=outcome.code,
@@ -239,15 +274,98 @@ def _server_seq(session: Session, refs: Sequence[feed.Key], published: dict[feed
 def push(session: Session, device: Device, request: PushRequest, now: datetime) -> PushResult:
     """Apply ``request`` for ``device`` (see the module docstring); the caller commits. The batch is first
     applied in one go (every INSERT of the batch in one flush: a round trip per statement kind, not per op);
-    if the database refuses something, everything is rolled back and the batch applied op by op, each in
-    its own SAVEPOINT, so the one op at fault is rejected and the others applied."""
+    if anything fails but the database itself, everything is rolled back and the batch applied op by op,
+    each in its own SAVEPOINT, so the one op at fault is quarantined and the others applied."""
     try:
         return _push(session, device, request, now, safe=False)
-    except (IntegrityError, DataError):
+    except DomainError:
+        raise  # the protocol's own answers: a gap, a regressed client, another device's batch
+    except Exception as exc:
+        if quarantine.transient(exc):
+            raise  # the database is unavailable: nothing applied, the counter retries (503)
         session.rollback()
         feed.forget(session)
-        log.info("push of device %s: a constraint refused the batch; applying it op by op", device.id)
+        log.info("push of device %s: the batch failed (%s); applying it op by op", device.id, type(exc).__name__)
         return _push(session, device, request, now, safe=True)
+
+
+def _row(batch: _Batch, op: Op, item: _Read | Poisoned, outcome: Outcome) -> dict[str, Any]:
+    """The op's ``op_log`` row (``server_seq`` filled in after publishing). A read op's payload was vouched
+    for by its model and is stored as sent; a quarantined op's columns are made storable first."""
+    if isinstance(item, _Read) and ops.ALL[item.op.kind].version == item.op.v:
+        checked = item.op
+        columns: dict[str, Any] = {
+            "kind": checked.kind,
+            "v": checked.v,
+            "payload_json": json_text(checked.payload),
+            "user_id": checked.user_id,
+            "wall_time": checked.wall_time,
+            "corrected_time": checked.corrected_time,
+            "hlc": checked.hlc,
+            "epoch": checked.epoch,
+        }
+    else:  # quarantined, or read through an upcaster (the payload stored is the older one, not vouched for)
+        columns = quarantine.columns(op, item.op if isinstance(item, _Read) else item.checked, batch.now)
+    return {
+        "op_id": op.op_id,
+        "device_id": batch.device.id,
+        "centre_id": batch.centre.id,
+        "client_seq": op.client_seq,
+        **columns,
+        "status": outcome.status,
+        "server_seq": None,
+        "reason": outcome.reason,
+        "received_at": batch.now,
+    }
+
+
+def _record(batch: _Batch, op: Op, row: dict[str, Any], outcome: Outcome) -> None:
+    """Safe mode: the op's log and conflict rows, written now (within its SAVEPOINT)."""
+    insert_rows(batch.session, OpLogEntry, "payload", [row])
+    _conflict(batch.session, batch.device, batch.centre, op, outcome, batch.now)
+    batch.session.flush()
+
+
+def _isolated(batch: _Batch, op: Op, item: _Read | Poisoned) -> tuple[dict[str, Any], Outcome]:
+    """Safe mode: everything the op does — its user's look-up, its effects, its log and conflict rows — in
+    one SAVEPOINT. If any of it fails for another reason than the database being unavailable, the op is
+    quarantined alone (its log row made storable from what was sent) and the batch goes on."""
+    session = batch.session
+    savepoint = session.begin_nested()
+    try:
+        outcome = _apply(batch, op, item)
+        row = _row(batch, op, item, outcome)
+        _record(batch, op, row, outcome)
+    except Exception as exc:
+        savepoint.rollback()
+        if quarantine.transient(exc):
+            raise
+        log.warning(
+            "push of device %s: op %s could not be applied; quarantined:\n%s",
+            batch.device.id, op.client_seq, quarantine.frames(exc),
+        )  # fmt: skip
+        checked = item.op if isinstance(item, _Read) else item.checked
+        why = quarantine.failure(exc, checked)
+        outcome = Outcome(QUARANTINED, why.code, why.reason, entity=("op", op.op_id))
+        return _quarantined(batch, op, why, outcome), outcome
+    savepoint.commit()
+    return row, outcome
+
+
+def _quarantined(batch: _Batch, op: Op, why: Poisoned, outcome: Outcome) -> dict[str, Any]:
+    """Write the quarantine row of an op whose application failed: with its checked columns (its payload
+    kept as sent), or, should even those be refused, with every column salvaged from what was sent."""
+    for checked in [why.checked, None] if why.checked is not None else [None]:
+        row = _row(batch, op, Poisoned(why.code, why.reason, checked), outcome)
+        try:
+            with batch.session.begin_nested():
+                _record(batch, op, row, outcome)
+        except Exception as exc:
+            if quarantine.transient(exc) or checked is None:
+                raise
+            continue
+        return row
+    raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
 
 def _push(session: Session, device: Device, request: PushRequest, now: datetime, *, safe: bool) -> PushResult:
@@ -259,8 +377,10 @@ def _push(session: Session, device: Device, request: PushRequest, now: datetime,
     counter = session.get(Counter, device.counter_id) if device.counter_id else None
     watermark = device.last_client_seq
     fresh = [op for op in request.ops if op.client_seq > watermark]
+    read = {op.client_seq: _read(op) for op in fresh}
+    readable = [item.op for item in read.values() if isinstance(item, _Read)]
     batch = _Batch(session, device, centre, counter, at, _Users(session), Authoriser(session, device),
-                   prefetch(session, fresh), NewDossiers(), safe)  # fmt: skip
+                   prefetch(session, readable), NewDossiers(), OpTrust.for_push(session, device, at), safe)  # fmt: skip
     # one query for the whole batch: which of its op ids the server already holds (under another seq)
     ids = [op.op_id for op in fresh]
     seen = set(session.scalars(select(OpLogEntry.op_id).where(among(session, OpLogEntry.op_id, ids)))) if ids else set()
@@ -289,27 +409,13 @@ def _push(session: Session, device: Device, request: PushRequest, now: datetime,
                 OpResult(client_seq=op.client_seq, op_id=op.op_id, status="duplicate", server_seq=twin.server_seq)
             )
             continue
-        outcome = _apply(batch, op)
-        row: dict[str, Any] = {
-            "op_id": op.op_id,
-            "device_id": device.id,
-            "centre_id": centre.id,
-            "client_seq": op.client_seq,
-            "kind": op.kind,
-            "v": op.v,
-            "payload_json": json_text(op.payload),
-            "user_id": op.user_id,
-            "wall_time": op.wall_time,
-            "corrected_time": op.corrected_time,
-            "hlc": op.hlc,
-            "epoch": op.epoch,
-            "status": outcome.status,
-            "server_seq": None,
-            "reason": outcome.reason,
-            "received_at": at,
-        }
-        if outcome.status in ("rejected", "conflict"):
-            _conflict(session, device, centre, op, outcome, at)
+        if safe:
+            row, outcome = _isolated(batch, op, read[op.client_seq])
+        else:
+            outcome = _apply(batch, op, read[op.client_seq])
+            row = _row(batch, op, read[op.client_seq], outcome)
+            if outcome.status != "applied":
+                _conflict(session, device, centre, op, outcome, at)
         applied.append((len(results), row, outcome))
         results.append(None)
     device.last_client_seq = watermark
@@ -321,6 +427,13 @@ def _push(session: Session, device: Device, request: PushRequest, now: datetime,
         if outcome.canonical is not None:
             result = result.model_copy(update={"canonical": outcome.canonical})
         results[index] = result
-    insert_rows(session, OpLogEntry, "payload", [row for _index, row, _outcome in applied])
+    if not safe:
+        insert_rows(session, OpLogEntry, "payload", [row for _index, row, _outcome in applied])
+    else:  # the rows are written; only the seqs publishing gave them are new
+        seqs = [
+            {"op_id": row["op_id"], "server_seq": row["server_seq"]} for _i, row, _o in applied if row["server_seq"]
+        ]
+        if seqs:
+            session.execute(update(OpLogEntry), seqs)
     session.flush()
     return PushResult(watermark, [r for r in results if r is not None])

@@ -47,7 +47,7 @@ from counterapp.server.services import numbers
 from counterapp.server.services.common import as_utc, keep, new_id, require_aware
 from counterapp.server.services.errors import NotFound
 from counterapp.server.services.queue_claim import claim_and_record, claimed
-from counterapp.server.services.queue_heads import Candidate, service_heads, services_and_heads
+from counterapp.server.services.queue_heads import Candidate, hand_shares, service_heads, services_and_heads
 
 MAX_CLAIM_ATTEMPTS = 50  # lost compare-and-sets in a row before call-next gives up (each: another counter won)
 MAX_HAND = 5
@@ -471,11 +471,17 @@ def finish(
 
 
 def deal_hand(session: Session, counter: Counter, size: int, lease: timedelta, now: datetime) -> list[Ticket]:
-    """Mark the next ``size`` waiting tickets of the counter (in call order) as dealt to it until
-    ``now + lease``, for calls while partitioned (SYNC.md §2 (a)). Tickets already in its unexpired hand
-    count towards ``size``. Each deal is a compare-and-set too, so two counters never share a ticket.
-    A counter that is not open (paused, closed) is dealt nothing — an empty hand, not an error: its sync
-    worker may ask before it has heard of the pause, and a hand would keep those tickets from the others."""
+    """Mark the next waiting tickets of the counter (in call order) as dealt to it until ``now + lease``,
+    for calls while partitioned (SYNC.md §2 (a)). Each deal is a compare-and-set too, so two counters never
+    share a ticket. A counter that is not open (paused, closed) is dealt nothing — an empty hand, not an
+    error: its sync worker may ask before it has heard of the pause, and a hand would keep those tickets
+    from the others.
+
+    The hand is capped twice (issue 15 point 2): at most ``size`` (≤ ``MAX_HAND``) tickets in all, and of
+    each service at most the counter's share of its waiting tickets, ⌈waiting ÷ open counters serving it⌉.
+    Each deal *replaces* the counter's hand: its tickets are dealt again first if they still fit (asking
+    again renews the lease), and any it held beyond the new hand go back to the pool — so a sync worker
+    asking again and again never holds more than its share."""
     at = require_aware(now)
     if not 1 <= size <= MAX_HAND:
         raise ValidationFailed.single("size", "hand.size_invalid", limit=MAX_HAND)
@@ -484,10 +490,15 @@ def deal_hand(session: Session, counter: Counter, size: int, lease: timedelta, n
     if counter.status != "open":  # paused or closed: it calls nothing, so it holds nothing from the others
         return []
     until = at + lease
+    shares, service_of, candidates = hand_shares(session, counter, assigned_service_ids(session, counter), at)
+    taken: dict[str, int] = dict.fromkeys(shares, 0)
     hand: list[str] = []
-    for candidate in call_order(waiting_candidates(session, counter, at), _policy(session, counter)):
+    for candidate in call_order(candidates, _policy(session, counter)):
         if len(hand) >= size:
             break
+        service = service_of[candidate.id]
+        if taken[service] >= shares[service]:
+            continue
         won = session.execute(
             update(Ticket)
             .where(
@@ -501,11 +512,19 @@ def deal_hand(session: Session, counter: Counter, size: int, lease: timedelta, n
         ).first()
         if won is not None:
             hand.append(candidate.id)
+            taken[service] += 1
+    released = session.scalars(  # what it held beyond the new hand (a share that shrank, a service taken away)
+        update(Ticket)
+        .where(Ticket.dealt_to == counter.id, Ticket.dealt_until > at, Ticket.id.not_in(hand))
+        .values(dealt_to=None, dealt_until=None)
+        .returning(Ticket.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     rows = {
         t.id: t
         for t in session.scalars(select(Ticket).where(Ticket.id.in_(hand)).execution_options(populate_existing=True))
     }
-    for ticket_id in hand:  # a bulk UPDATE writes no event row: tell the change feed here
+    for ticket_id in [*hand, *released]:  # a bulk UPDATE writes no event row: tell the change feed here
         feed.touch(session, feed.centre_space(counter.centre_id), "ticket", ticket_id)
     return [rows[i] for i in hand]
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, case, or_, select, true, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, case, func, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from counterapp.domain.priority import UNKNOWN_CLASS_RANK, PriorityClass, PriorityPolicy
@@ -26,7 +26,7 @@ from counterapp.server.models.queue import Ticket
 from counterapp.server.services import numbers
 from counterapp.server.services.common import as_utc, require_aware
 
-__all__ = ["Candidate", "service_heads", "services_and_heads"]
+__all__ = ["Candidate", "hand_shares", "service_heads", "services_and_heads"]
 
 _COLUMNS: tuple[Any, ...] = (Ticket.id, Ticket.number, Ticket.priority, Ticket.issued_at)
 _ORDER = (Ticket.issued_at, Ticket.number)
@@ -125,3 +125,43 @@ def _services_and_heads_statement(classes: tuple[PriorityClass, ...]) -> Select[
         .where(Assignment.counter_id == bindparam("counter"))
         .order_by(QueueService.code)
     )
+
+
+def hand_shares(
+    session: Session, counter: Counter, services: list[str], at: datetime
+) -> tuple[dict[str, int], dict[str, str], list[Candidate]]:
+    """For a deal of a hand (``queue.deal_hand``): the counter's share of each of its ``services``'
+    waiting tickets (⌈waiting ÷ open counters serving it⌉, at least 1), each candidate's service, and the
+    candidates (today's waiting tickets of those services not in another counter's unexpired hand)."""
+    if not services:
+        return {}, {}, []
+    rows = session.execute(
+        select(Ticket.id, Ticket.number, Ticket.priority, Ticket.issued_at, Ticket.service_id, Ticket.dealt_to,
+               Ticket.dealt_until)
+        .where(
+            Ticket.centre_id == counter.centre_id,
+            Ticket.day == numbers.local_day(at),
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.service_id.in_(services),
+        )
+        .order_by(Ticket.issued_at, Ticket.number)
+    ).all()  # fmt: skip
+    open_counters: dict[str, int] = {
+        service_id: int(n)
+        for service_id, n in session.execute(
+            select(Assignment.service_id, func.count())
+            .join(Counter, Counter.id == Assignment.counter_id)
+            .where(Assignment.service_id.in_(services), Counter.status == "open")
+            .group_by(Assignment.service_id)
+        )
+    }
+    waiting: dict[str, int] = dict.fromkeys(services, 0)
+    for row in rows:
+        waiting[row.service_id] += 1
+    shares = {s: max(1, -(-waiting[s] // max(1, open_counters.get(s, 0)))) for s in services}
+
+    def free(row: Any) -> bool:
+        return row.dealt_to is None or row.dealt_to == counter.id or as_utc(row.dealt_until) <= at
+
+    candidates = [Candidate(r.id, r.number, r.priority, as_utc(r.issued_at)) for r in rows if free(r)]
+    return shares, {r.id: r.service_id for r in rows}, candidates

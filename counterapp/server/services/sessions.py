@@ -7,10 +7,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counterapp.server import security
-from counterapp.server.models.auth import Device, StaffSession, User
+from counterapp.server.models.auth import AuthThrottle, Device, StaffSession, User
+from counterapp.server.services import throttle
 from counterapp.server.services.common import as_utc, require_aware
 from counterapp.server.services.errors import (
     InvalidCredentials,
@@ -19,6 +21,7 @@ from counterapp.server.services.errors import (
     UserInactive,
     WrongCentre,
 )
+from counterapp.server.services.throttle import remaining
 from counterapp.server.services.users import user_by_username
 
 log = logging.getLogger(__name__)
@@ -40,17 +43,68 @@ def may_work_at(user: User, centre_id: str) -> bool:
     return user.centre_id is None or user.centre_id == centre_id
 
 
+def _familiar(session: Session, user: User, device: Device, at: datetime) -> bool:
+    """Whether ``user`` signed in on ``device`` within ``throttle.FAMILIAR_DAYS``: there a block of the
+    account caused elsewhere does not apply (``counterapp.server.services.throttle``)."""
+    since = at - timedelta(days=throttle.FAMILIAR_DAYS)
+    return (
+        session.scalar(
+            select(StaffSession.token_hash)
+            .where(
+                StaffSession.user_id == user.id, StaffSession.device_id == device.id, StaffSession.created_at >= since
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _guard(session: Session, username: str, user: User | None, device: Device, at: datetime) -> list[AuthThrottle]:
+    """The account's and the device's throttle rows, locked; ``Throttled`` if either blocks this attempt."""
+    account, on_device = throttle.account_key(username), throttle.device_key(device.id)
+    rows = throttle.lock(session, [account, on_device])
+    blocking = [rows[on_device]]
+    if not (user is not None and remaining(rows[account], at) and _familiar(session, user, device, at)):
+        blocking.append(rows[account])
+    throttle.raise_if_blocked(blocking, at)
+    return [rows[account], rows[on_device]]
+
+
+def _wrong_password(
+    session: Session, rows: list[AuthThrottle], user: User | None, device: Device, at: datetime
+) -> None:
+    """Count the failure on the account and the device; a lockout notice when one of them reaches many (one
+    notice when both do at once: the account's names the device too)."""
+    account, on_device = rows
+    account_notice = throttle.failed(account, throttle.ACCOUNT, at)
+    device_notice = throttle.failed(on_device, throttle.DEVICE, at)
+    if account_notice:
+        user_id = user.id if user is not None else None
+        throttle.lockout_notice(session, device, failures=account.failures, user_id=user_id, per_device=False, now=at)
+    elif device_notice:
+        throttle.lockout_notice(session, device, failures=on_device.failures, user_id=None, per_device=True, now=at)
+    session.flush()
+
+
 def login(
     session: Session, username: str, password: str, device: Device, *, now: datetime, ttl: timedelta = SESSION_TTL
 ) -> tuple[str, datetime]:
-    """A new session of the user on ``device``: the plain token (returned once) and its expiry."""
+    """A new session of the user on ``device``: the plain token (returned once) and its expiry.
+
+    Throttled (``counterapp.server.services.throttle``): ``Throttled`` before the password is even checked
+    while the account or the device is blocked. A wrong password raises ``InvalidCredentials`` *after*
+    recording the failure in this transaction: the caller commits it (nothing else was written)."""
     at = require_aware(now)
     user = user_by_username(session, username)
+    rows = _guard(session, username, user, device, at)
     if user is None:
         security.burn_verify(password)  # as slow as a wrong password, so usernames cannot be probed
+        _wrong_password(session, rows, None, device, at)
         raise InvalidCredentials("wrong username or password")
     if not security.verify_password(user.password_hash, password):
+        _wrong_password(session, rows, user, device, at)
         raise InvalidCredentials("wrong username or password")
+    throttle.reset(session, rows[0])  # the account's streak ends; the device's does not (see throttle)
     if not user.active:
         raise UserInactive("the account is deactivated")
     if not may_work_at(user, device.centre_id):
