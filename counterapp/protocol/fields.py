@@ -279,17 +279,21 @@ def _iso(value: date) -> str:
 
 
 _TIME_SCHEMA = {"type": "string", "format": "date-time"}
-_AS_TEXT = PlainSerializer(_iso, return_type=str, when_used="json")
+_DAY_SCHEMA = {"type": "string", "format": "date"}
+# A payload's times and dates are written with the C methods themselves (no Python frame: a push dumps
+# three per dossier); a payload's time is the centre's local time without an offset, where they agree.
+_TIME_AS_TEXT = PlainSerializer(datetime.isoformat, return_type=str, when_used="json")
+_DAY_AS_TEXT = PlainSerializer(date.isoformat, return_type=str, when_used="json")
 Moment = Annotated[
     datetime,
     PlainValidator(_moment),
-    _AS_TEXT,
+    PlainSerializer(_iso, return_type=str, when_used="json"),
     WithJsonSchema(_TIME_SCHEMA | {"examples": ["2026-03-16T09:00:00+07:00"]}),
 ]
 # naive (the centre's local time) or with an offset
-LocalTime = Annotated[datetime, PlainValidator(_local_time), _AS_TEXT, WithJsonSchema(_TIME_SCHEMA)]
-Day = Annotated[date, PlainValidator(_day), _AS_TEXT, WithJsonSchema({"type": "string", "format": "date"})]
-BirthDate = Annotated[date, PlainValidator(_birth_date), _AS_TEXT, WithJsonSchema({"type": "string", "format": "date"})]
+LocalTime = Annotated[datetime, PlainValidator(_local_time), _TIME_AS_TEXT, WithJsonSchema(_TIME_SCHEMA)]
+Day = Annotated[date, PlainValidator(_day), _DAY_AS_TEXT, WithJsonSchema(_DAY_SCHEMA)]
+BirthDate = Annotated[date, PlainValidator(_birth_date), _DAY_AS_TEXT, WithJsonSchema(_DAY_SCHEMA)]
 
 
 # --- JSON -------------------------------------------------------------------------------------------
