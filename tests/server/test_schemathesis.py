@@ -21,10 +21,13 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx2
 import pytest
@@ -40,12 +43,14 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.server.admin import DEMO_AGENCY_CODE
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.openapi_links import LINKS
 from tests.server.authkit import PASSWORD, make_device, make_user
+from tests.server.conftest import POSTGRES_URL
 
 SERVER = [str(Path(sys.executable).parent / "counterapp-server")]
 if not Path(SERVER[0]).exists():  # the package is not installed with its entry point: run the module
@@ -58,6 +63,7 @@ REQUEST_TIMEOUT_S = 10.0
 # the whole run, server start included: a guard against a runaway, not a speed test. Alone on the 2-core
 # machine the run takes about 30 s; with other test runs sharing it, 118 s was seen (and failed a 60 s budget)
 BUDGET_S = float(os.environ.get("COUNTERAPP_FUZZ_BUDGET_S", "300"))
+DATABASE = os.environ.get("COUNTERAPP_FUZZ_DATABASE", "sqlite")  # or postgresql (``make fuzz`` runs both)
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 LEAD = "schemathesis.lead"
 
@@ -150,10 +156,37 @@ def wait_until_up(process: subprocess.Popen[str], base_url: str) -> None:
     raise AssertionError(f"the server did not come up (exit status {process.poll()})")
 
 
+@contextmanager
+def fuzzed_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new SQLite file, or with ``COUNTERAPP_FUZZ_DATABASE=postgresql`` a schema of its own in the test
+    PostgreSQL (dropped afterwards): NUL, surrogates and out-of-range numbers fail differently on each."""
+    if DATABASE == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'server.sqlite3'}"
+        return
+    assert DATABASE == "postgresql", f"COUNTERAPP_FUZZ_DATABASE: sqlite or postgresql, not {DATABASE!r}"
+    schema, admin = f"t_fuzz_{uuid.uuid4().hex[:12]}", create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}&application_name={schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": schema},
+            )
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with fuzzed_database(tmp_path_factory) as url:
+        yield from _live_server(url)
+
+
+def _live_server(url: str) -> Iterator[LiveServer]:
     started = time.monotonic()
-    url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'server.sqlite3'}"
     code, spare = set_up(url)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
