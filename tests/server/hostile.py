@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from counterapp.server.app import create_app
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.schema import migrate
+from tests.server import synckit
 from tests.server.authkit import CENTRE_A, Enrolled, enroll, login, make_device, make_user
 from tests.server.conftest import POSTGRES_URL
-from tests.server.synckit import CLERK, Counter, local_now, naive, setup_centre
+from tests.server.synckit import Counter, local_now, naive, setup_centre
 
 LEAD = "lead.hostile"
 
@@ -46,9 +47,7 @@ class World:
 
     def counter(self, number: str = "1") -> Counter:
         """A new counter device of the centre (its own outbox sequence, from 1), its clerk signed in on it."""
-        device = enroll(self.client, make_device(self.sessions, CENTRE_A, number)[1])
-        login(self.client, device, CLERK)
-        return Counter(self.client, device, number)
+        return synckit.counter(self.client, self.sessions, number)
 
     def send(
         self, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None
