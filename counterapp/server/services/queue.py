@@ -7,8 +7,9 @@ ticket is a **claim**, decided by a compare-and-set on the ticket row:
 Whoever changes the row wins; a caller that changes nothing lost the race and chooses again (call-next)
 or is told who won (a call by number). On PostgreSQL (READ COMMITTED) a concurrent UPDATE of the same row
 waits for the winner's commit, then re-checks ``state`` and changes nothing; on SQLite every transaction
-holds the write lock from ``BEGIN IMMEDIATE``. Candidates are *not* locked with ``FOR UPDATE SKIP LOCKED``:
-every counter would lock the whole waiting list to choose from it and the others would see an empty queue.
+holds the write lock from ``BEGIN IMMEDIATE``. Call-next on PostgreSQL does not race on the head at all:
+it chooses and locks its ticket with ``LIMIT 1 FOR UPDATE SKIP LOCKED`` in the rule's order, so counters
+calling at once take different tickets (``queue_claim``).
 
 Other changes of a called ticket (recall, start, finish) lock the ticket row and are judged by the
 domain's state machine (``counterapp.domain.ticket.apply``). Every change bumps ``version`` and appends a
@@ -46,8 +47,8 @@ from counterapp.server.models.queue import Ticket, TicketEventRow
 from counterapp.server.services import numbers
 from counterapp.server.services.common import as_utc, keep, new_id, require_aware
 from counterapp.server.services.errors import NotFound
-from counterapp.server.services.queue_claim import claim_and_record, claimed
-from counterapp.server.services.queue_heads import Candidate, hand_shares, service_heads, services_and_heads
+from counterapp.server.services.queue_claim import claim_next_and_record, claimed
+from counterapp.server.services.queue_heads import Candidate, hand_shares, service_heads
 
 MAX_CLAIM_ATTEMPTS = 50  # lost compare-and-sets in a row before call-next gives up (each: another counter won)
 MAX_HAND = 5
@@ -323,48 +324,36 @@ def call_next(session: Session, counter: Counter, device: Device | None, user: U
     at = require_aware(now)
     actor = Actor(counter, device, user)
     policy = _policy(session, counter)
-    # PostgreSQL: the services and their heads in one read, the claim with its record in one statement
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    services = {} if postgresql else {s.id: s for s in assigned_services(session, counter)}
+    if session.get_bind().dialect.name == "postgresql":
+        return _call_next_skipping_locked(session, actor, policy, at)
+    # SQLite: the transaction holds the write lock from ``BEGIN IMMEDIATE``, so no other counter can claim
+    # between this read and the claim; the loop guards the rule should that ever change.
+    services = {s.id: s for s in assigned_services(session, counter)}
+    keep(session, *services.values())  # the answer and the change feed name the ticket's service
     for _attempt in range(MAX_CLAIM_ATTEMPTS):
-        # READ COMMITTED: each read sees every claim committed so far, so a loss is never retried
-        if postgresql:
-            services, heads = services_and_heads(session, counter, policy, at)
-        else:
-            heads = service_heads(session, counter, list(services), policy, at)
-        keep(session, *services.values())  # the answer and the change feed name the ticket's service
+        heads = service_heads(session, counter, list(services), policy, at)
         chosen, _streak = choose_next(heads, policy, counter.regular_streak)
         if chosen is None:
             raise QueueEmpty("no ticket is waiting for this counter's services")
-        ticket = _win(session, chosen.id, actor, at, services, in_one_statement=postgresql)
-        if ticket is not None:
-            return ticket
-        # another counter won it (our UPDATE waited for its commit, then changed nothing): choose again
+        claimed_ticket = claimed(session, chosen.id, counter, at, (TicketState.WAITING,))
+        if claimed_ticket is not None:
+            service = services[claimed_ticket.service_id]
+            return called(session, chosen.id, actor, at, ticket=claimed_ticket, service=service)
     raise QueueBusy("too many lost calls in a row; try again")
 
 
-def _win(
-    session: Session,
-    ticket_id: str,
-    actor: Actor,
-    at: datetime,
-    services: dict[str, QueueService],
-    *,
-    in_one_statement: bool,
-) -> Ticket | None:
-    """Claim a waiting ticket for call-next and record the call; ``None`` if another counter won it."""
-    if in_one_statement:
-        device_id = actor.device.id if actor.device else None
-        user_id = actor.user.id if actor.user else None
-        won = claim_and_record(session, ticket_id, actor.counter, device_id, user_id, at)
-        if won is None:
-            return None
-        ticket, streak = won
-        return _announce_call(session, ticket, actor, streak, services[ticket.service_id])
-    claimed_ticket = claimed(session, ticket_id, actor.counter, at, (TicketState.WAITING,))
-    if claimed_ticket is None:
-        return None
-    return called(session, ticket_id, actor, at, ticket=claimed_ticket, service=services[claimed_ticket.service_id])
+def _call_next_skipping_locked(session: Session, actor: Actor, policy: PriorityPolicy, at: datetime) -> Ticket:
+    """PostgreSQL: the choice, the claim and its record in one statement that skips the tickets other
+    counters are claiming at this instant (``queue_claim``): never a wait for another's commit, never a
+    retry. ``QueueEmpty`` when every waiting ticket is taken or being taken."""
+    device_id = actor.device.id if actor.device else None
+    user_id = actor.user.id if actor.user else None
+    won = claim_next_and_record(session, actor.counter, device_id, user_id, policy, at)
+    if won is None:
+        raise QueueEmpty("no ticket is waiting for this counter's services")
+    ticket, streak, service = won
+    keep(session, service)
+    return _announce_call(session, ticket, actor, streak, service)
 
 
 def lost_detail(session: Session, ticket: Ticket) -> DomainError:

@@ -3,9 +3,9 @@ order and the first priority ticket by the centre's class ranks. The rules only 
 so two ``LIMIT 1`` reads a service (``ix_tickets_service_queue`` and the partial
 ``ix_tickets_priority_queue``) replace loading the whole queue, whose cost grew with it.
 
-On PostgreSQL the counter's services and their heads come in one statement (``LATERAL``): a round trip
-less on every call. SQLite has no ``LATERAL``: there the services are read first and the heads of each
-named in a ``UNION ALL``.
+These are SQLite's (the services are read first and the heads of each named in a ``UNION ALL``) and the
+hand dealer's; on PostgreSQL call-next chooses and claims in one statement with the same filters and the
+same class rank (``queue_claim.claim_next_and_record``).
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, case, func, or_, select, true, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from counterapp.domain.priority import UNKNOWN_CLASS_RANK, PriorityClass, PriorityPolicy
 from counterapp.domain.ticket import TicketState
-from counterapp.server.models.org import Assignment, Counter, QueueService
+from counterapp.server.models.org import Assignment, Counter
 from counterapp.server.models.queue import Ticket
 from counterapp.server.services import numbers
 from counterapp.server.services.common import as_utc, require_aware
 
-__all__ = ["Candidate", "hand_shares", "service_heads", "services_and_heads"]
+__all__ = ["Candidate", "available_to", "class_rank", "hand_shares", "service_heads"]
 
 _COLUMNS: tuple[Any, ...] = (Ticket.id, Ticket.number, Ticket.priority, Ticket.issued_at)
 _ORDER = (Ticket.issued_at, Ticket.number)
@@ -59,29 +59,20 @@ def service_heads(
     return [Candidate(r.id, r.number, r.priority, as_utc(r.issued_at)) for r in rows]
 
 
-def services_and_heads(
-    session: Session, counter: Counter, policy: PriorityPolicy, now: datetime
-) -> tuple[dict[str, QueueService], list[Candidate]]:
-    """PostgreSQL: the counter's assigned services (loaded into the session: the answer and the change
-    feed name the ticket's service) and their heads, in one statement."""
-    params = _parameters(counter, require_aware(now))
-    rows = session.execute(_services_and_heads_statement(policy.classes), params).all()
-    services = {row[0].id: row[0] for row in rows}
-    heads = [Candidate(r.head_id, r.number, r.priority, as_utc(r.issued_at)) for r in rows if r.head_id]
-    return services, heads
-
-
-def _rank(classes: tuple[PriorityClass, ...]) -> ColumnElement[Any]:
+def class_rank(classes: tuple[PriorityClass, ...]) -> ColumnElement[Any]:
     if len({c.rank for c in classes}) > 1:  # ranked classes: by rank first (a sort of a few rows)
         return case({c.code: c.rank for c in classes}, value=Ticket.priority, else_=UNKNOWN_CLASS_RANK)
     return Ticket.priority.not_in([c.code for c in classes])  # one rank: an unknown class goes after
 
 
+def available_to(counter_id: Any, at: Any) -> ColumnElement[bool]:
+    """Not in another counter's unexpired hand."""
+    return or_(Ticket.dealt_to.is_(None), Ticket.dealt_to == counter_id, Ticket.dealt_until <= at)
+
+
 def _waiting(service_id: Any) -> Select[Any]:
     """Today's waiting tickets of one service, except those in another counter's unexpired hand."""
-    available = or_(
-        Ticket.dealt_to.is_(None), Ticket.dealt_to == bindparam("counter"), Ticket.dealt_until <= bindparam("at")
-    )
+    available = available_to(bindparam("counter"), bindparam("at"))
     return select(*_COLUMNS).where(
         Ticket.centre_id == bindparam("centre"),
         Ticket.day == bindparam("day"),
@@ -94,7 +85,7 @@ def _waiting(service_id: Any) -> Select[Any]:
 def _two_heads(service_id: Any, classes: tuple[PriorityClass, ...]) -> tuple[Select[Any], ...]:
     waiting = _waiting(service_id)
     regular = waiting.where(Ticket.priority.is_(None)).order_by(*_ORDER).limit(1)
-    priority = waiting.where(Ticket.priority.is_not(None)).order_by(_rank(classes), *_ORDER).limit(1)
+    priority = waiting.where(Ticket.priority.is_not(None)).order_by(class_rank(classes), *_ORDER).limit(1)
     return regular, priority
 
 
@@ -107,24 +98,6 @@ def _heads_statement(n_services: int, classes: tuple[PriorityClass, ...]) -> Com
         for head in _two_heads(bindparam(f"service_{i}"), classes):
             heads.append(select(head.subquery()))  # subqueries: SQLite has no "(SELECT … LIMIT 1) UNION"
     return union_all(*heads)
-
-
-@lru_cache(maxsize=8)
-def _services_and_heads_statement(classes: tuple[PriorityClass, ...]) -> Select[Any]:
-    heads = union_all(*_two_heads(QueueService.id, classes)).subquery().lateral("heads")
-    return (
-        select(
-            QueueService,
-            heads.c.id.label("head_id"),
-            heads.c.number,
-            heads.c.priority,
-            heads.c.issued_at,
-        )
-        .join(Assignment, Assignment.service_id == QueueService.id)
-        .outerjoin(heads, true())
-        .where(Assignment.counter_id == bindparam("counter"))
-        .order_by(QueueService.code)
-    )
 
 
 def hand_shares(
