@@ -189,7 +189,7 @@ def issue_ticket(
         version=0,
     )
     # Core statements (``queue_issue``): the ORM's flush of these two rows cost more than writing them
-    insert_issued(session, ticket, new_id(), device.id if device else None, user.id if user else None)
+    insert_issued(session, ticket, service.code, new_id(), device.id if device else None, user.id if user else None)
     keep(session, service)  # the answer names the ticket's service
     publish_ticket(session, ticket, "ticket.issued", service=service)
     return ticket
