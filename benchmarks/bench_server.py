@@ -13,7 +13,11 @@ one enrolled counter device per counter (logged in), and a kiosk, through the se
 
 Scenarios, each request timed on its own with ``perf_counter_ns`` after a warm-up:
 
-* call-next, one counter alone: the service time without any concurrency.
+* call-next, one counter alone, and ticket issue, the kiosk alone (sequential: one client, one keep-alive
+  connection): the service time without any concurrency. Before each timed request the same connection makes
+  a bare round trip (``FLOOR_PATH``: a 404 from the same server stack, no database) and, on PostgreSQL, this
+  process a ``SELECT 1``: the run's own floors, interleaved so the machine's drift hits both. Their targets
+  are stated both ways (``SEQUENTIAL_TARGETS``): an absolute p95 and a p95 at most so many times the floor's.
 * call-next, all counters at once: each calls again as soon as it has its answer (a closed loop: N calls
   always in flight), ``--per-round`` calls each per round; between rounds, untimed, a kiosk tops the queue
   up to ``--waiting`` tickets (one in ten with priority).
@@ -29,6 +33,8 @@ Scenarios, each request timed on its own with ``perf_counter_ns`` after a warm-u
 Targets are per request: they apply to one device's requests and to the paced call-next row (50 counters
 connected, calling at random); the closed loop and the several-devices rows report throughput, since with one
 worker simultaneous requests queue behind each other's CPU time.
+
+Every row also reports its p95 ÷ the loopback floor's p95 (a row without floors of its own: the run's).
 
 Exit status 1 if a target is missed or a scenario fails (a skipped one does not count).
 """
@@ -394,6 +400,7 @@ class Result:
     target: str | None = None  # a key of TARGETS
     samples: list[int] = field(default_factory=list)
     server_samples: list[int] = field(default_factory=list)  # the server's own time (Server-Timing)
+    floor: Floor | None = None  # the round trips measured interleaved with this row's requests
     per_second: float = 0.0
     cpu_ms: float = 0.0
     skipped: str | None = None
@@ -516,6 +523,104 @@ def spread(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
+# --- floors: the same run's bare round trips (issue 16) ------------------------------------------------
+
+# No route answers this path: a 404 from the same process, middlewares, router and error handler over the same
+# keep-alive connection, without the database. What the server adds to a request is measured against it.
+FLOOR_PATH = "/v1/floor-round-trip"
+# Sequential call-next and issue (one client, one connection): p95 in ms and p95 ÷ the loopback floor's p95.
+SEQUENTIAL_TARGETS = {"sqlite": (5.0, 15.0), "postgresql": (7.0, 20.0)}
+
+
+@dataclass
+class Floor:
+    """Bare round trips timed between a scenario's requests, so the machine's drift hits both alike."""
+
+    loopback: list[int] = field(default_factory=list)  # ns, GET FLOOR_PATH on the scenario's connection
+    database: list[int] = field(default_factory=list)  # ns, SELECT 1 from this process (PostgreSQL)
+
+
+class FloorProbe:
+    """Times one loopback round trip and, on PostgreSQL, one ``SELECT 1`` (psycopg, autocommit, a connection
+    of its own: what one round trip to the database costs from outside the server)."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self.connection: Any = None
+        if parsed.get_backend_name() == "postgresql":
+            import psycopg  # only for PostgreSQL runs
+
+            conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+            self.connection = psycopg.connect(conninfo, autocommit=True)
+
+    def measure(self, client: Client, floor: Floor) -> None:
+        connection = client.connection
+        t0 = perf_counter_ns()
+        connection.request("GET", FLOOR_PATH)
+        response = connection.getresponse()
+        response.read()
+        floor.loopback.append(perf_counter_ns() - t0)
+        client.last_used = perf_counter()
+        if response.status != 404:
+            raise Unexpected(f"{FLOOR_PATH}: HTTP {response.status}, expected 404")
+        if self.connection is not None:
+            t0 = perf_counter_ns()
+            self.connection.execute("SELECT 1").fetchone()
+            floor.database.append(perf_counter_ns() - t0)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def bench_issue_alone(server: Server, client: Client, queue: Queue, probe: FloorProbe, issues: int) -> Result:
+    """The kiosk issues ``issues`` tickets one at a time (after 20 untimed), nobody else on the server; a
+    floor round trip before each."""
+    result = Result("ticket issue (kiosk), one at a time", "sequential", floor=Floor())
+    meter = Meter(server)
+    for done in range(issues + 20):
+        if done < 20:
+            queue.issue(client)
+            continue
+        probe.measure(client, result.floor)  # type: ignore[arg-type]
+        with meter.timing():
+            elapsed = queue.issue(client)
+        result.add(elapsed, client.server_ns)
+    return meter.close(result)
+
+
+def floor_only(client: Client, probe: FloorProbe, n: int = 200) -> Result:
+    """The floors on their own, for a run without a sequential scenario."""
+    result = Result("floor (loopback round trip, no route)", floor=Floor())
+    for _ in range(n):
+        probe.measure(client, result.floor)  # type: ignore[arg-type]
+    result.samples = list(result.floor.loopback)  # type: ignore[union-attr]
+    return result
+
+
+def run_floor(rows: list[Result]) -> Floor:
+    """Every floor measured in the run, pooled: the yardstick of the rows that measured none of their own."""
+    pooled = Floor()
+    for row in rows:
+        if row.floor is not None:
+            pooled.loopback += row.floor.loopback
+            pooled.database += row.floor.database
+    return pooled
+
+
+def floor_columns(row: Result, pooled: Floor) -> tuple[str, str, float | None]:
+    """(loopback floor p50 / p95, SELECT 1 p50 / p95, p95 ÷ the loopback floor's p95) for ``row``."""
+    floor = row.floor if row.floor is not None and row.floor.loopback else pooled
+    if not floor.loopback or not row.samples:
+        return "—", "—", None
+    loop = summarise(floor.loopback)
+    database = summarise(floor.database) if floor.database else None
+    own = "" if floor is row.floor else " (run)"
+    loopback = f"{loop['p50']:.2f} / {loop['p95']:.2f}{own}"
+    select_1 = f"{database['p50']:.2f} / {database['p95']:.2f}" if database else "—"
+    return loopback, select_1, summarise(row.samples)["p95"] / loop["p95"]
+
+
 # --- the queue -----------------------------------------------------------------------------------------
 
 
@@ -592,9 +697,13 @@ class Calls:
             raise Unexpected(f"call-next at counter {client.terminal.number}: {detail(status, body)}")
 
 
-def bench_call_next_alone(server: Server, client: Client, queue: Queue, calls: int, waiting: int) -> Calls:
-    """One counter calls, one call at a time, with nobody else on the server; topped up every 20 calls."""
-    calls_ = Calls(Result(f"call-next, one counter alone, {waiting} waiting"))
+def bench_call_next_alone(
+    server: Server, client: Client, queue: Queue, calls: int, waiting: int, probe: FloorProbe | None = None
+) -> Calls:
+    """One counter calls, one call at a time, with nobody else on the server; topped up every 20 calls.
+    With ``probe``, a floor round trip before each timed call."""
+    floor = Floor() if probe is not None else None
+    calls_ = Calls(Result(f"call-next, one counter alone, {waiting} waiting", "sequential", floor=floor))
     meter = Meter(server)
     for done in range(calls + 20):
         if done % 20 == 0:
@@ -602,6 +711,8 @@ def bench_call_next_alone(server: Server, client: Client, queue: Queue, calls: i
         if done < 20:
             calls_.call(client, queue, timed=False)
             continue
+        if probe is not None and floor is not None:
+            probe.measure(client, floor)
         with meter.timing():
             calls_.call(client, queue)
     meter.close(calls_.result)
@@ -936,36 +1047,49 @@ def bench_pull(server: Server, clients: list[Client], fixture: Fixture, pages: i
 # --- report --------------------------------------------------------------------------------------------
 
 
-def report(results: list[Result]) -> int:
-    """The Markdown table of benchmarks/README.md, with throughput and the server's CPU time per request;
-    1 if a p95 misses its target or a scenario failed."""
+def report(results: list[Result], dialect: str = "postgresql") -> int:
+    """The Markdown table of benchmarks/README.md, with throughput, the server's CPU time per request and
+    the floors of the same run (``floor_columns``); 1 if a p95 misses its target or a scenario failed."""
     print(
         "| benchmark | requests | p50 ms | p95 ms | p99 ms | target p95 | met | requests/s | server CPU ms/req "
-        "| in the server p50 / p95 ms |"
+        "| in the server p50 / p95 ms | loopback floor p50 / p95 ms | SELECT 1 p50 / p95 ms | p95 ÷ floor p95 |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     ok = True
+    pooled = run_floor(results)
     for row in results:
-        target = TARGETS[row.target] if row.target else None
+        target, ratio_target = sequential_target(row, dialect)
         goal = f"< {target:g}" if target is not None else "—"
+        goal += f", ≤ {ratio_target:g}× floor" if ratio_target is not None else ""
         if row.skipped or row.failed:
             ok &= not row.failed
-            print(f"| {row.name} | — | — | — | — | {goal} | {'skipped' if row.skipped else 'FAILED'} | — | — | — |")
+            outcome = "skipped" if row.skipped else "FAILED"
+            print(f"| {row.name} | — | — | — | — | {goal} | {outcome} | — | — | — | — | — | — |")
             continue
         r = summarise(row.samples)
+        loopback, select_1, ratio = floor_columns(row, pooled)
         met = "—"
         if target is not None:
-            ok &= r["p95"] < target
-            met = "yes" if r["p95"] < target else "NO"
+            passed = r["p95"] < target and (ratio_target is None or (ratio is not None and ratio <= ratio_target))
+            ok &= passed
+            met = "yes" if passed else "NO"
         inside = "—"
         if row.server_samples:
             server = summarise(row.server_samples)
             inside = f"{server['p50']:.1f} / {server['p95']:.1f}"
         print(
             f"| {row.name} | {r['n']:,} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {goal} | {met} "
-            f"| {row.per_second:,.0f} | {row.cpu_ms:.1f} | {inside} |"
+            f"| {row.per_second:,.0f} | {row.cpu_ms:.1f} | {inside} | {loopback} | {select_1} "
+            f"| {'—' if ratio is None else f'{ratio:.1f}×'} |"
         )
     return 0 if ok else 1
+
+
+def sequential_target(row: Result, dialect: str) -> tuple[float | None, float | None]:
+    """(p95 ms, p95 ÷ floor p95) that ``row`` must meet: the database's pair for the sequential rows."""
+    if row.target == "sequential":
+        return SEQUENTIAL_TARGETS.get(dialect, (None, None))
+    return (TARGETS[row.target] if row.target else None), None
 
 
 # --- main ----------------------------------------------------------------------------------------------
@@ -1015,13 +1139,15 @@ def run_scenarios(args: argparse.Namespace, fixture: Fixture, server: Server) ->
     kiosk = Client(server.port, fixture.kiosk)
     queue = Queue(server.port, fixture.kiosk, random.Random(args.seed))
     results: list[Result] = []
+    probe = FloorProbe(normalize_database_url(args.database_url))
     try:
         needed = args.waiting + args.alone + 20 + args.calls + args.paced_calls + 2 * args.counters * args.per_round
+        needed += args.issues + 20
         if needed > queue.capacity():
             raise SystemExit(f"{needed:,} tickets needed, {queue.capacity():,} numbers a day: ask for fewer calls")
 
         def alone() -> list[Result]:
-            calls = bench_call_next_alone(server, counters[0], queue, args.alone, args.waiting)
+            calls = bench_call_next_alone(server, counters[0], queue, args.alone, args.waiting, probe)
             return [calls.result]
 
         def burst() -> list[Result]:
@@ -1062,7 +1188,10 @@ def run_scenarios(args: argparse.Namespace, fixture: Fixture, server: Server) ->
         outboxes = Outboxes(OpFactory(args.seed), {c: s + 1 for c, s in fixture.watermarks.items()})
         wanted = set(args.only)
         if "alone" in wanted:
-            scenario(results, server, "call-next, one counter alone", None, alone)
+            scenario(results, server, "call-next, one counter alone", "sequential", alone)
+        if "issue" in wanted:
+            issue = lambda: [bench_issue_alone(server, kiosk, queue, probe, args.issues)]  # noqa: E731
+            scenario(results, server, "ticket issue, one at a time", "sequential", issue)
         if "burst" in wanted:
             scenario(results, server, "call-next, counters at once", "call-next", burst)
         if "paced" in wanted:
@@ -1085,12 +1214,15 @@ def run_scenarios(args: argparse.Namespace, fixture: Fixture, server: Server) ->
                 results.append(Result(name, name.split(",")[0], skipped=NOT_BUILT))
             else:
                 scenario(results, server, name, name.split(",")[0], run)
+        if all(row.floor is None for row in results):  # no sequential scenario: the floors on their own
+            results.append(floor_only(kiosk, probe))
         reconnects = sum(c.reconnects for c in [*counters, kiosk])
         if reconnects:
             print(f"{reconnects} requests were sent again on a new connection (the server had closed an idle one)")
     finally:
         for client in [*counters, kiosk]:
             client.close()
+        probe.close()
     return results
 
 
@@ -1104,7 +1236,7 @@ def counts(text: str) -> list[int]:
     return values
 
 
-SCENARIOS = ("alone", "burst", "paced", "lease", "codes", "push", "pull")
+SCENARIOS = ("alone", "issue", "burst", "paced", "lease", "codes", "push", "pull")
 
 
 def scenarios(text: str) -> list[str]:
@@ -1122,7 +1254,8 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=400, help="timed call-next calls, all counters at once")
     parser.add_argument("--per-round", type=int, default=2, help="calls in a row per counter between top-ups")
     parser.add_argument("--waiting", type=int, default=500, help="tickets waiting at the start of each round")
-    parser.add_argument("--alone", type=int, default=100, help="timed call-next calls of one counter alone")
+    parser.add_argument("--alone", type=int, default=300, help="timed call-next calls of one counter alone")
+    parser.add_argument("--issues", type=int, default=300, help="timed ticket issues of the kiosk alone")
     parser.add_argument("--paced-calls", type=int, default=200, help="timed call-next calls at --rate")
     parser.add_argument("--rate", type=float, default=5.0, help="call-next calls per second in all, paced")
     parser.add_argument(
@@ -1193,7 +1326,7 @@ def main() -> int:
             log_path.unlink()
         if not args.keep:
             drop_database(url)
-    status |= report(results)
+    status |= report(results, make_url(url).get_backend_name())
     print(f"Other processes used {busy:.0%} of the machine's CPU time during the scenarios.")
     print(f"Total {perf_counter() - t0:.0f} s")
     return status

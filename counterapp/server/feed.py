@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, bindparam, insert, inspect, select, text, update
@@ -39,6 +40,7 @@ from counterapp.server.models.sync import ChangeRow, Conflict, Dossier, SpaceClo
 from counterapp.server.services.common import as_utc
 
 _TOUCHED = "counterapp.feed.touched"
+_KNOWN = "counterapp.feed.known"  # session.info: key → the data of a row this transaction wrote whole
 
 Key = tuple[str, str, str]  # (space, entity, entity id)
 Data = dict[str, Any]
@@ -60,20 +62,29 @@ def local_iso(value: datetime | None) -> str | None:
 # --- touching ------------------------------------------------------------------------------------------
 
 
-def touch(session: Session, space: str, entity: str, entity_id: str, *, new: bool = False) -> None:
+def touch(
+    session: Session, space: str, entity: str, entity_id: str, *, new: bool = False, data: Data | None = None
+) -> None:
     """Publish ``entity``'s current state in ``space`` when ``session`` commits (once, however often touched).
     ``new``: the row was inserted by this transaction, so the feed has no version of it to read (ids are
-    made once, never reused)."""
+    made once, never reused). ``data``, with ``new``: the state as written (a ticket just issued), so the
+    commit need not read it back; any later touch of the entity forgets it and the commit reads the row."""
     if entity not in BUILDERS:
         raise ValueError(f"unknown synced entity {entity!r}")
     touched: dict[Key, bool] = session.info.setdefault(_TOUCHED, {})
     key = (space, entity, entity_id)
+    known: dict[Key, Data] = session.info.setdefault(_KNOWN, {})
+    if data is not None and new and key not in touched:
+        known[key] = data
+    else:
+        known.pop(key, None)
     touched[key] = touched.get(key, False) or new
 
 
 def forget(session: Session) -> None:
     """Drop what was touched (after a rollback the caller redoes the work, touching again)."""
     session.info.pop(_TOUCHED, None)
+    session.info.pop(_KNOWN, None)
 
 
 def _touch_target(
@@ -190,6 +201,12 @@ _STORED = select(SyncEntity.entity_id, SyncEntity.version, SyncEntity.deleted, S
 def ticket_data(session: Session, ticket_id: str) -> Data | None:
     ticket = _sql(session).execute(_TICKET, {"ticket_id": ticket_id}).one_or_none()
     return None if ticket is None else _ticket_dict(ticket)
+
+
+def new_ticket_data(ticket: Ticket, service_code: str) -> Data:
+    """What ``ticket_data`` reads back for a ticket just issued (waiting, at no counter, in no hand)."""
+    row = {column.key: getattr(ticket, column.key) for column in Ticket.__table__.columns}
+    return _ticket_dict(SimpleNamespace(**row, service=service_code, holder=None, dealer=None))
 
 
 def _ticket_dict(row: Any) -> Data:
@@ -347,6 +364,13 @@ def install(factory: sessionmaker[Session]) -> None:
     session when something is touched: SQLAlchemy's final flush runs *after* ``before_commit``, so a change
     first flushed by the commit itself would be touched too late to publish."""
     sa_event.listen(factory, "before_commit", _before_commit)
+    sa_event.listen(factory, "after_soft_rollback", _forget_known)
+
+
+def _forget_known(session: Session, _previous: Any) -> None:
+    """After any rollback (a savepoint's too), data given to ``touch`` may describe rows that are gone: the
+    commit reads whatever is still touched instead."""
+    session.info.pop(_KNOWN, None)
 
 
 def _before_commit(session: Session) -> None:
@@ -378,6 +402,7 @@ def publish(session: Session) -> dict[Key, int]:
     change rows and the entities' latest state, each in one statement per space and kind."""
     session.flush()
     touched: dict[Key, bool] = session.info.pop(_TOUCHED, {})
+    known: dict[Key, Data] = session.info.pop(_KNOWN, {})
     by_space: dict[str, list[tuple[str, str]]] = {}
     for space, entity, entity_id in touched:
         by_space.setdefault(space, []).append((entity, entity_id))
@@ -392,17 +417,21 @@ def publish(session: Session) -> dict[Key, int]:
             by_entity.setdefault(entity, []).append(entity_id)
         current: dict[tuple[str, str], Data | None] = {}
         stored: dict[tuple[str, str], Any] = {}
-        for entity, ids in by_entity.items():
-            known = [i for i in ids if not touched[(space, entity, i)]]  # new rows have no stored version
+        for entity, all_ids in by_entity.items():
+            current.update({(entity, i): known[(space, entity, i)] for i in all_ids if (space, entity, i) in known})
+            ids = [i for i in all_ids if (space, entity, i) not in known]  # written whole here: nothing to read
+            old = [i for i in ids if not touched[(space, entity, i)]]  # new rows have no stored version
+            if not ids:
+                continue
             if entity == "ticket":  # the commonest: rows and stored versions in one read
                 tickets, held = _tickets_and_stored(session, space, ids)
                 current.update({(entity, i): tickets.get(i) for i in ids})
                 stored.update({(entity, i): row for i, row in held.items()})
-                known = [i for i in known if i not in tickets]  # a ticket gone: its stored version still counts
+                old = [i for i in old if i not in tickets]  # a ticket gone: its stored version still counts
             else:
                 current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
-            if known:
-                rows = _sql(session).execute(_STORED, {"space": space, "entity": entity, "ids": known})
+            if old:
+                rows = _sql(session).execute(_STORED, {"space": space, "entity": entity, "ids": old})
                 stored.update({(entity, r.entity_id): r for r in rows})
         changes: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []

@@ -49,6 +49,7 @@ from counterapp.server.services.common import as_utc, keep, new_id, require_awar
 from counterapp.server.services.errors import NotFound
 from counterapp.server.services.queue_claim import claim_next_and_record, claimed
 from counterapp.server.services.queue_heads import Candidate, hand_shares, service_heads
+from counterapp.server.services.queue_issue import insert_issued
 
 MAX_CLAIM_ATTEMPTS = 50  # lost compare-and-sets in a row before call-next gives up (each: another counter won)
 MAX_HAND = 5
@@ -180,24 +181,18 @@ def issue_ticket(
         day=day,
         priority=code,
         state=TicketState.WAITING.value,
+        counter_id=None,
         issued_at=at,
+        called_at=None,
         recalls=0,
+        dealt_to=None,
+        dealt_until=None,
         version=0,
     )
-    session.add(ticket)
-    session.add(  # one flush writes both, the ticket first (the event's foreign key orders them)
-        TicketEventRow(
-            id=new_id(),
-            ticket_id=ticket.id,
-            position=0,
-            kind=EventKind.ISSUED.value,
-            at=at,
-            device_id=device.id if device else None,
-            user_id=user.id if user else None,
-        )
-    )
-    session.flush()
-    publish_ticket(session, ticket, "ticket.issued")
+    # Core statements (``queue_issue``): the ORM's flush of these two rows cost more than writing them
+    insert_issued(session, ticket, service.code, new_id(), device.id if device else None, user.id if user else None)
+    keep(session, service)  # the answer names the ticket's service
+    publish_ticket(session, ticket, "ticket.issued", service=service)
     return ticket
 
 
