@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
@@ -58,6 +58,42 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+_ADD_OP = insert(cast(Table, OutboxRow.__table__))  # built once: its compiled form is cached at the first op
+
+
+def append(
+    session: Session,
+    kind: OpKind,
+    payload: Mapping[str, Any],
+    *,
+    seq: int,
+    now: datetime,
+    clock_offset_ms: int,
+    user_id: str | None,
+    epoch: int = 0,
+) -> str:
+    """Append an op with one Core statement and return its id. The caller read ``last_client_seq`` in this
+    (write) transaction and writes ``seq`` back to ``device_meta`` in it: :func:`enqueue`'s rule, for the
+    hot paths that do not load the device row as an ORM object."""
+    op_id = new_id()
+    session.connection().execute(
+        _ADD_OP,
+        {
+            "client_seq": seq,
+            "op_id": op_id,
+            "kind": kind.name,
+            "v": kind.version,
+            "payload": dict(payload),
+            "user_id": user_id,
+            "wall_time": now - timedelta(milliseconds=clock_offset_ms),
+            "corrected_time": now,
+            "epoch": epoch,
+            "status": "pending",
+        },
+    )
+    return op_id
 
 
 def pending_count(session: Session) -> int:
