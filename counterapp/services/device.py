@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -109,8 +110,14 @@ def set_setting(session: Session, key: str, value: Any) -> None:
         row.value = value
 
 
-def office_hours(session: Session) -> OfficeHours:
-    return OfficeHours.parse(str(setting(session, "office_hours")))
+def office_hours(session: Session, values: Mapping[str, Any] | None = None) -> OfficeHours:
+    """The centre's office hours; ``values``: the settings, if the caller has read them already."""
+    return _office_hours(str(setting(session, "office_hours") if values is None else values["office_hours"]))
+
+
+@lru_cache(maxsize=8)
+def _office_hours(text: str) -> OfficeHours:
+    return OfficeHours.parse(text)  # parsed once per text: the intake asks at every dossier
 
 
 def policy_from(values: dict[str, Any]) -> PriorityPolicy:
@@ -131,10 +138,12 @@ def recall_limit(session: Session) -> int | None:
     return None if value is None else int(value)
 
 
-def work_calendar(session: Session) -> WorkCalendar:
-    """The bundled calendar with the overrides this cache holds (synced from the server)."""
+def work_calendar(session: Session, values: Mapping[str, Any] | None = None) -> WorkCalendar:
+    """The bundled calendar with the overrides this cache holds (synced from the server); ``values``:
+    the settings, if the caller has read them already."""
     rows = session.scalars(select(CalendarOverrideRow).order_by(CalendarOverrideRow.day)).all()
-    years = frozenset(int(y) for y in setting(session, "calendar_years") or ())
+    stored_years = setting(session, "calendar_years") if values is None else values["calendar_years"]
+    years = frozenset(int(y) for y in stored_years or ())
     if not rows and not years:
         return bundled_calendar()
     added = tuple(

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from uuid6 import uuid7
 
 from counterapp.protocol.ops import OpKind
@@ -93,6 +94,30 @@ def append(
             "status": "pending",
         },
     )
+    return op_id
+
+
+_META = cast(Table, DeviceMetaRow.__table__)
+_SET_SEQUENCE = update(_META).where(_META.c.id == 1).values(last_client_seq=bindparam("seq"))
+
+
+def append_next(
+    session: Session,
+    meta: DeviceMetaRow,
+    kind: OpKind,
+    payload: Mapping[str, Any],
+    *,
+    now: datetime,
+    user_id: str | None,
+    epoch: int = 0,
+) -> str:
+    """:func:`enqueue` in two Core statements for a hot path that holds the device row (loaded in this
+    transaction, no pending change): the next sequence number, the op, and the row kept true."""
+    seq = meta.last_client_seq + 1
+    op_id = append(session, kind, payload, seq=seq, now=now, clock_offset_ms=meta.clock_offset_ms,
+                   user_id=user_id, epoch=epoch)  # fmt: skip
+    session.connection().execute(_SET_SEQUENCE, {"seq": seq})
+    set_committed_value(meta, "last_client_seq", seq)
     return op_id
 
 
