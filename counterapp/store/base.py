@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import CursorResult, Executable, MetaData
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -34,3 +34,10 @@ def sync_identity(session: Session, cls: type[Base], key: object, values: Mappin
     if held is not None:
         for name, value in values.items():
             set_committed_value(held, name, value)
+
+
+def core_read(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
+    """A Core statement (built once by the caller) on the session's connection, after the session's pending
+    ORM changes are written, as autoflush does for an ORM read: plain rows, no ORM loading."""
+    session.flush()
+    return session.connection().execute(statement, params)
