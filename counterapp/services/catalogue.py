@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from counterapp.domain.duedate import Duration
@@ -17,6 +18,7 @@ from counterapp.domain.procedure import (
     ReturnOption,
     rank_procedures,
 )
+from counterapp.store.base import core_read
 from counterapp.store.reference_models import ProcedureRow
 
 
@@ -43,7 +45,7 @@ def replace_catalogue(session: Session, catalogue: Catalogue) -> int:
     return len(catalogue.procedures)
 
 
-def _to_domain(row: ProcedureRow) -> Procedure:
+def _to_domain(row: ProcedureRow | Row[Any]) -> Procedure:
     return Procedure(
         code=row.code,
         name=row.name,
@@ -63,8 +65,11 @@ def _to_domain(row: ProcedureRow) -> Procedure:
     )
 
 
+_PROCEDURE = select(*ProcedureRow.__table__.c).where(ProcedureRow.code == bindparam("procedure"))  # built once
+
+
 def get_procedure(session: Session, code: str) -> Procedure:
-    row = session.get(ProcedureRow, code.strip())
+    row = core_read(session, _PROCEDURE, {"procedure": code.strip()}).first()
     if row is None:
         raise ProcedureNotFound(f"no procedure {code.strip()!r} in this counter's catalogue", code_value=code)
     return _to_domain(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from counterapp.domain.errors import ValidationFailed
 from counterapp.domain.office_hours import OfficeHours
 from counterapp.domain.priority import DEFAULT_PRIORITY_CLASSES, OrderingRule, PriorityClass, PriorityPolicy
 from counterapp.services.errors import AlreadyInitialised
+from counterapp.store.base import core_read
 from counterapp.store.outbox import device_meta, new_id
 from counterapp.store.reference_models import (
     CalendarOverrideRow,
@@ -88,9 +90,22 @@ def get_device(session: Session) -> Device:
                   meta.clock_offset_ms)  # fmt: skip
 
 
+_SETTINGS = select(SettingRow.key, SettingRow.value)  # built once, as the reads below
+_OVERRIDES = select(
+    CalendarOverrideRow.day,
+    CalendarOverrideRow.kind,
+    CalendarOverrideRow.category,
+    CalendarOverrideRow.name_vi,
+    CalendarOverrideRow.name_en,
+    CalendarOverrideRow.basis,
+    CalendarOverrideRow.removed,
+    CalendarOverrideRow.version,
+).order_by(CalendarOverrideRow.day)
+
+
 def settings(session: Session) -> dict[str, Any]:
     """Every centre setting, defaults filled in, in one query."""
-    stored = {row.key: row.value for row in session.scalars(select(SettingRow))}
+    stored = {row.key: row.value for row in core_read(session, _SETTINGS)}
     return DEFAULT_SETTINGS | stored
 
 
@@ -109,8 +124,14 @@ def set_setting(session: Session, key: str, value: Any) -> None:
         row.value = value
 
 
-def office_hours(session: Session) -> OfficeHours:
-    return OfficeHours.parse(str(setting(session, "office_hours")))
+def office_hours(session: Session, values: Mapping[str, Any] | None = None) -> OfficeHours:
+    """The centre's office hours; ``values``: the settings, if the caller has read them already."""
+    return _office_hours(str(setting(session, "office_hours") if values is None else values["office_hours"]))
+
+
+@lru_cache(maxsize=8)
+def _office_hours(text: str) -> OfficeHours:
+    return OfficeHours.parse(text)  # parsed once per text: the intake asks at every dossier
 
 
 def policy_from(values: dict[str, Any]) -> PriorityPolicy:
@@ -131,10 +152,12 @@ def recall_limit(session: Session) -> int | None:
     return None if value is None else int(value)
 
 
-def work_calendar(session: Session) -> WorkCalendar:
-    """The bundled calendar with the overrides this cache holds (synced from the server)."""
-    rows = session.scalars(select(CalendarOverrideRow).order_by(CalendarOverrideRow.day)).all()
-    years = frozenset(int(y) for y in setting(session, "calendar_years") or ())
+def work_calendar(session: Session, values: Mapping[str, Any] | None = None) -> WorkCalendar:
+    """The bundled calendar with the overrides this cache holds (synced from the server); ``values``:
+    the settings, if the caller has read them already."""
+    rows = core_read(session, _OVERRIDES).all()
+    stored_years = setting(session, "calendar_years") if values is None else values["calendar_years"]
+    years = frozenset(int(y) for y in stored_years or ())
     if not rows and not years:
         return bundled_calendar()
     added = tuple(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,15 +33,30 @@ def dossier_row(session: Session, code: str) -> DossierRow:
     return row
 
 
-def load_dossier(session: Session, row: DossierRow) -> Dossier:
-    documents = session.scalars(
-        select(DossierComponentRow)
-        .where(DossierComponentRow.dossier_id == row.id)
-        .order_by(DossierComponentRow.position)
-    )
-    history = session.scalars(
-        select(DossierStatusRow).where(DossierStatusRow.dossier_id == row.id).order_by(DossierStatusRow.id)
-    )
+def load_dossier(
+    session: Session,
+    row: DossierRow,
+    documents: Iterable[DocumentReceived] | None = None,
+    history: Iterable[StatusChange] | None = None,
+) -> Dossier:
+    """The dossier of ``row``; its documents and status history are read unless the caller, who just
+    wrote them, passes them in."""
+    if documents is None:
+        documents = (
+            DocumentReceived(d.code, d.name, d.originals, d.certified_copies, d.photocopies)
+            for d in session.scalars(
+                select(DossierComponentRow)
+                .where(DossierComponentRow.dossier_id == row.id)
+                .order_by(DossierComponentRow.position)
+            )
+        )
+    if history is None:
+        history = (
+            StatusChange(DossierStatus(h.status), h.at, h.user_id, h.note)
+            for h in session.scalars(
+                select(DossierStatusRow).where(DossierStatusRow.dossier_id == row.id).order_by(DossierStatusRow.id)
+            )
+        )
     owner: dict[str, Any] = row.owner or {}
     return Dossier(
         id=row.id, code=row.code, procedure_code=row.procedure_code, procedure_name=row.procedure_name,
@@ -51,10 +67,8 @@ def load_dossier(session: Session, row: DossierRow) -> Dossier:
         applicant_id_number=row.applicant_id_number, applicant_phone=row.applicant_phone,
         applicant_email=row.applicant_email, applicant_address=row.applicant_address,
         owner_name=owner.get("name"), postal_address=row.postal_address, note=row.note,
-        documents=tuple(
-            DocumentReceived(d.code, d.name, d.originals, d.certified_copies, d.photocopies) for d in documents
-        ),
-        history=tuple(StatusChange(DossierStatus(h.status), h.at, h.user_id, h.note) for h in history),
+        documents=tuple(documents),
+        history=tuple(history),
         returned_at=row.returned_at, returned_to=row.returned_to, purged=row.purged_at is not None,
         sync_state=row.sync_state, version=row.version,
     )  # fmt: skip

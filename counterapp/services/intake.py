@@ -9,21 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from counterapp.domain.applicant import Applicant
 from counterapp.domain.codes import build_dossier_code
-from counterapp.domain.dossier import Dossier, DossierStatus, IntakeRequest, validate_intake
+from counterapp.domain.dossier import Dossier, DossierStatus, IntakeRequest, StatusChange, validate_intake
 from counterapp.domain.duedate import DueDate, compute_due
 from counterapp.domain.errors import ValidationFailed
 from counterapp.domain.procedure import Procedure
 from counterapp.protocol import ops
 from counterapp.services.catalogue import get_procedure
 from counterapp.services.clock import require_good_clock
-from counterapp.services.device import office_hours, work_calendar
+from counterapp.services.device import office_hours, settings, work_calendar
 from counterapp.services.dossiers import dossier_row, load_dossier
 from counterapp.services.errors import AlreadySynced, InvalidState, NotFound
 from counterapp.services.leases import LeaseKind, take_number
@@ -132,7 +132,9 @@ def check_intake(session: Session, raw: Mapping[str, Any], *, now: datetime) -> 
     require_good_clock(outbox.device_meta(session))  # the code's date and the receipt's times are legal facts
     request = validate_intake(raw, procedure, today=now.date())
     ticket_id = _ticket_link(session, raw, now)
-    due = compute_due(now, procedure.duration, work_calendar(session), office_hours(session), procedure.cutoff)
+    values = settings(session)  # the calendar's years and the office hours in one read
+    calendar, hours = work_calendar(session, values), office_hours(session, values)
+    due = compute_due(now, procedure.duration, calendar, hours, procedure.cutoff)
     return CheckedIntake(procedure, request, ticket_id, due)
 
 
@@ -162,14 +164,37 @@ def receive_dossier(
         sync_state="pending", created_at=now, updated_at=now,
     )  # fmt: skip
     _apply_request(row, request)
-    session.add(row)
-    session.flush()
-    _replace_components(session, row, request)
-    session.add(DossierStatusRow(dossier_id=row.id, status=row.status, at=now, user_id=user_id))
-    outbox.enqueue(session, ops.DOSSIER_CREATE, _payload(row, request), now=now, user_id=user_id)
-    index_dossier(session, row)
-    session.flush()
-    return IntakeResult(load_dossier(session, row), due)
+    _insert(session, row, request, user_id=user_id)
+    outbox.append_next(session, meta, ops.DOSSIER_CREATE, _payload(row, request), now=now, user_id=user_id)
+    index_dossier(session, row, new=True)
+    # what was just written, without reading it back
+    received = StatusChange(DossierStatus.RECEIVED, now, user_id)
+    return IntakeResult(load_dossier(session, row, request.documents, (received,)), due)
+
+
+_DOSSIERS = cast(Table, DossierRow.__table__)
+# built once, so each is compiled once
+_ADD_DOSSIER = insert(_DOSSIERS).returning(_DOSSIERS.c.pk)
+_ADD_COMPONENTS = insert(cast(Table, DossierComponentRow.__table__))
+_ADD_STATUS = insert(cast(Table, DossierStatusRow.__table__))
+
+
+def _insert(session: Session, row: DossierRow, request: IntakeRequest, *, user_id: str | None) -> None:
+    """Write a new dossier, its documents and its first status with Core statements: ``row`` stays out of
+    the session (no unit of work); it holds the values, and its ``pk`` once written."""
+    session.flush()  # ORM changes made earlier in this transaction are written first
+    connection = session.connection()
+    values = {key: value for key, value in inspect(row).dict.items() if key in _DOSSIERS.c}
+    row.pk = connection.execute(_ADD_DOSSIER, values).scalar_one()
+    documents = [
+        {"dossier_id": row.id, "position": position, "code": d.code, "name": d.name, "originals": d.originals,
+         "certified_copies": d.certified_copies, "photocopies": d.photocopies}
+        for position, d in enumerate(request.documents)
+    ]  # fmt: skip
+    if documents:
+        connection.execute(_ADD_COMPONENTS, documents)
+    connection.execute(_ADD_STATUS, {"dossier_id": row.id, "status": row.status, "at": row.received_at,
+                                     "user_id": user_id, "note": None})  # fmt: skip
 
 
 def _create_op_pending(session: Session, dossier_id: str) -> bool:

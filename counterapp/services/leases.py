@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from counterapp.domain.errors import ValidationFailed
 from counterapp.services.errors import LeaseExhausted, LeaseMissing, LeaseOverlap, LeaseWrongDate
+from counterapp.store.base import sync_identity
 from counterapp.store.outbox import new_id
 from counterapp.store.sync_models import NumberLeaseRow
 
@@ -82,21 +84,45 @@ def grant_lease(
     return _to_domain(row)
 
 
+_LEASES = cast(Table, NumberLeaseRow.__table__)
+# The first of the day's leases with a number left gives its next number, in one statement built once.
+_TAKE = (
+    update(_LEASES)
+    .where(
+        _LEASES.c.id
+        == select(_LEASES.c.id)
+        .where(
+            _LEASES.c.kind == bindparam("lease_kind"),
+            _LEASES.c.scope == bindparam("lease_scope"),
+            _LEASES.c.day == bindparam("lease_day"),
+            _LEASES.c.next_value <= _LEASES.c.range_end,
+        )
+        .order_by(_LEASES.c.range_start)
+        .limit(1)
+        .scalar_subquery()
+    )
+    .values(next_value=_LEASES.c.next_value + 1)
+    .returning(_LEASES.c.id, _LEASES.c.next_value)
+)
+
+
 def take_number(session: Session, *, kind: LeaseKind, scope: str, day: date) -> tuple[str, int]:
     """The next number of ``day`` from this device's leases, and the lease it came from."""
+    session.flush()  # a lease object changed by ORM code in this transaction is written first
+    taken = (
+        session.connection().execute(_TAKE, {"lease_kind": kind.value, "lease_scope": scope, "lease_day": day}).first()
+    )
+    if taken is not None:
+        lease_id, next_value = taken
+        sync_identity(session, NumberLeaseRow, lease_id, {"next_value": next_value})
+        return lease_id, next_value - 1
     rows = session.scalars(
         select(NumberLeaseRow)
         .where(NumberLeaseRow.kind == kind.value, NumberLeaseRow.scope == scope)
         .order_by(NumberLeaseRow.day, NumberLeaseRow.range_start)
     ).all()
     today = [r for r in rows if r.day == day]
-    usable = [r for r in today if r.next_value <= r.range_end]
-    if usable:
-        row = usable[0]
-        number = row.next_value
-        row.next_value += 1
-        return row.id, number
-    if today:
+    if today:  # every one used up, or the statement above would have taken a number
         raise LeaseExhausted("every number leased for today is used", kind=kind.value, day=day.isoformat())
     other_days = sorted({r.day.isoformat() for r in rows if r.next_value <= r.range_end})
     if other_days:

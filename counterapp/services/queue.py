@@ -8,28 +8,30 @@ in the caller's transaction.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
 from counterapp.domain import ticket as rules
 from counterapp.domain.codes import build_ticket_number, parse_ticket_number
 from counterapp.domain.errors import ValidationFailed
-from counterapp.domain.priority import UNKNOWN_CLASS_RANK, PriorityPolicy, call_order, choose_next
+from counterapp.domain.priority import PriorityPolicy, call_order, choose_next
 from counterapp.domain.text import clean
 from counterapp.domain.ticket import EventKind, Ticket, TicketEvent, TicketState
 from counterapp.protocol import ops
 from counterapp.protocol.ops import OpKind
+from counterapp.services import queue_statements as statements
 from counterapp.services.device import DEFAULT_SETTINGS, policy_from, priority_policy
 from counterapp.services.errors import InvalidState, NotFound, QueueEmpty
 from counterapp.services.leases import LeaseKind, take_number
 from counterapp.store import outbox
+from counterapp.store.base import sync_identity
 from counterapp.store.errors import DeviceNotInitialised
 from counterapp.store.queue_models import TicketEventRow, TicketRow
-from counterapp.store.reference_models import AssignmentRow, CounterRow, QueueServiceRow, SettingRow
+from counterapp.store.reference_models import CounterRow, QueueServiceRow
 from counterapp.store.sync_models import DeviceMetaRow
 
 # Steps only the counter holding the ticket may take.
@@ -87,11 +89,13 @@ def _state_only(row: TicketRow) -> Ticket:
 class CounterContext:
     """What an action at this counter needs to know first, read in one statement."""
 
-    meta: DeviceMetaRow
     counter: str
     epoch: int
     services: list[str] | None  # None: no assignment, so every service (a standalone counter)
     settings: dict[str, Any]
+    regular_streak: int  # the priority interleave's state (device_meta)
+    last_client_seq: int  # the device's op sequence, for outbox.append (read under the write lock)
+    clock_offset_ms: int
 
     @property
     def policy(self) -> PriorityPolicy:
@@ -99,26 +103,23 @@ class CounterContext:
 
 
 def counter_context(session: Session) -> CounterContext:
-    """The device row (as an ORM object, for the updates that follow), the counter's assignment epoch,
-    its services and the centre settings: one round trip instead of four on every call."""
-    assigned = (
-        select(func.json_group_array(AssignmentRow.service_code))
-        .where(AssignmentRow.counter_number == DeviceMetaRow.counter_number)
-        .scalar_subquery()
-    )
-    stored = select(func.json_group_object(SettingRow.key, func.json(SettingRow.value))).scalar_subquery()
-    epoch = select(CounterRow.epoch).where(CounterRow.number == DeviceMetaRow.counter_number).scalar_subquery()
-    found = session.execute(select(DeviceMetaRow, epoch, assigned, stored).where(DeviceMetaRow.id == 1)).first()
+    """The device row's counter, streak and sequence, the counter's assignment epoch, its services and the
+    centre settings: one round trip (a statement built once) instead of four on every call. Pending ORM
+    changes are flushed first, so the read sees them."""
+    session.flush()
+    found = session.connection().execute(statements.CONTEXT).first()
     if found is None:
         raise DeviceNotInitialised("this data directory is not initialised; run 'counterapp init'")
-    meta, counter_epoch, services_json, settings_json = found
+    counter, streak, seq, offset, counter_epoch, services_json, settings_json = found
     services = json.loads(services_json) if services_json else []
     return CounterContext(
-        meta=meta,
-        counter=meta.counter_number,
+        counter=counter,
         epoch=counter_epoch or 0,
         services=services or None,
         settings=DEFAULT_SETTINGS | (json.loads(settings_json) if settings_json else {}),
+        regular_streak=streak,
+        last_client_seq=seq,
+        clock_offset_ms=offset,
     )
 
 
@@ -128,7 +129,7 @@ def _counter(session: Session) -> tuple[str, int]:
     return meta.counter_number, (counter.epoch if counter else 0)
 
 
-def _event_payload(row: TicketRow, event: TicketEvent) -> dict[str, Any]:
+def _event_payload(row: TicketRow | Row[Any], event: TicketEvent) -> dict[str, Any]:
     return {
         "ticket_id": row.id,
         "number": row.number,
@@ -144,30 +145,46 @@ def _event_payload(row: TicketRow, event: TicketEvent) -> dict[str, Any]:
 
 def _record(
     session: Session,
-    row: TicketRow,
+    row: TicketRow | Row[Any],
     event: TicketEvent,
     *,
     user_id: str | None,
-    epoch: int,
+    ctx: CounterContext,
     limit: int | None,
+    streak: int | None = None,
 ) -> Ticket:
-    """Apply ``event`` by the rules, then persist state, event and op together (one flush)."""
-    with session.no_autoflush:  # the history is unaffected by pending changes: flush once, at the end
-        events = _event_rows(session, row.id)
-    after = rules.apply(_state_only(row), event, recall_limit=limit)
-    row.state, row.counter_number, row.recalls = after.state.value, after.counter, after.recalls
-    row.service_code = after.service
-    row.sync_state = "pending"
-    kind = OP_FOR_EVENT[event.kind]
-    op = outbox.enqueue(session, kind, _event_payload(row, event), now=event.at, user_id=user_id, epoch=epoch)
-    new_event = TicketEventRow(
-        id=outbox.new_id(), ticket_id=row.id, position=len(events), kind=event.kind.value, at=event.at,
-        counter_number=event.counter, service_code=event.service, outcome=event.outcome,
-        reason=event.reason, user_id=user_id, op_id=op.op_id,
+    """Apply ``event`` by the rules, then persist state, event and op together: three statements built
+    once and the op's insert, on the session's connection (no ORM unit of work). ``streak``: call-next's
+    new regular streak."""
+    connection = session.connection()
+    events = connection.execute(statements.HISTORY, {"ticket_id": row.id}).all()
+    history = [TicketEvent(EventKind(e.kind), e.at, e.counter_number, e.service_code, e.priority, e.outcome,
+                           e.reason) for e in events]  # fmt: skip
+    before = Ticket(row.number, row.service_code, row.priority, row.issued_at, TicketState(row.state),
+                    row.counter_number, row.recalls)  # fmt: skip
+    after = rules.apply(before, event, recall_limit=limit)
+    changed = {"state": after.state.value, "counter_number": after.counter, "recalls": after.recalls,
+               "service_code": after.service, "sync_state": "pending"}  # fmt: skip
+    connection.execute(
+        statements.SET_TICKET,
+        {"ticket_id": row.id, "state": after.state.value, "counter": after.counter, "recalls": after.recalls,
+         "service": after.service},
     )  # fmt: skip
-    session.add(new_event)
-    session.flush()
-    return _to_domain(session, row, [*events, new_event])
+    seq, streak = ctx.last_client_seq + 1, ctx.regular_streak if streak is None else streak
+    connection.execute(statements.SET_SEQUENCE, {"seq": seq, "streak": streak})
+    payload = _event_payload(row, event)
+    op_id = outbox.append(session, OP_FOR_EVENT[event.kind], payload, seq=seq, now=event.at,
+                          clock_offset_ms=ctx.clock_offset_ms, user_id=user_id, epoch=ctx.epoch)  # fmt: skip
+    connection.execute(
+        statements.ADD_EVENT,
+        {"id": outbox.new_id(), "ticket_id": row.id, "position": len(events), "kind": event.kind.value,
+         "at": event.at, "counter_number": event.counter, "service_code": event.service, "priority": None,
+         "outcome": event.outcome, "reason": event.reason, "user_id": user_id, "op_id": op_id},
+    )  # fmt: skip
+    # ORM objects of these rows in this session (a ticket found by number, the device row) stay true
+    sync_identity(session, TicketRow, row.id, changed)
+    sync_identity(session, DeviceMetaRow, 1, {"last_client_seq": seq, "regular_streak": streak})
+    return replace(after, events=(*history, event))
 
 
 def _service(session: Session, code: str) -> QueueServiceRow:
@@ -231,34 +248,27 @@ def _waiting_rows(
 def _next_candidates(
     session: Session,
     *,
-    day: datetime,
+    now: datetime,
     services: list[str] | None,
     only_hand: bool,
     policy: PriorityPolicy,
     counter: str,
-) -> list[TicketRow]:
+) -> list[Row[Any]]:
     """What call-next chooses from: the earliest regular ticket and the first priority ticket by the
     policy's class ranks. The rules only ever pick one of these two, so nothing else of a long queue
-    is loaded; both reads walk ``ix_tickets_waiting`` in issue order."""
-    conditions = _waiting_conditions(session, day=day, services=services, only_hand=only_hand, counter=counter)
-    order = (TicketRow.issued_at, TicketRow.number)
-    regular = select(TicketRow).where(*conditions, TicketRow.priority.is_(None)).order_by(*order).limit(1)
-    priority = select(TicketRow).where(*conditions, TicketRow.priority.is_not(None))
-    if len({c.rank for c in policy.classes}) > 1:  # ranked classes: order by rank first (a small sort)
-        rank = case({c.code: c.rank for c in policy.classes}, value=TicketRow.priority, else_=UNKNOWN_CLASS_RANK)
-        priority = priority.order_by(rank)
-    else:  # one rank for all (the default): an unknown class still goes after the known ones
-        known = [c.code for c in policy.classes]
-        priority = priority.order_by(TicketRow.priority.not_in(known))
-    priority = priority.order_by(*order).limit(1)
-    return [row for query in (regular, priority) if (row := session.scalars(query).first()) is not None]
+    is loaded; both reads walk ``ix_tickets_waiting`` in issue order, in one statement."""
+    statement = statements.candidates(services=services is not None, only_hand=only_hand, policy=policy)
+    params: dict[str, Any] = {"day": now.date(), "now": now, "counter": counter}
+    if services is not None:
+        params["services"] = services
+    return list(session.connection().execute(statement, params))
 
 
 def waiting(session: Session, *, now: datetime, only_hand: bool = False) -> list[Ticket]:
     """Today's waiting tickets for this counter's services, in the order they will be called."""
     ctx = counter_context(session)
     rows = _waiting_rows(session, day=now, services=ctx.services, only_hand=only_hand, counter=ctx.counter)
-    return call_order([_state_only(r) for r in rows], ctx.policy, ctx.meta.regular_streak)
+    return call_order([_state_only(r) for r in rows], ctx.policy, ctx.regular_streak)
 
 
 def call_next(session: Session, *, now: datetime, user_id: str | None, only_hand: bool = False) -> Ticket:
@@ -266,14 +276,13 @@ def call_next(session: Session, *, now: datetime, user_id: str | None, only_hand
     ctx = counter_context(session)
     policy = ctx.policy
     rows = _next_candidates(
-        session, day=now, services=ctx.services, only_hand=only_hand, policy=policy, counter=ctx.counter
+        session, now=now, services=ctx.services, only_hand=only_hand, policy=policy, counter=ctx.counter
     )
-    chosen, streak = choose_next(rows, policy, ctx.meta.regular_streak)  # TicketRow is Queued
+    chosen, streak = choose_next(rows, policy, ctx.regular_streak)  # a Core row is Queued
     if chosen is None:
         raise QueueEmpty("no ticket is waiting for this counter's services")
-    ctx.meta.regular_streak = streak
     event = TicketEvent(EventKind.CALLED, now, counter=ctx.counter)
-    return _record(session, chosen, event, user_id=user_id, epoch=ctx.epoch, limit=None)
+    return _record(session, chosen, event, user_id=user_id, ctx=ctx, limit=None, streak=streak)
 
 
 def find_ticket(session: Session, number: str | None, *, now: datetime) -> TicketRow:
@@ -314,7 +323,7 @@ def act(
         raise ValueError("use issue_walkin to issue a ticket")
     row = find_ticket(session, number, now=now)
     ctx = counter_context(session)
-    counter, epoch = ctx.counter, ctx.epoch
+    counter = ctx.counter
     if kind in AT_THIS_COUNTER and row.counter_number not in (None, counter):  # None: the rules will refuse
         raise InvalidState("the ticket is not at this counter", code="ticket.other_counter", number=row.number)
     service = _service(session, to_service).code if kind is EventKind.TRANSFERRED and to_service else None
@@ -327,7 +336,7 @@ def act(
         reason=clean(reason) if reason else None,
     )
     limit = ctx.settings["recall_limit"]
-    return _record(session, row, event, user_id=user_id, epoch=epoch, limit=None if limit is None else int(limit))
+    return _record(session, row, event, user_id=user_id, ctx=ctx, limit=None if limit is None else int(limit))
 
 
 def current_ticket(session: Session, *, now: datetime) -> Ticket | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from uuid6 import uuid7
 
 from counterapp.protocol.ops import OpKind
@@ -58,6 +59,66 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+_ADD_OP = insert(cast(Table, OutboxRow.__table__))  # built once: its compiled form is cached at the first op
+
+
+def append(
+    session: Session,
+    kind: OpKind,
+    payload: Mapping[str, Any],
+    *,
+    seq: int,
+    now: datetime,
+    clock_offset_ms: int,
+    user_id: str | None,
+    epoch: int = 0,
+) -> str:
+    """Append an op with one Core statement and return its id. The caller read ``last_client_seq`` in this
+    (write) transaction and writes ``seq`` back to ``device_meta`` in it: :func:`enqueue`'s rule, for the
+    hot paths that do not load the device row as an ORM object."""
+    op_id = new_id()
+    session.connection().execute(
+        _ADD_OP,
+        {
+            "client_seq": seq,
+            "op_id": op_id,
+            "kind": kind.name,
+            "v": kind.version,
+            "payload": dict(payload),
+            "user_id": user_id,
+            "wall_time": now - timedelta(milliseconds=clock_offset_ms),
+            "corrected_time": now,
+            "epoch": epoch,
+            "status": "pending",
+        },
+    )
+    return op_id
+
+
+_META = cast(Table, DeviceMetaRow.__table__)
+_SET_SEQUENCE = update(_META).where(_META.c.id == 1).values(last_client_seq=bindparam("seq"))
+
+
+def append_next(
+    session: Session,
+    meta: DeviceMetaRow,
+    kind: OpKind,
+    payload: Mapping[str, Any],
+    *,
+    now: datetime,
+    user_id: str | None,
+    epoch: int = 0,
+) -> str:
+    """:func:`enqueue` in two Core statements for a hot path that holds the device row (loaded in this
+    transaction, no pending change): the next sequence number, the op, and the row kept true."""
+    seq = meta.last_client_seq + 1
+    op_id = append(session, kind, payload, seq=seq, now=now, clock_offset_ms=meta.clock_offset_ms,
+                   user_id=user_id, epoch=epoch)  # fmt: skip
+    session.connection().execute(_SET_SEQUENCE, {"seq": seq})
+    set_committed_value(meta, "last_client_seq", seq)
+    return op_id
 
 
 def pending_count(session: Session) -> int:

@@ -42,19 +42,23 @@ def document(*, code: str, names: list[str | None], id_number: str | None, phone
     }
 
 
-def write_entry(session: Session | Connection, key: int, pk: int, doc: dict[str, str]) -> None:
-    session.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :key"), {"key": key})
-    session.execute(
-        text(
-            f"INSERT INTO {TABLE}(rowid, code, name, id_number, phone, dossier_pk) "
-            "VALUES (:key, :code, :name, :id_number, :phone, :pk)"
-        ),
-        {"key": key, "pk": pk, **doc},
-    )
+_DELETE = text(f"DELETE FROM {TABLE} WHERE rowid = :key")  # built once: cached compiled forms
+_INSERT = text(
+    f"INSERT INTO {TABLE}(rowid, code, name, id_number, phone, dossier_pk) "
+    "VALUES (:key, :code, :name, :id_number, :phone, :pk)"
+)
 
 
-def index_dossier(session: Session, row: Any) -> None:
-    """(Re)index one dossier row; after a purge only its code stays searchable."""
+def write_entry(session: Session | Connection, key: int, pk: int, doc: dict[str, str], *, new: bool = False) -> None:
+    """Write a dossier's entry; ``new``: the dossier was just made, so there is no old entry to delete."""
+    if not new:
+        session.execute(_DELETE, {"key": key})
+    session.execute(_INSERT, {"key": key, "pk": pk, **doc})
+
+
+def index_dossier(session: Session, row: Any, *, new: bool = False) -> None:
+    """(Re)index one dossier row; after a purge only its code stays searchable. ``new``: a dossier just
+    made (no entry yet)."""
     owner = (row.owner or {}).get("name") if row.owner else None
     doc = document(
         code=row.code,
@@ -62,7 +66,7 @@ def index_dossier(session: Session, row: Any) -> None:
         id_number=row.applicant_id_number,
         phone=row.applicant_phone,
     )
-    write_entry(session, sort_key(row.received_at, row.pk), row.pk, doc)
+    write_entry(session, sort_key(row.received_at, row.pk), row.pk, doc, new=new)
 
 
 def match_expression(query: str) -> str | None:

@@ -50,7 +50,7 @@ def test_call_next_follows_the_rules_over_the_whole_queue(store, policy):
     for _ in range(12):
         tickets = fill(store, rng)
         with store.read() as s:
-            streak = queue.counter_context(s).meta.regular_streak
+            streak = queue.counter_context(s).regular_streak
         expected = [t.number for t in call_order(tickets, policy, streak)]
         called = []
         for minute in range(len(tickets)):

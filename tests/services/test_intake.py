@@ -187,3 +187,31 @@ def test_the_ticket_can_be_named_by_the_number_on_it(store):
     with pytest.raises(ValidationFailed) as caught:
         receive(store, intake_form(ticket="A999"))
     assert caught.value.fields == ("ticket",)
+
+
+def test_the_dossier_returned_is_the_dossier_stored(store):
+    # GIVEN a dossier received (written with Core statements, not read back)
+    result = receive(store, intake_form(owner={"name": "Trần Văn Bình"}, note="  ghi chú  "))
+    # THEN reading it back from the data directory gives the same dossier, field for field
+    from counterapp.services.dossiers import show_dossier
+
+    with store.read() as s:
+        assert show_dossier(s, result.dossier.code) == result.dossier
+
+
+def test_intakes_and_orm_ops_in_one_transaction_keep_the_sequence(store):
+    # GIVEN one transaction that holds the device row as an ORM object
+    from counterapp.services import queue
+    from counterapp.store.outbox import device_meta
+
+    with store.write() as s:
+        meta = device_meta(s)
+        intake.receive_dossier(s, intake_form(), now=NOW, user_id="clerk-1")
+        intake.receive_dossier(s, intake_form(), now=NOW + timedelta(minutes=1), user_id="clerk-1")
+        # WHEN ORM code takes the next op (the device row as the session holds it)
+        queue.issue_walkin(s, service_code="HTCT", now=NOW + timedelta(minutes=2), user_id="clerk-1")
+        assert meta.last_client_seq == 3
+    # THEN the ops are numbered 1, 2, 3: no gap, no number taken twice
+    with store.read() as s:
+        assert s.scalars(select(OutboxRow.client_seq).order_by(OutboxRow.client_seq)).all() == [1, 2, 3]
+        assert s.scalars(select(OutboxRow.kind).order_by(OutboxRow.client_seq)).all()[-1] == "ticket.issue"

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from counterapp.domain.ticket import EventKind, IllegalTransition, RecallLimitReached, TicketState
 from counterapp.services import device, queue
 from counterapp.services.errors import InvalidState, NotFound, QueueEmpty
+from counterapp.store import outbox
 from counterapp.store.queue_models import TicketEventRow, TicketRow
 from counterapp.store.reference_models import AssignmentRow
 from counterapp.store.sync_models import OutboxRow
@@ -192,6 +193,22 @@ def test_the_device_sequence_counts_every_op(store):
         seqs = s.scalars(select(OutboxRow.client_seq).order_by(OutboxRow.client_seq)).all()
         assert seqs == [1, 2, 3, 4]
         assert s.scalar(select(func.count()).select_from(TicketEventRow)) == 4
+
+
+def test_orm_objects_held_in_the_transaction_see_what_call_next_wrote(store):
+    # GIVEN a transaction that already holds the device row and the waiting ticket as ORM objects
+    issue(store)
+    with store.write() as s:
+        meta = outbox.device_meta(s)
+        held = queue.find_ticket(s, "A001", now=NOW)
+        # WHEN call-next (Core statements) runs, then ORM code takes the next op of the sequence
+        queue.call_next(s, now=NOW + timedelta(minutes=30), user_id="clerk-1")
+        queue.issue_walkin(s, service_code="HTCT", now=NOW + timedelta(minutes=31), user_id="clerk-1")
+        # THEN the held objects show the call, and the sequence went on without a gap or a repeat
+        assert (held.state, held.counter_number) == ("called", "5")
+        assert meta.last_client_seq == 3
+    with store.read() as s:
+        assert s.scalars(select(OutboxRow.client_seq).order_by(OutboxRow.client_seq)).all() == [1, 2, 3]
 
 
 def test_an_unknown_priority_class_is_refused_by_name(store):
