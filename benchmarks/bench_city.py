@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_domain import machine  # noqa: E402
+from counterapp.protocol.client import DEFAULT_TIMEOUT_S  # noqa: E402
 from counterapp.server.db import make_engine, session_factory  # noqa: E402
 from counterapp.server.models.auth import Device  # noqa: E402
 from counterapp.server.models.sync import OpLogEntry  # noqa: E402
@@ -76,9 +77,10 @@ def recreate(url: str) -> None:
 # --- client processes ------------------------------------------------------------------------------------
 
 
-def _client(base: str, connections: int) -> httpx2.AsyncClient:
+def _client(base: str, connections: int, timeout: float = DEFAULT_TIMEOUT_S) -> httpx2.AsyncClient:
+    """Keep-alive connections with the counter's own request timeout."""
     limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return httpx2.AsyncClient(base_url=base, limits=limits, timeout=httpx2.Timeout(120.0))
+    return httpx2.AsyncClient(base_url=base, limits=limits, timeout=httpx2.Timeout(timeout))
 
 
 def counters_process(

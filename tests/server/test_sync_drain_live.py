@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from counterapp.protocol.client import DEFAULT_TIMEOUT_S
 from counterapp.server.models.auth import Device
 from counterapp.server.models.sync import OpLogEntry
 from tests.server.citydrain import DrainStats, Timed, drain, online_counter, percentile
@@ -49,7 +50,7 @@ async def _reconnect(base: str, city: City, bodies: list[list[bytes]]) -> tuple[
     stop = asyncio.Event()
     timed = Timed()
     limits = httpx2.Limits(max_connections=COUNTERS + 4)
-    async with httpx2.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
+    async with httpx2.AsyncClient(base_url=base, timeout=DEFAULT_TIMEOUT_S, limits=limits) as http:
         online = asyncio.create_task(
             online_counter(http, city.online[0], timed, every=0.2, until=stop.is_set, rng=random.Random(2))
         )

@@ -178,7 +178,9 @@ class PushGate:
 
 
 PUSH_SLOTS = 2  # pushes applied at once per worker (PostgreSQL; SQLite's writer gate already serialises)
-PUSH_WAIT_S = 20.0  # a push waits this long for its turn before it is told to come back later
+# A push waits this long for its turn before it is told to come back later: well within the counter's
+# 10 s request timeout (counterapp.protocol.client), which would otherwise give up on a push still queued
+PUSH_WAIT_S = 5.0
 
 
 def _push_gate(request: Request) -> PushGate | None:
@@ -212,7 +214,7 @@ async def push(
     """Apply a batch of the device's outbox, exactly once and in ``client_seq`` order; a result per op
     (``applied``, ``duplicate``, ``rejected`` or ``conflict``, with ``server_seq`` and a reason). Sending the
     same batch again returns the same results and changes nothing. When many counters push at once, a push
-    waits its turn (503 ``sync.busy`` with ``Retry-After`` if that takes too long)."""
+    waits its turn (503 ``sync.busy`` with ``Retry-After`` after ``PUSH_WAIT_S``)."""
     gate = _push_gate(request)
     if gate is None:
         return await run_in_threadpool(_push, body, session, device)
