@@ -370,6 +370,7 @@ def report(
     )
     print(
         f"  results: {dict(statuses)}; pushes refused (429/503, retried): {sum(s.refused for s in stats)}; "
+        f"timed out (sent again): {sum(s.timeouts for s in stats)}; "
         f"errors: {len(errors)} {errors[:3]}"
     )
     print(f"  exactly once: op_log rows {logged}, distinct op ids {distinct}, watermarks sum {watermarks}")

@@ -170,7 +170,8 @@ def setup_city(
                 )
                 hand = []
                 for n in range(HAND):
-                    ticket_id, number = str(uuid6.uuid7()), f"A{slot + 1:02d}{n + 1}"
+                    # numbers of their own: the online sequence (A001, A002, …) must not meet them
+                    ticket_id, number = str(uuid6.uuid7()), f"H{slot + 1}-{n + 1}"
                     hand.append((ticket_id, number))
                     tickets.append(
                         {
