@@ -27,7 +27,9 @@ from tests.server.processes import server_process
 COUNTERS, OPS = 36, 600  # 3 batches each: 108 pushes of 200 ops over 2 workers
 DRAIN_BOUND_S = 120.0  # every outbox empty within this of the first reconnect (about 20 s on a quiet machine)
 GAP_BOUND_S = 30.0  # no counter waits longer than this between two of its pushes
-CALL_BOUND = 6.0  # online call p95 during the drain ≤ this × the quiet p95 of the same run (plus 40 ms)
+# online call p95 during the drain ≤ this × the quiet p95 of the same run (plus 40 ms). Seen on the shared
+# 2-core machine: 3.7–8.3× with two pushes applied at once per worker, 8.8–18× with eight (1e8d1f7)
+CALL_BOUND = 10.0
 
 pytestmark = pytest.mark.slow
 
