@@ -163,7 +163,7 @@ class PushGate:
     (the throttle's limit), each push's Python work competes for the GIL with the others and with the online
     calls' threads, and each holds a PostgreSQL connection: the drain goes no faster (the database and the
     cores are the limit) while an online call-next waits behind them (its p95 during a drain fell from
-    9–18× its quiet p95 to 4–6× in ``test_sync_drain_live``). Two at a time keep the cores busy; the rest
+    9–18× its quiet p95 to 4–8× in ``test_sync_drain_live``). Two at a time keep the cores busy; the rest
     wait without a thread or a connection, served in order (only among the pushes the throttle lets in:
     beyond ``--sync-concurrency`` it still answers 429 at once)."""
 
