@@ -347,3 +347,49 @@ def test_an_open_stream_does_not_keep_a_server_process_from_stopping(
         if process.poll() is None or not output:
             output += stop_server(process)
     assert "Application shutdown complete" in output and "Traceback" not in output, output
+
+
+def test_on_postgresql_a_call_made_through_one_server_reaches_a_board_on_another(
+    request: pytest.FixtureRequest, server_engine: Engine, server_sessions: sessionmaker[Session]
+):
+    """The scaling step of the README's deployment notes: a second server process (or machine) on the same
+    PostgreSQL; a counter calls through one, the centre's board is subscribed on the other."""
+    if server_engine.dialect.name != "postgresql":
+        pytest.skip("several server processes need PostgreSQL (SQLite serves one process)")
+    servers: list[str] = request.getfixturevalue("servers")
+    caller, listener = servers
+    # GIVEN a clerk signed in on counter 1 through the first server, and a board on the second
+    make_centre(server_sessions, CENTRE_A)
+    make_user(server_sessions, "clerk.two", "clerk", CENTRE_A)
+    _device_id, code = make_device(server_sessions, CENTRE_A, "1")
+    enrolled = httpx2.post(f"{caller}/v1/devices/enroll", json={"code": code}, timeout=5)
+    assert enrolled.status_code == 200, enrolled.text
+    counter = Enrolled(enrolled.json()["device_id"], enrolled.json()["credential"])
+    login = httpx2.post(f"{caller}/v1/sessions", json={"username": "clerk.two", "password": PASSWORD},
+                        headers=counter.headers, timeout=5)  # fmt: skip
+    assert login.status_code == 201, login.text
+    staff = counter.staff(login.json()["token"])
+    board, _ = enroll_lead(listener, server_sessions, CENTRE_A)
+    with (
+        httpx2.Client(timeout=httpx2.Timeout(5.0, read=3.0)) as client,
+        client.stream("GET", f"{listener}/v1/events", headers=board.headers) as stream,
+    ):
+        frames = sse_events(stream.iter_lines())
+        assert next(frames)["retry"] == "3000"
+        # WHEN the counter issues a ticket and calls the next one through the first server
+        issued = httpx2.post(f"{caller}/v1/tickets", json={"service": "HTCT"}, headers=staff, timeout=5)
+        assert issued.status_code == 201, issued.text
+        started = time.monotonic()
+        called = httpx2.post(f"{caller}/v1/queue/call-next", headers=staff, timeout=5)
+        assert called.status_code == 200, called.text
+        # THEN the board on the second server hears the call (after the issue), within a second
+        kinds = []
+        while "ticket.called" not in kinds:
+            frame = next(frames)
+            if "event" in frame:
+                kinds.append(frame["event"])
+        delay = time.monotonic() - started
+    body = json.loads(frame["data"])
+    assert [kind for kind in kinds if kind.startswith("ticket.")] == ["ticket.issued", "ticket.called"]
+    assert body["data"]["number"] == issued.json()["number"] and body["data"]["counter"] == "1"
+    assert delay < 1.0

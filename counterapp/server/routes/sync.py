@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from contextlib import nullcontext
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -49,6 +51,7 @@ from counterapp.server.db import SessionDep, end_session
 from counterapp.server.errors import PROBLEM_JSON, ApiError, problem
 from counterapp.server.event_guard import Holder, ended
 from counterapp.server.events import EventHub, SubscriptionDropped
+from counterapp.server.models.auth import Device
 from counterapp.server.routes import ROUTERS
 from counterapp.server.services import pull as pull_service
 from counterapp.server.services import push as push_service
@@ -122,7 +125,10 @@ SYNC_ERRORS: dict[int | str, dict[str, Any]] = {
     401: problem("No or wrong device credential"),
     403: problem("Device revoked, client_id is not this device, or a space that is not this device's"),
     429: problem("Many counters are syncing (sync.busy): retry after Retry-After"),
-    503: problem("A transient database failure (sync.retry): nothing was applied; retry after Retry-After"),
+    503: problem(
+        "A transient database failure (sync.retry), or a push that waited too long for its turn (sync.busy): "
+        "nothing was applied; retry after Retry-After"
+    ),
 }
 
 
@@ -148,6 +154,53 @@ def _retry_later() -> ApiError:
     )  # fmt: skip
 
 
+class PushGate:
+    """At most ``slots`` pushes applied at once in one server process, the others waiting their turn in
+    arrival order (``asyncio.Semaphore`` is first come, first served), for at most ``wait_s`` before a 503
+    ``sync.busy`` with ``Retry-After``.
+
+    Why: a city-wide reconnect brings every counter's outbox at once. Applied eight at a time per worker
+    (the throttle's limit), each push's Python work competes for the GIL with the others and with the online
+    calls' threads, and each holds a PostgreSQL connection: the drain goes no faster (the database and the
+    cores are the limit) while an online call-next waits behind them (its p95 during a drain fell from
+    9–18× its quiet p95 to 4–8× in ``test_sync_drain_live``). Two at a time keep the cores busy; the rest
+    wait without a thread or a connection, served in order (only among the pushes the throttle lets in:
+    beyond ``--sync-concurrency`` it still answers 429 at once)."""
+
+    def __init__(self, slots: int, wait_s: float) -> None:
+        self.slots, self.wait_s = slots, wait_s
+        self._semaphore: asyncio.Semaphore | None = None  # made in the worker's own event loop
+
+    @property
+    def semaphore(self) -> asyncio.Semaphore:
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.slots)
+        return self._semaphore
+
+
+PUSH_SLOTS = 2  # pushes applied at once per worker (PostgreSQL; SQLite's writer gate already serialises)
+# A push waits this long for its turn before it is told to come back later: well within the counter's
+# 10 s request timeout (counterapp.protocol.client), which would otherwise give up on a push still queued
+PUSH_WAIT_S = 5.0
+
+
+def _push_gate(request: Request) -> PushGate | None:
+    state = request.app.state
+    if getattr(state, "push_gate", None) is None:
+        engine = getattr(state, "engine", None)
+        on_postgresql = engine is not None and engine.dialect.name == "postgresql"
+        state.push_gate = PushGate(PUSH_SLOTS, PUSH_WAIT_S) if on_postgresql else False
+    return state.push_gate or None
+
+
+def _busy() -> ApiError:
+    wait = random.randint(1, 3)  # jittered: the waiting counters do not all come back in the same second
+    return ApiError(
+        503, "sync.busy", "Busy", "Many counters are syncing; try again shortly.",
+        headers={"Retry-After": str(wait)},
+    )  # fmt: skip
+
+
 @router.post(
     "/sync/push",
     response_model=PushResponse,
@@ -156,10 +209,33 @@ def _retry_later() -> ApiError:
         409: problem("sync.gap (expected_seq in the body) or sync.client_regressed (last_client_seq in the body)"),
     },
 )
-def push(body: PushRequest, session: SessionDep, device: CurrentDevice) -> PushResponse | JSONResponse:
+async def push(
+    request: Request, body: PushRequest, session: SessionDep, device: CurrentDevice
+) -> PushResponse | JSONResponse:
     """Apply a batch of the device's outbox, exactly once and in ``client_seq`` order; a result per op
     (``applied``, ``duplicate``, ``rejected`` or ``conflict``, with ``server_seq`` and a reason). Sending the
-    same batch again returns the same results and changes nothing."""
+    same batch again returns the same results and changes nothing. When many counters push at once, a push
+    waits its turn (503 ``sync.busy`` with ``Retry-After`` after ``PUSH_WAIT_S``)."""
+    gate = _push_gate(request)
+    if gate is None:
+        return await run_in_threadpool(_push, body, session, device)
+    semaphore = gate.semaphore
+    if semaphore.locked():  # wait without holding a connection (the device check opened a transaction)
+        await anyio.to_thread.run_sync(session.rollback, limiter=anyio.CapacityLimiter(1))
+        try:
+            await asyncio.wait_for(semaphore.acquire(), gate.wait_s)
+        except TimeoutError:
+            log.info("push of device %s waited %.0f s for its turn; told to retry", device.id, gate.wait_s)
+            raise _busy() from None
+    else:
+        await semaphore.acquire()
+    try:
+        return await run_in_threadpool(_push, body, session, device)
+    finally:
+        semaphore.release()
+
+
+def _push(body: PushRequest, session: Session, device: Device) -> PushResponse | JSONResponse:
     try:
         result = push_service.push(session, device, body, utcnow())
         session.commit()

@@ -53,6 +53,7 @@ from counterapp.server.services.apply import (
     Outcome,
     Prefetched,
     prefetch,
+    prefetch_issues,
 )
 from counterapp.server.services.authorise import Authoriser
 from counterapp.server.services.bulk import NewDossiers, among, insert_rows
@@ -379,8 +380,11 @@ def _push(session: Session, device: Device, request: PushRequest, now: datetime,
     fresh = [op for op in request.ops if op.client_seq > watermark]
     read = {op.client_seq: _read(op) for op in fresh}
     readable = [item.op for item in read.values() if isinstance(item, _Read)]
+    known = prefetch(session, readable)
+    if not safe:
+        prefetch_issues(session, readable, centre.id, known)
     batch = _Batch(session, device, centre, counter, at, _Users(session), Authoriser(session, device),
-                   prefetch(session, readable), NewDossiers(), OpTrust.for_push(session, device, at), safe)  # fmt: skip
+                   known, NewDossiers(), OpTrust.for_push(session, device, at), safe)  # fmt: skip
     # one query for the whole batch: which of its op ids the server already holds (under another seq)
     ids = [op.op_id for op in fresh]
     seen = set(session.scalars(select(OpLogEntry.op_id).where(among(session, OpLogEntry.op_id, ids)))) if ids else set()
