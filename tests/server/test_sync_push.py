@@ -233,6 +233,27 @@ def test_a_ticket_walks_through_its_life_by_pushed_steps(client: TestClient, ser
     assert (last["state"], last["service"], last["counter"], last["version"]) == ("waiting", "KD", None, 6)
 
 
+def test_a_walk_in_holding_an_online_number_is_kept_and_the_kiosk_numbers_past_it(
+    client: TestClient, server_sessions: sessionmaker[Session]
+):
+    setup_centre(server_sessions)
+    c1 = counter(client, server_sessions)
+    at = local_now()
+    walkin = {
+        "ticket_id": "0195f3a2-7c4e-7b21-9d3a-4f1c2b8e6a21",
+        "number": "A003",  # walk-ins come from leases of A900–A999; the server hands out A001–A899 online
+        "service": "HTCT",
+        "priority": None,
+        "issued_on": at.date().isoformat(),
+        "issued_at": naive(at),
+        "lease_id": "lease-1",
+        "counter": "1",
+    }
+    assert c1.pushed(c1.op("ticket.issue", walkin))[0]["status"] == "applied"  # a fact: the citizen holds it
+    # the kiosk numbers on from past A003 (held by the walk-in, it made every issue from there on answer 500)
+    assert [kiosk_ticket(client, c1.device)["number"] for _ in range(4)] == ["A004", "A005", "A006", "A007"]
+
+
 def test_a_late_amendment_merges_by_field_and_keeps_the_losing_value(
     client: TestClient, server_sessions: sessionmaker[Session]
 ):

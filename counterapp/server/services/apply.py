@@ -27,6 +27,7 @@ from pydantic_core import PydanticSerializationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from counterapp.domain.codes import parse_ticket_number
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import DomainError
 from counterapp.domain.ticket import EventKind, IllegalTransition, TicketEvent, TicketEventInvalid, TicketState
@@ -38,7 +39,7 @@ from counterapp.server.models.numbers import CodeLease
 from counterapp.server.models.org import Centre, Counter, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
 from counterapp.server.models.sync import Dossier, DossierRevision, RecordRow
-from counterapp.server.services import queue
+from counterapp.server.services import numbers, queue
 from counterapp.server.services.apply_counter import set_status as set_counter_status
 from counterapp.server.services.apply_void import record_code_void, void_dossier
 from counterapp.server.services.bulk import NewDossiers, among
@@ -206,6 +207,16 @@ def _service(ctx: Context, code: str | None) -> QueueService | None:
     return next((service for service in ctx.prefetched.services if service.code == wanted), None)
 
 
+def _keep_online_numbering_clear(ctx: Context, p: payloads.TicketIssueV1) -> None:
+    """A walk-in's number comes from a lease of the reserved range; one from the online range (a counter
+    given an old or foreign lease) is kept, and the online numbering of its prefix moves past it."""
+    try:
+        number = parse_ticket_number(p.number)
+    except DomainError:
+        return  # not a printed ticket number: the online numbering never makes it
+    numbers.pass_over(ctx.session, ctx.centre.id, numbers.TICKET, number.prefix, p.issued_on, number.number)
+
+
 def ticket_issue(ctx: Context, p: payloads.TicketIssueV1) -> Outcome:
     """A walk-in ticket numbered from this device's lease: inserted if absent."""
     session, entity, known = ctx.session, ("ticket", p.ticket_id), ctx.prefetched
@@ -245,6 +256,7 @@ def ticket_issue(ctx: Context, p: payloads.TicketIssueV1) -> Outcome:
         version=0,
     )
     session.add(ticket)
+    _keep_online_numbering_clear(ctx, p)
     known.absent.discard(ticket.id)
     if known.numbers is not None:
         known.numbers[(p.issued_on.isoformat(), p.number)] = ticket.id

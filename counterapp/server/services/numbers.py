@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -251,6 +251,35 @@ def take_next(session: Session, centre_id: str, kind: str, scope: str, day: date
                            level=alarms.LOW, used=number, size=ranges.online_last, device_id=None,
                            now=datetime.now(VIETNAM_TZ))  # fmt: skip
     return number
+
+
+def pass_over(session: Session, centre_id: str, kind: str, scope: str, day: date, value: int) -> None:
+    """Make sure ``day``'s online numbering of ``kind``/``scope`` never hands out ``value``, which a ticket
+    already holds (a walk-in printed offline with an online number: an old lease, a counter restored from
+    elsewhere). The ticket is a fact and stays; without this the online issue of ``value`` would fail on
+    the unique number, and so every issue of that service after it. Numbers skipped are simply unused."""
+    ranges = RANGES[kind]
+    if not ranges.online_first <= value <= ranges.online_last:
+        return
+    parameters = {"centre_id": centre_id, "kind": kind, "scope": scope, "day": day, "next_value": value + 1,
+                  "next_reserved": ranges.reserved_first}  # fmt: skip
+    session.connection().execute(_pass_over_statement(session.get_bind().dialect.name), parameters)
+
+
+@lru_cache(maxsize=4)
+def _pass_over_statement(dialect: str) -> Any:
+    table = CodeCounter.__table__
+    assert isinstance(table, Table)
+    names = ("centre_id", "kind", "scope", "day", "next_value", "next_reserved")
+    beyond: Any = bindparam("next_value")
+    return (
+        _insert_for(dialect)(table)
+        .values({name: bindparam(name) for name in names})
+        .on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_={"next_value": case((table.c.next_value > beyond, table.c.next_value), else_=beyond)},
+        )
+    )
 
 
 def lease_block(
