@@ -64,8 +64,9 @@ from counterapp.store.sync_models import NumberLeaseRow, OutboxRow
 from counterapp.sync.engine import SyncEngine, local_now, status
 from counterapp.sync.enrollment import enroll_store, load_credential, save_credential
 from tests.faultproxy import FaultProxy
+from tests.ports import free_port
 from tests.server.authkit import CENTRE_A, PASSWORD, make_device
-from tests.server.processes import SERVER, free_port, stop
+from tests.server.processes import SERVER, stop
 from tests.server.sync_worker import KILLED, POINTS
 from tests.server.synckit import CLERK, setup_centre
 
