@@ -6,9 +6,16 @@ STAMP := $(VENV)/.installed-dev
 # What running needs (`make run`): the package with its server extra, since the demo embeds the server.
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: test lint typecheck pytest bench bench-server bench-gui fuzz clean venv run sysdeps translations
+.PHONY: test test-slow test-fast lint typecheck pytest bench bench-server bench-gui fuzz clean venv run sysdeps translations
 
 test: sysdeps lint typecheck pytest
+
+# Tests in parallel: one pytest worker per core (pytest-xdist; 2 on the reference machine). More workers than
+# cores would win a little on the tests that wait on server processes, and lose the timing margins of the
+# tests that measure the GUI thread. Each worker has its own PostgreSQL database and its own block of
+# loopback ports (tests/server/conftest.py, tests/ports.py). `make test JOBS=0` runs serially.
+JOBS ?= auto
+PYTEST_PARALLEL := -n $(JOBS) --dist loadgroup
 
 # System tools the tests need: poppler-utils (pdftotext, an independent check of the PDF forms).
 sysdeps:
@@ -53,8 +60,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite without the slow tests, with the coverage gate (coverage.py combines the workers' data).
 pytest: $(STAMP) translations
-	$(BIN)/pytest -q --cov=counterapp --cov-report=term:skip-covered --cov-fail-under=90
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not slow" --cov=counterapp --cov-report=term:skip-covered --cov-fail-under=90
+
+# The slow tests (real server restarts, long property runs, timing measurements that need a quiet
+# machine), one at a time. CI runs it after `make test`.
+test-slow: sysdeps $(STAMP) translations
+	$(BIN)/pytest -q -m slow
+
+# The inner loop: the suite without the slow tests, in parallel, stopping at the first failure; no lint,
+# no type check, no coverage.
+test-fast: $(STAMP) translations
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not slow" -x
 
 # Every benchmark runs; the target fails if any of them missed a target.
 bench: $(STAMP)

@@ -3,11 +3,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 
 from counterapp.datafiles.calendar import bundled_calendar
 from counterapp.domain.calendar import WorkCalendar
+from counterapp.server import security
 
 pytest_plugins = ["tests.liveserver"]  # live_server, counter, client_of
+
+PRODUCTION_HASHER = security._HASHER  # kept for the test that pins the production parameters (test_auth.py)
+# argon2id still, at its lowest cost: the production parameters (64 MiB, 3 passes, 4 lanes) take 50-600 ms a
+# hash on the 2-core machine, and the tests make and check several hundred passwords.
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Passwords hashed and checked in the test process (``make_user``, sign-ins over ``TestClient``) cost
+    about a millisecond. Server subprocesses keep the production parameters: a hash made here is checked
+    there at its own cost (argon2 hashes carry their parameters) and upgraded on the first sign-in, which
+    is the rehash path of ``sessions.sign_in``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_HASHER", TEST_HASHER)
+        patch.setattr(security, "_DUMMY_HASH", TEST_HASHER.hash("not a real password, only for timing"))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

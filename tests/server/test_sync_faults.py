@@ -723,6 +723,7 @@ def lease_use(sessions: sessionmaker[Session], workers: list[Worker]) -> str:
 # --- the test -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 15-60 s of chaos (kill -9, faults) with four processes a database
 def test_nothing_is_lost_under_network_faults_and_kill_9(
     server_db: str, server_sessions: sessionmaker[Session], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
