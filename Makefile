@@ -10,12 +10,13 @@ RUN_STAMP := $(VENV)/.installed-run
 
 test: sysdeps lint typecheck pytest
 
-# Tests in parallel: one pytest worker per core (pytest-xdist; 2 on the reference machine). More workers than
-# cores would win a little on the tests that wait on server processes, and lose the timing margins of the
-# tests that measure the GUI thread. Each worker has its own PostgreSQL database and its own block of
-# loopback ports (tests/server/conftest.py, tests/ports.py). `make test JOBS=0` runs serially.
+# Tests in parallel: one pytest worker per core (pytest-xdist; 2 on the reference machine). Not more: many
+# tests start server processes of their own, so extra workers only queue for the same cores and squeeze the
+# margins of the tests that wait for a deadline. Each worker has its own PostgreSQL database and its own block of
+# loopback ports (tests/server/conftest.py, tests/ports.py). `make test JOBS=0` runs serially. The 20
+# slowest tests are listed at the end: keep them out of the parallel suite or make them faster.
 JOBS ?= auto
-PYTEST_PARALLEL := -n $(JOBS) --dist loadgroup
+PYTEST_PARALLEL := -n $(JOBS) --dist loadgroup --durations=20
 
 # System tools the tests need: poppler-utils (pdftotext, an independent check of the PDF forms).
 sysdeps:
@@ -67,7 +68,7 @@ pytest: $(STAMP) translations
 # The slow tests (real server restarts, long property runs, timing measurements that need a quiet
 # machine), one at a time. CI runs it after `make test`.
 test-slow: sysdeps $(STAMP) translations
-	$(BIN)/pytest -q -m slow
+	$(BIN)/pytest -q -m slow --durations=20
 
 # The inner loop: the suite without the slow tests, in parallel, stopping at the first failure; no lint,
 # no type check, no coverage.
