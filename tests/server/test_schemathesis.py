@@ -66,6 +66,9 @@ BUDGET_S = float(os.environ.get("COUNTERAPP_FUZZ_BUDGET_S", "300"))
 DATABASE = os.environ.get("COUNTERAPP_FUZZ_DATABASE", "sqlite")  # or postgresql (``make fuzz`` runs both)
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 LEAD = "schemathesis.lead"
+# Both tests share the module's live server (30-40 s to set up): one pytest-xdist worker runs them (make test
+# runs --dist loadgroup), not one server for each worker.
+pytestmark = pytest.mark.xdist_group("schemathesis")
 
 
 @dataclass
