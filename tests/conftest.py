@@ -38,9 +38,14 @@ def _cheap_password_hashes() -> Iterator[None]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_user_config_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The same for session fixtures (tests/cli's templates run ``init``), set up before any of them."""
+    """The same for session fixtures (tests/cli's templates run ``init``), set up before any of them. The user
+    cache directory too, one per pytest process: python-escpos writes its capabilities pickle there
+    (``printing/escpos_env.py``) without an atomic rename, and a worker reading it while another wrote it
+    failed with ``EOFError``; nor should tests touch the developer's own cache."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("session-user-config")))
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        patch.delenv("ESCPOS_CAPABILITIES_PICKLE_DIR", raising=False)
         yield
 
 
