@@ -6,9 +6,17 @@ STAMP := $(VENV)/.installed-dev
 # What running needs (`make run`): the package with its server extra, since the demo embeds the server.
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: test lint typecheck pytest bench bench-server bench-gui fuzz clean venv run sysdeps translations
+.PHONY: test test-slow test-fast lint typecheck pytest bench bench-server bench-gui fuzz clean venv run sysdeps translations
 
 test: sysdeps lint typecheck pytest
+
+# Tests in parallel: one pytest worker per core (pytest-xdist; 2 on the reference machine). Not more: many
+# tests start server processes of their own, so extra workers only queue for the same cores and squeeze the
+# margins of the tests that wait for a deadline. Each worker has its own PostgreSQL database and its own block of
+# loopback ports (tests/server/conftest.py, tests/ports.py). `make test JOBS=0` runs serially. The 20
+# slowest tests are listed at the end: keep them out of the parallel suite or make them faster.
+JOBS ?= auto
+PYTEST_PARALLEL := -n $(JOBS) --dist loadgroup --durations=20
 
 # System tools the tests need: poppler-utils (pdftotext, an independent check of the PDF forms).
 sysdeps:
@@ -53,8 +61,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite without the slow tests, with the coverage gate (coverage.py combines the workers' data).
 pytest: $(STAMP) translations
-	$(BIN)/pytest -q --cov=counterapp --cov-report=term:skip-covered --cov-fail-under=90
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not slow" --cov=counterapp --cov-report=term:skip-covered --cov-fail-under=90
+
+# The slow tests (real server restarts, long property runs, timing measurements that need a quiet
+# machine), one at a time. CI runs it after `make test`.
+test-slow: sysdeps $(STAMP) translations
+	$(BIN)/pytest -q -m slow --durations=20
+
+# The inner loop: the suite without the slow tests, in parallel, stopping at the first failure; no lint,
+# no type check, no coverage.
+test-fast: $(STAMP) translations
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not slow" -x
 
 # Every benchmark runs; the target fails if any of them missed a target.
 bench: $(STAMP)

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from tests.ports import free_port
+
 __all__ = ["FaultProxy", "ProxyStats"]
 
 _CHUNK = 65536
@@ -755,7 +757,10 @@ class FaultProxy:
         try:
             # SO_REUSEADDR lets up() re-bind the same port while connections closed by down() sit in TIME_WAIT.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self._listen_host, self._port if self._port is not None else self._listen_port))
+            # Port 0 means one of this test process's own (tests.ports): up() re-binds it after down(), and
+            # meanwhile no other worker or outgoing connection can be handed it as an ephemeral port.
+            port = self._port if self._port is not None else (self._listen_port or free_port())
+            sock.bind((self._listen_host, port))
             sock.listen(_BACKLOG)
             sock.setblocking(False)
         except BaseException:

@@ -20,8 +20,9 @@ from counterapp.services import catalogue
 from counterapp.services.workspace import Workspace, open_workspace
 from counterapp.sync.engine import local_now
 from counterapp.sync.enrollment import Credential, client_for, enroll_store
+from tests.ports import free_port
 from tests.server.authkit import CENTRE_A, PASSWORD, make_device
-from tests.server.processes import SERVER, free_port, stop
+from tests.server.processes import SERVER, stop
 from tests.server.synckit import CLERK, setup_centre
 
 __all__ = ["CLERK", "PASSWORD", "Counter", "LiveServer", "drain_jobs", "enrolled_counter"]

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.faultproxy import FaultProxy
+from tests.ports import free_port
 
 BODY = bytes(range(256)) * 256  # 64 KiB: big enough to span several TCP reads
 DATE = "Thu, 01 Jan 2026 00:00:00 GMT"
@@ -560,10 +561,7 @@ def test_switching_faults_under_load_never_corrupts_a_completed_response(upstrea
 
 
 def test_upstream_refusing_closes_the_client_and_is_counted() -> None:
-    with socket.socket() as placeholder:  # a port that nothing listens on
-        placeholder.bind(("127.0.0.1", 0))
-        dead_port = placeholder.getsockname()[1]
-    with FaultProxy("127.0.0.1", dead_port) as proxy, connect(proxy) as sock:
+    with FaultProxy("127.0.0.1", free_port()) as proxy, connect(proxy) as sock:
         sock.sendall(GET_REQUEST)
         data, _end = read_to_end(sock)  # FIN, or RST if the proxy had not read the request yet
         assert data == b""

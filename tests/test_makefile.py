@@ -39,3 +39,32 @@ def test_make_run_installs_only_what_running_needs_and_says_so(tmp_path: Path):
 def test_make_test_adds_the_developer_tools(tmp_path: Path):
     lines = dry_run("test", tmp_path)
     assert any("-e '.[dev]'" in line for line in lines) and any("pytest" in line for line in lines)
+
+
+def pytest_command(lines: list[str]) -> str:
+    [command] = [line for line in lines if "/bin/pytest" in line]
+    return command
+
+
+def test_make_test_runs_the_suite_in_parallel_without_the_slow_tests_with_the_coverage_gate(tmp_path: Path):
+    lines = dry_run("test", tmp_path)
+    assert any("ruff check" in line for line in lines) and any("mypy" in line for line in lines)
+    command = pytest_command(lines)
+    assert "-n auto" in command and '-m "not slow"' in command and "--cov-fail-under=90" in command
+
+
+def test_make_test_slow_runs_the_slow_tests_one_at_a_time(tmp_path: Path):
+    command = pytest_command(dry_run("test-slow", tmp_path))
+    assert "-m slow" in command and " -n " not in command
+
+
+def test_make_test_fast_is_the_parallel_suite_alone(tmp_path: Path):
+    lines = dry_run("test-fast", tmp_path)
+    assert not any("ruff" in line or "mypy" in line for line in lines)
+    command = pytest_command(lines)
+    assert "-n auto" in command and '-m "not slow"' in command and "--cov" not in command
+
+
+def test_ci_runs_make_test_then_make_test_slow():
+    steps = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("make ")]
+    assert steps == ["make test", "make test-slow"]

@@ -233,6 +233,7 @@ def test_supplement_and_refusal_dialogs_record_their_forms(qtbot, panel, workspa
         assert {j.document for j in printing.jobs(s)} == {printing.Document.SUPPLEMENT, printing.Document.REFUSAL}
 
 
+@pytest.mark.slow  # a 5 ms limit measured: serially, in `make test-slow`, not beside another pytest worker
 def test_live_due_date_is_cheap_on_the_gui_thread(qtbot, panel):
     pick(qtbot, panel, "dat dai lan dau", "1.013978")  # 20 working days: the longest walk in the demo
     started = time.perf_counter()

@@ -273,7 +273,8 @@ def test_a_no_show_can_be_undone(qtbot, counter):
 
 
 def test_the_undo_offer_expires(qtbot, counter, monkeypatch):
-    monkeypatch.setattr(queue_panel_module, "UNDO_MS", 200)
+    # long enough to see the offer even when a loaded machine takes a while over the two key presses
+    monkeypatch.setattr(queue_panel_module, "UNDO_MS", 1500)
     issue(counter)
     panel = make_panel(qtbot, counter)
     press(qtbot, panel, Action.CALL_NEXT)

@@ -326,6 +326,9 @@ def test_the_watchdog_sees_a_deliberate_stall(qtbot, watchdog):
     assert len(quiet.gaps_ms) >= 5  # it ticks while the loop is free
 
 
+# slow: a 50 ms limit measured on the GUI thread holds only on a machine the test has to itself (not beside
+# another pytest worker): `make test-slow` runs it serially
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(FLOWS))
 def test_no_stall_over_50_ms_on_the_gui_thread(qtbot, window, watchdog, name):
     warm_up(qtbot, window)

@@ -6,13 +6,6 @@ import socket
 import threading
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class LoopbackPrinter:
     def __init__(self, port: int = 0) -> None:
         self._server = socket.create_server(("127.0.0.1", port))

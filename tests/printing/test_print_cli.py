@@ -9,8 +9,9 @@ import pytest
 from counterapp.cli.main import main
 from counterapp.datafiles.catalogue import demo_catalogue
 from tests.counter import legal_today
+from tests.ports import free_port
 
-from .loopback_printer import LoopbackPrinter, free_port
+from .loopback_printer import LoopbackPrinter
 
 
 def cli(capsys, data_dir, *args):

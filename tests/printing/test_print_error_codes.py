@@ -20,8 +20,9 @@ from counterapp.services import intake, printing
 from counterapp.store.database import open_store
 from counterapp.store.sync_models import PrintJobRow
 from tests.counter import NOW, counter_store, received_code
+from tests.ports import free_port
 
-from .loopback_printer import LoopbackPrinter, free_port
+from .loopback_printer import LoopbackPrinter
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from counterapp.services.errors import NotFound
 from counterapp.store.database import Store
 from counterapp.store.sync_models import OutboxRow
 from tests.counter import NOW, counter_store, received_code
+from tests.ports import free_port
 
-from .loopback_printer import LoopbackPrinter, free_port
+from .loopback_printer import LoopbackPrinter
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ talk to a real server process)."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -13,16 +12,11 @@ from pathlib import Path
 
 import httpx2
 
+from tests.ports import free_port
+
 SERVER = [str(Path(sys.executable).parent / "counterapp-server")]
 if not Path(SERVER[0]).exists():  # the package is not installed with its entry point: run the module
     SERVER = [sys.executable, "-c", "import sys; from counterapp.server.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 @contextmanager

@@ -35,6 +35,7 @@ from counterapp.server.services.errors import (
     UserInactive,
     WrongCentre,
 )
+from tests.conftest import PRODUCTION_HASHER
 from tests.server.authkit import (
     CENTRE_A,
     CENTRE_B,
@@ -450,6 +451,19 @@ def test_no_secret_is_logged_returned_again_or_stored_in_plain(
 
 
 # --- security primitives -------------------------------------------------------------------------------
+
+
+def test_the_server_hashes_passwords_with_argon2s_recommended_parameters():
+    # The tests hash at the lowest cost (tests/conftest.py); the server itself must not.
+    production, recommended = PRODUCTION_HASHER, PasswordHasher()
+    assert security._HASHER is not production  # the tests' cheap hasher is in place, so this is the real one
+    assert (production.type, production.time_cost, production.memory_cost, production.parallelism) == (
+        recommended.type,
+        recommended.time_cost,
+        recommended.memory_cost,
+        recommended.parallelism,
+    )
+    assert recommended.memory_cost >= 19 * 1024  # at least OWASP's minimum for argon2id (19 MiB)
 
 
 def test_passwords_are_argon2id_nfc_insensitive_and_rehashed_when_outdated(

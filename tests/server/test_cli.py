@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,17 +18,11 @@ from counterapp.server import cli
 from counterapp.server.config import DATABASE_URL_ENV, SYNC_CONCURRENCY_ENV
 from counterapp.server.db import make_engine
 from counterapp.server.schema import current_revision, head_revision
+from tests.ports import free_port
 
 SERVER = [str(Path(sys.executable).parent / "counterapp-server")]
 if not Path(SERVER[0]).exists():  # the package is not installed with its entry point: run the module
     SERVER = [sys.executable, "-c", "import sys; from counterapp.server.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def revision_of(url: str) -> str | None:

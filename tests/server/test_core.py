@@ -4,7 +4,6 @@ of another schema, /healthz and the OpenAPI document."""
 from __future__ import annotations
 
 import shutil
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,17 +27,10 @@ from counterapp.server.schema import (
     head_revision,
     migrate,
 )
+from tests.ports import free_port
 
 PROBLEM = "application/problem+json"
 NOW = datetime(2025, 8, 29, 8, 0, tzinfo=UTC)
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def test_the_real_migrations_build_the_models_schema_and_go_back_down(server_db: str):
@@ -120,7 +112,7 @@ def test_healthz_is_503_when_the_database_is_gone(server_db: str, tmp_path: Path
     if server_db.startswith("sqlite"):
         shutil.rmtree(directory)
     else:
-        app.state.engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/test")
+        app.state.engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test")
     # THEN /healthz says so as problem+json, without internals
     with TestClient(app) as client:
         response = client.get("/healthz")

@@ -26,6 +26,7 @@ from counterapp.server.events import (
     make_event,
     publish_after_commit,
 )
+from tests.ports import free_port
 from tests.server.authkit import (
     CENTRE_A,
     CENTRE_B,
@@ -154,15 +155,6 @@ def test_a_slow_subscriber_is_dropped_and_the_others_keep_getting_events(server_
 
 
 # --- over HTTP, real server processes --------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def start_server(url: str) -> tuple[subprocess.Popen[str], str]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx2
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.protocol.messages import START_CURSOR
@@ -21,6 +22,10 @@ from counterapp.server.services import users
 from counterapp.server.services.users import user_by_username
 from tests.server.authkit import CENTRE_A, Enrolled, make_centre, now
 from tests.server.test_events import enroll_lead, servers  # noqa: F401  (``servers`` is a fixture)
+
+# slow: real server processes (10-30 s of set-up on PostgreSQL), and every test measures a deadline of a
+# second that holds only on a machine the test has to itself; `make test-slow` runs them serially
+pytestmark = pytest.mark.slow
 
 STREAM_TIMEOUT = httpx2.Timeout(5.0, read=4.0)  # every read bounded: a stream that does not end fails the test
 

@@ -17,7 +17,6 @@ pytest 9.2 (``'Function' object has no attribute '_nodeid'``).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -43,12 +42,13 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.server.admin import DEMO_AGENCY_CODE
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.openapi_links import LINKS
+from tests.ports import free_port
 from tests.server.authkit import PASSWORD, make_device, make_user
 from tests.server.conftest import POSTGRES_URL
 
@@ -66,6 +66,9 @@ BUDGET_S = float(os.environ.get("COUNTERAPP_FUZZ_BUDGET_S", "300"))
 DATABASE = os.environ.get("COUNTERAPP_FUZZ_DATABASE", "sqlite")  # or postgresql (``make fuzz`` runs both)
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 LEAD = "schemathesis.lead"
+# Both tests share the module's live server (30-40 s to set up): one pytest-xdist worker runs them (make test
+# runs --dist loadgroup), not one server for each worker.
+pytestmark = pytest.mark.xdist_group("schemathesis")
 
 
 @dataclass
@@ -116,13 +119,6 @@ def run(*args: str) -> str:
     return done.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 def set_up(url: str) -> tuple[str, str]:
     """Migrate and seed the demo centre; a lead of it and two new counter devices: their enrollment codes."""
     run("migrate", "--database-url", url)
@@ -157,14 +153,15 @@ def wait_until_up(process: subprocess.Popen[str], base_url: str) -> None:
 
 
 @contextmanager
-def fuzzed_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def fuzzed_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A new SQLite file, or with ``COUNTERAPP_FUZZ_DATABASE=postgresql`` a schema of its own in the test
     PostgreSQL (dropped afterwards): NUL, surrogates and out-of-range numbers fail differently on each."""
     if DATABASE == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'server.sqlite3'}"
         return
     assert DATABASE == "postgresql", f"COUNTERAPP_FUZZ_DATABASE: sqlite or postgresql, not {DATABASE!r}"
-    schema, admin = f"t_fuzz_{uuid.uuid4().hex[:12]}", create_engine(POSTGRES_URL)
+    admin: Engine = request.getfixturevalue("postgres_admin")  # this process's own database (conftest.py)
+    schema = f"t_fuzz_{uuid.uuid4().hex[:12]}"
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     try:
@@ -176,12 +173,11 @@ def fuzzed_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 {"name": schema},
             )
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with fuzzed_database(tmp_path_factory) as url:
+def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with fuzzed_database(request, tmp_path_factory) as url:
         yield from _live_server(url)
 
 

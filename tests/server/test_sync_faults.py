@@ -64,8 +64,9 @@ from counterapp.store.sync_models import NumberLeaseRow, OutboxRow
 from counterapp.sync.engine import SyncEngine, local_now, status
 from counterapp.sync.enrollment import enroll_store, load_credential, save_credential
 from tests.faultproxy import FaultProxy
+from tests.ports import free_port
 from tests.server.authkit import CENTRE_A, PASSWORD, make_device
-from tests.server.processes import SERVER, free_port, stop
+from tests.server.processes import SERVER, stop
 from tests.server.sync_worker import KILLED, POINTS
 from tests.server.synckit import CLERK, setup_centre
 
@@ -722,6 +723,7 @@ def lease_use(sessions: sessionmaker[Session], workers: list[Worker]) -> str:
 # --- the test -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 15-60 s of chaos (kill -9, faults) with four processes a database
 def test_nothing_is_lost_under_network_faults_and_kill_9(
     server_db: str, server_sessions: sessionmaker[Session], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:

@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,6 +67,7 @@ def server_op_ids(sessions: sessionmaker[Session]) -> set[str]:
         return set(session.scalars(select(OpLogEntry.op_id)))
 
 
+@pytest.mark.slow  # a day of offline work from three counter processes: about 30 s a database
 def test_a_working_day_offline_drains_and_resumes_after_a_kill(
     server_db: str, server_sessions: sessionmaker[Session], tmp_path: Path
 ):
@@ -128,6 +130,7 @@ def counter_at_existing(path: Path) -> tuple[Store, sync_engine.SyncEngine]:
     return store, sync_engine.SyncEngine(store, client_for(credential), centre_id=credential.centre_id)
 
 
+@pytest.mark.slow  # fifty counters against a real server: about 70 s a database
 def test_fifty_counters_reconnecting_at_once_are_throttled_without_errors(
     server_db: str, server_sessions: sessionmaker[Session], tmp_path: Path
 ):

@@ -14,7 +14,7 @@ from counterapp.protocol.client import ServerClient, Unreachable
 from counterapp.sync import engine as sync_engine
 from counterapp.sync.engine import MAX_BACKOFF_S, SyncEngine
 from tests.counter import counter_store
-from tests.server.processes import free_port
+from tests.ports import free_port
 
 
 @pytest.fixture

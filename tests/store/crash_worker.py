@@ -3,8 +3,9 @@
 ``prepare DIR`` initialises a data directory (device, demo catalogue, dossier-code and ticket leases).
 ``loop DIR`` works it in a tight loop until it is killed: an intake, a walk-in ticket, then the counter's
 next step (call next → start → finish), each in its own ``store.write()`` transaction; it prints
-``running`` once the store is open. ``burst DIR N TAG`` prints ``ready``, waits for a line on stdin, then
-does N intakes and N walk-in tickets and prints one JSON line with its start and end times.
+``running`` once the store is open and ``committed`` after its first whole round of work.
+``burst DIR N TAG`` prints ``ready``, waits for a line on stdin, then does N intakes and N walk-in tickets
+and prints one JSON line with its start and end times.
 
 Times are a fixed working day plus one second per op already in the outbox, so a restarted worker
 goes on from where the killed one stopped.
@@ -118,11 +119,15 @@ def loop(data_dir: Path) -> None:
     store = open_store(data_dir)
     counter = Counter(store)
     _say("running")
+    first = True
     while True:
         counter.receive()
         counter.issue()
         for _ in range(3):
             counter.step()
+        if first:  # the test kills only after this: each round has work to lose, however loaded the machine
+            _say("committed")
+            first = False
 
 
 def burst(data_dir: Path, n: int, tag: int) -> None:
