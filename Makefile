@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 # What running needs (`make run`): the package with its server extra, since the demo embeds the server.
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: test test-slow test-fast lint typecheck pytest bench bench-server bench-gui fuzz clean venv run sysdeps translations
+.PHONY: test test-slow test-fast lint typecheck pytest bench bench-server bench-race bench-city bench-gui fuzz clean venv run sysdeps translations
 
 test: sysdeps lint typecheck pytest
 
@@ -86,6 +86,15 @@ bench: $(STAMP)
 # The central server under load, on PostgreSQL at 127.0.0.1 (about 3 minutes; not part of `make bench`).
 bench-server: $(STAMP)
 	$(BIN)/python benchmarks/bench_server.py
+
+# 20 counters racing for the same 5 services, on PostgreSQL then SQLite: fairness and calls/s (about a minute).
+bench-race: $(STAMP)
+	$(BIN)/python benchmarks/bench_race.py
+
+# A city's counters on a 2-worker server: a morning, a city-wide outage, the drain (CI-sized here, about a
+# minute; the full run's options are in benchmarks/README.md).
+bench-city: $(STAMP)
+	$(BIN)/python benchmarks/bench_city.py --counters 60 --ops 200 --subscribers 6 --duration 10 --window 5
 
 # The counter window: cold start, call-next and intake save latency, memory after a simulated hour (~3 min).
 bench-gui: $(STAMP) translations
