@@ -25,7 +25,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, bindparam, insert, inspect, select, text, update
+from sqlalchemy import Boolean, Connection, Integer, Select, String, bindparam, insert, inspect, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session, aliased, object_session, sessionmaker
@@ -67,14 +67,16 @@ def touch(
 ) -> None:
     """Publish ``entity``'s current state in ``space`` when ``session`` commits (once, however often touched).
     ``new``: the row was inserted by this transaction, so the feed has no version of it to read (ids are
-    made once, never reused). ``data``, with ``new``: the state as written (a ticket just issued), so the
-    commit need not read it back; any later touch of the entity forgets it and the commit reads the row."""
+    made once, never reused). ``data``: the row's whole state as this transaction just wrote it (a ticket
+    just issued, or claimed with ``RETURNING``), so the commit need not read it back; given only on the
+    entity's first touch, and any later touch of it (or a rollback) forgets it and the commit reads the row.
+    The feed still reads the stored version of a row that is not ``new``, after locking the space's clock."""
     if entity not in BUILDERS:
         raise ValueError(f"unknown synced entity {entity!r}")
     touched: dict[Key, bool] = session.info.setdefault(_TOUCHED, {})
     key = (space, entity, entity_id)
     known: dict[Key, Data] = session.info.setdefault(_KNOWN, {})
-    if data is not None and new and key not in touched:
+    if data is not None and key not in touched:
         known[key] = data
     else:
         known.pop(key, None)
@@ -205,8 +207,14 @@ def ticket_data(session: Session, ticket_id: str) -> Data | None:
 
 def new_ticket_data(ticket: Ticket, service_code: str) -> Data:
     """What ``ticket_data`` reads back for a ticket just issued (waiting, at no counter, in no hand)."""
+    return written_ticket_data(ticket, service_code, None, None)
+
+
+def written_ticket_data(ticket: Ticket, service_code: str, holder: str | None, dealer: str | None) -> Data:
+    """What ``ticket_data`` reads back for ``ticket`` as just written, given its service's code and the
+    numbers of the counters holding it and dealt it (``None`` for none)."""
     row = {column.key: getattr(ticket, column.key) for column in Ticket.__table__.columns}
-    return _ticket_dict(SimpleNamespace(**row, service=service_code, holder=None, dealer=None))
+    return _ticket_dict(SimpleNamespace(**row, service=service_code, holder=holder, dealer=dealer))
 
 
 def _ticket_dict(row: Any) -> Data:
@@ -395,6 +403,95 @@ def _current(session: Session, entity: str, ids: list[str]) -> dict[str, Data | 
     return {entity_id: builder(session, entity_id) for entity_id in ids}
 
 
+def _read(
+    session: Session, space: str, keys: list[tuple[str, str]], touched: dict[Key, bool], known: dict[Key, Data]
+) -> tuple[dict[tuple[str, str], Data | None], dict[tuple[str, str], Any]]:
+    """The current data of ``space``'s touched entities (given to ``touch``, or read) and the feed's stored
+    version of each that is not new, read after the space's clock is locked."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, entity_id in keys:
+        by_entity.setdefault(entity, []).append(entity_id)
+    current: dict[tuple[str, str], Data | None] = {}
+    stored: dict[tuple[str, str], Any] = {}
+    for entity, all_ids in by_entity.items():
+        given = [i for i in all_ids if (space, entity, i) in known]  # written whole here: no data to read
+        current.update({(entity, i): known[(space, entity, i)] for i in given})
+        ids = [i for i in all_ids if (space, entity, i) not in known]
+        old = [i for i in ids if not touched[(space, entity, i)]]  # new rows have no stored version
+        if entity == "ticket" and ids:  # the commonest: rows and stored versions in one read
+            tickets, held = _tickets_and_stored(session, space, ids)
+            current.update({(entity, i): tickets.get(i) for i in ids})
+            stored.update({(entity, i): row for i, row in held.items()})
+            old = [i for i in old if i not in tickets]  # a ticket gone: its stored version still counts
+        elif ids:
+            current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
+        old += [i for i in given if not touched[(space, entity, i)]]
+        if old:
+            rows = _sql(session).execute(_STORED, {"space": space, "entity": entity, "ids": old})
+            stored.update({(entity, r.entity_id): r for r in rows})
+    return current, stored
+
+
+def _lock_and_stored(
+    session: Session, space: str, old: list[tuple[str, str]]
+) -> tuple[int, dict[tuple[str, str], Any]]:
+    """PostgreSQL: the space's clock locked and the stored versions of ``old`` (entity, id) read in one
+    statement, when the data of every touched entity was given. The read uses the statement's snapshot,
+    taken before any wait for the lock: if another writer advanced the clock meanwhile (the snapshot's seq
+    differs from the locked row's), the versions are read again under the lock. Equal seqs mean no change of
+    the space was committed in between (every write of ``sync_entities`` advances its space's clock)."""
+    rows = (
+        _sql(session)
+        .execute(
+            _LOCK_AND_STORED,
+            {"the_space": space, "entities": [entity for entity, _ in old], "ids": [entity_id for _, entity_id in old]},
+        )
+        .all()
+    )
+    locked, seen = rows[0].locked_seq, rows[0].seen_seq
+    if locked is None:  # the space's first change: create its clock
+        return _lock_clock(session, space), _stored(session, space, old)
+    if locked != seen and old:
+        return int(locked), _stored(session, space, old)
+    return int(locked), {(r.entity, r.entity_id): r for r in rows if r.entity is not None}
+
+
+def _stored(session: Session, space: str, old: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    by_entity: dict[str, list[str]] = {}
+    for entity, entity_id in old:
+        by_entity.setdefault(entity, []).append(entity_id)
+    stored: dict[tuple[str, str], Any] = {}
+    for entity, ids in by_entity.items():
+        rows = _sql(session).execute(_STORED, {"space": space, "entity": entity, "ids": ids})
+        stored.update({(entity, r.entity_id): r for r in rows})
+    return stored
+
+
+# The main query's reads see the statement's snapshot, not the CTE's update (``seen_seq``: the clock as of
+# the snapshot; ``locked_seq``: the row as locked, the newest after any wait).
+_LOCK_AND_STORED = text(
+    """
+    WITH locked AS (UPDATE space_clock SET seq = seq WHERE space = :the_space RETURNING seq)
+    SELECT (SELECT seq FROM locked) AS locked_seq,
+           (SELECT seq FROM space_clock WHERE space = :the_space) AS seen_seq,
+           s.entity, s.entity_id, s.version, s.deleted, s.data
+    FROM (SELECT 1) AS one
+    LEFT JOIN (
+        unnest(CAST(:entities AS text[]), CAST(:ids AS text[])) AS k(entity, entity_id)
+        JOIN sync_entities AS s ON s.space = :the_space AND s.entity = k.entity AND s.entity_id = k.entity_id
+    ) ON true
+    """
+).columns(
+    locked_seq=Integer(),
+    seen_seq=Integer(),
+    entity=String(),
+    entity_id=String(),
+    version=Integer(),
+    deleted=Boolean(),
+    data=SyncEntity.__table__.c.data.type,
+)
+
+
 def publish(session: Session) -> dict[Key, int]:
     """Write the touched entities' changes now (normally called by the ``before_commit`` hook); returns
     the seq given to each entity that changed. Idempotent: a second call publishes nothing new. Reads
@@ -408,31 +505,17 @@ def publish(session: Session) -> dict[Key, int]:
         by_space.setdefault(space, []).append((entity, entity_id))
     published: dict[Key, int] = {}
     at = datetime.now(UTC)
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for space in sorted(by_space):  # a fixed order of clock locks across spaces
         keys = by_space[space]
-        seq = _lock_clock(session, space)  # before reading versions: concurrent writers queue here
+        current: dict[tuple[str, str], Data | None]
+        if postgresql and all((space, *key) in known for key in keys):  # nothing to read but stored versions
+            current = {key: known[(space, *key)] for key in keys}
+            seq, stored = _lock_and_stored(session, space, [key for key in keys if not touched[(space, *key)]])
+        else:
+            seq = _lock_clock(session, space)  # before reading versions: concurrent writers queue here
+            current, stored = _read(session, space, keys, touched, known)
         start = seq
-        by_entity: dict[str, list[str]] = {}
-        for entity, entity_id in keys:
-            by_entity.setdefault(entity, []).append(entity_id)
-        current: dict[tuple[str, str], Data | None] = {}
-        stored: dict[tuple[str, str], Any] = {}
-        for entity, all_ids in by_entity.items():
-            current.update({(entity, i): known[(space, entity, i)] for i in all_ids if (space, entity, i) in known})
-            ids = [i for i in all_ids if (space, entity, i) not in known]  # written whole here: nothing to read
-            old = [i for i in ids if not touched[(space, entity, i)]]  # new rows have no stored version
-            if not ids:
-                continue
-            if entity == "ticket":  # the commonest: rows and stored versions in one read
-                tickets, held = _tickets_and_stored(session, space, ids)
-                current.update({(entity, i): tickets.get(i) for i in ids})
-                stored.update({(entity, i): row for i, row in held.items()})
-                old = [i for i in old if i not in tickets]  # a ticket gone: its stored version still counts
-            else:
-                current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
-            if old:
-                rows = _sql(session).execute(_STORED, {"space": space, "entity": entity, "ids": old})
-                stored.update({(entity, r.entity_id): r for r in rows})
         changes: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
         for entity, entity_id in keys:
