@@ -31,7 +31,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session, aliased, object_session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
-from counterapp.server.events import CHANNEL, notifying, publish_after_commit, send_pending, take_payloads
+from counterapp.server.events import (
+    CHANNEL,
+    NOTIFY_ALL,
+    make_event,
+    notifying,
+    publish_after_commit,
+    send_pending,
+    take_payloads,
+)
 from counterapp.server.jsontext import json_text
 from counterapp.server.models.auth import Device
 from counterapp.server.models.org import Assignment, Counter, QueueService
@@ -432,64 +440,72 @@ def _read(
     return current, stored
 
 
-def _lock_and_stored(
-    session: Session, space: str, old: list[tuple[str, str]]
-) -> tuple[int, dict[tuple[str, str], Any]]:
-    """PostgreSQL: the space's clock locked and the stored versions of ``old`` (entity, id) read in one
-    statement, when the data of every touched entity was given. The read uses the statement's snapshot,
-    taken before any wait for the lock: if another writer advanced the clock meanwhile (the snapshot's seq
-    differs from the locked row's), the versions are read again under the lock. Equal seqs mean no change of
-    the space was committed in between (every write of ``sync_entities`` advances its space's clock)."""
-    rows = (
-        _sql(session)
-        .execute(
-            _LOCK_AND_STORED,
-            {"the_space": space, "entities": [entity for entity, _ in old], "ids": [entity_id for _, entity_id in old]},
-        )
-        .all()
+def _write_given(
+    session: Session, space: str, given: list[tuple[str, str, Data]], at: datetime
+) -> tuple[dict[Key, int] | None, list[str]]:
+    """PostgreSQL, a centre's space whose every touched entity's data was given: the stored versions read,
+    the unchanged skipped, the clock advanced, the changes and states written and the pending live events
+    with the space's poke sent, in one statement (``_WRITE_GIVEN``) instead of three. Its reads use the
+    statement's snapshot, taken before any wait for the clock's lock, so the clock advances only if the
+    locked row still holds the snapshot's seq (no change of the space committed in between: every write of
+    ``sync_entities`` advances its space's clock). Otherwise (or with no clock yet) it writes and sends
+    nothing and answers ``None`` with the live events it took, and the caller publishes the usual way."""
+    payloads = take_payloads(session)
+    poke = make_event(space.partition(":")[2], "space.advanced", {"space": space, "seq": 0}).to_json()
+    rows = [{"entity": entity, "entity_id": entity_id, "data": data} for entity, entity_id, data in given]
+    parameters = {"rows": json_text(rows), "the_space": space, "at": at, "channel": CHANNEL}
+    result = _sql(session).execute(_WRITE_GIVEN, {**parameters, "payloads": json_text(payloads), "poke": poke}).all()
+    if not result[0].locked:
+        return None, payloads
+    return {(space, r.entity, r.entity_id): r.seq for r in result if r.entity is not None}, []
+
+
+# Data-modifying CTEs all run, against the statement's snapshot; ``locked`` is empty unless the clock's row,
+# once locked (the newest version after any wait), still holds the snapshot's seq, and then nothing else
+# writes or notifies. A given state equal to the stored one (``jsonb`` equality) is skipped, as ``publish``
+# skips it. The poke goes last, with the space's new seq.
+_WRITE_GIVEN = text(
+    """
+    WITH given AS (
+        SELECT g.n, g.e->>'entity' AS entity, g.e->>'entity_id' AS entity_id, g.e->'data' AS data
+        FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS g(e, n)
+    ), fresh AS (
+        SELECT given.entity, given.entity_id, given.data, COALESCE(s.version, 0) + 1 AS version,
+               row_number() OVER (ORDER BY given.n) AS k
+        FROM given LEFT JOIN sync_entities AS s
+            ON s.space = :the_space AND s.entity = given.entity AND s.entity_id = given.entity_id
+        WHERE s.entity_id IS NULL OR s.deleted OR s.data IS DISTINCT FROM given.data
+    ), seen AS (
+        SELECT seq FROM space_clock WHERE space = :the_space
+    ), locked AS (
+        UPDATE space_clock SET seq = seq + (SELECT count(*) FROM fresh)
+        WHERE space = :the_space AND seq = (SELECT seq FROM seen)
+        RETURNING seq
+    ), numbered AS (
+        SELECT fresh.*, (SELECT seq FROM seen) + fresh.k AS seq FROM fresh WHERE EXISTS (SELECT FROM locked)
+    ), changed AS (
+        INSERT INTO changes (space, seq, entity, entity_id, op, version, data, at)
+        SELECT :the_space, seq, entity, entity_id, 'upsert', version, data, :at FROM numbered
+    ), stated AS (
+        INSERT INTO sync_entities (space, entity, entity_id, version, seq, deleted, data)
+        SELECT :the_space, entity, entity_id, version, seq, false, data FROM numbered
+        ON CONFLICT (space, entity, entity_id) DO UPDATE
+        SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted, data = excluded.data
+    ), notified AS (
+        SELECT pg_notify(:channel, p) FROM (
+            SELECT p, n FROM jsonb_array_elements_text(CAST(:payloads AS jsonb)) WITH ORDINALITY AS t(p, n)
+            UNION ALL
+            SELECT jsonb_set(CAST(:poke AS jsonb), '{data,seq}', to_jsonb(seq))::text, 9223372036854775807
+            FROM locked WHERE EXISTS (SELECT FROM numbered)
+        ) AS sent
+        WHERE EXISTS (SELECT FROM locked)
+        ORDER BY n
     )
-    locked, seen = rows[0].locked_seq, rows[0].seen_seq
-    if locked is None:  # the space's first change: create its clock
-        return _lock_clock(session, space), _stored(session, space, old)
-    if locked != seen and old:
-        return int(locked), _stored(session, space, old)
-    return int(locked), {(r.entity, r.entity_id): r for r in rows if r.entity is not None}
-
-
-def _stored(session: Session, space: str, old: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
-    by_entity: dict[str, list[str]] = {}
-    for entity, entity_id in old:
-        by_entity.setdefault(entity, []).append(entity_id)
-    stored: dict[tuple[str, str], Any] = {}
-    for entity, ids in by_entity.items():
-        rows = _sql(session).execute(_STORED, {"space": space, "entity": entity, "ids": ids})
-        stored.update({(entity, r.entity_id): r for r in rows})
-    return stored
-
-
-# The main query's reads see the statement's snapshot, not the CTE's update (``seen_seq``: the clock as of
-# the snapshot; ``locked_seq``: the row as locked, the newest after any wait).
-_LOCK_AND_STORED = text(
+    SELECT EXISTS (SELECT FROM locked) AS locked, (SELECT count(*) FROM notified) AS sent,
+           numbered.entity, numbered.entity_id, numbered.seq
+    FROM (SELECT 1) AS one LEFT JOIN numbered ON true
     """
-    WITH locked AS (UPDATE space_clock SET seq = seq WHERE space = :the_space RETURNING seq)
-    SELECT (SELECT seq FROM locked) AS locked_seq,
-           (SELECT seq FROM space_clock WHERE space = :the_space) AS seen_seq,
-           s.entity, s.entity_id, s.version, s.deleted, s.data
-    FROM (SELECT 1) AS one
-    LEFT JOIN (
-        unnest(CAST(:entities AS text[]), CAST(:ids AS text[])) AS k(entity, entity_id)
-        JOIN sync_entities AS s ON s.space = :the_space AND s.entity = k.entity AND s.entity_id = k.entity_id
-    ) ON true
-    """
-).columns(
-    locked_seq=Integer(),
-    seen_seq=Integer(),
-    entity=String(),
-    entity_id=String(),
-    version=Integer(),
-    deleted=Boolean(),
-    data=SyncEntity.__table__.c.data.type,
-)
+).columns(locked=Boolean(), sent=Integer(), entity=String(), entity_id=String(), seq=Integer())
 
 
 def publish(session: Session) -> dict[Key, int]:
@@ -505,16 +521,21 @@ def publish(session: Session) -> dict[Key, int]:
         by_space.setdefault(space, []).append((entity, entity_id))
     published: dict[Key, int] = {}
     at = datetime.now(UTC)
-    postgresql = session.get_bind().dialect.name == "postgresql"
+    in_one = notifying(session)  # PostgreSQL, the outermost transaction: the write can send the pokes
+    carried: list[str] = []  # live events taken by a one-statement write that did not apply
     for space in sorted(by_space):  # a fixed order of clock locks across spaces
         keys = by_space[space]
-        current: dict[tuple[str, str], Data | None]
-        if postgresql and all((space, *key) in known for key in keys):  # nothing to read but stored versions
-            current = {key: known[(space, *key)] for key in keys}
-            seq, stored = _lock_and_stored(session, space, [key for key in keys if not touched[(space, *key)]])
-        else:
-            seq = _lock_clock(session, space)  # before reading versions: concurrent writers queue here
-            current, stored = _read(session, space, keys, touched, known)
+        if in_one and space.startswith("centre:") and all((space, *key) in known for key in keys):
+            given = [(entity, entity_id, known[(space, entity, entity_id)]) for entity, entity_id in keys]
+            done, carried = _write_given(session, space, given, at)
+            if done is not None:
+                published.update(done)
+                continue
+        seq = _lock_clock(session, space)  # before reading versions: concurrent writers queue here
+        if carried:  # in the order they were recorded, before this space's poke
+            _sql(session).execute(NOTIFY_ALL, {"channel": CHANNEL, "payloads": carried})
+            carried = []
+        current, stored = _read(session, space, keys, touched, known)
         start = seq
         changes: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
