@@ -33,7 +33,6 @@ from sqlalchemy.orm import Mapper, Session, aliased, object_session, sessionmake
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.server.events import (
     CHANNEL,
-    NOTIFY_ALL,
     make_event,
     notifying,
     publish_after_commit,
@@ -440,24 +439,27 @@ def _read(
     return current, stored
 
 
-def _write_given(
-    session: Session, space: str, given: list[tuple[str, str, Data]], at: datetime
-) -> tuple[dict[Key, int] | None, list[str]]:
+def _publish_given(session: Session, space: str, given: list[tuple[str, str, Data]], at: datetime) -> dict[Key, int]:
     """PostgreSQL, a centre's space whose every touched entity's data was given: the stored versions read,
     the unchanged skipped, the clock advanced, the changes and states written and the pending live events
     with the space's poke sent, in one statement (``_WRITE_GIVEN``) instead of three. Its reads use the
-    statement's snapshot, taken before any wait for the clock's lock, so the clock advances only if the
-    locked row still holds the snapshot's seq (no change of the space committed in between: every write of
-    ``sync_entities`` advances its space's clock). Otherwise (or with no clock yet) it writes and sends
-    nothing and answers ``None`` with the live events it took, and the caller publishes the usual way."""
+    statement's snapshot, taken before any wait for the clock's lock, so it applies only if the locked
+    clock still holds the snapshot's seq (no change of the space committed in between: every write of
+    ``sync_entities`` advances its space's clock). Otherwise (another writer committed meanwhile, or the
+    space has no clock yet) the clock is locked first and the statement run again: under the lock its
+    snapshot is current, and the round trips are the usual three."""
     payloads = take_payloads(session)
     poke = make_event(space.partition(":")[2], "space.advanced", {"space": space, "seq": 0}).to_json()
     rows = [{"entity": entity, "entity_id": entity_id, "data": data} for entity, entity_id, data in given]
     parameters = {"rows": json_text(rows), "the_space": space, "at": at, "channel": CHANNEL}
-    result = _sql(session).execute(_WRITE_GIVEN, {**parameters, "payloads": json_text(payloads), "poke": poke}).all()
+    parameters |= {"payloads": json_text(payloads), "poke": poke}
+    result = _sql(session).execute(_WRITE_GIVEN, parameters).all()
     if not result[0].locked:
-        return None, payloads
-    return {(space, r.entity, r.entity_id): r.seq for r in result if r.entity is not None}, []
+        _lock_clock(session, space)
+        result = _sql(session).execute(_WRITE_GIVEN, parameters).all()
+        if not result[0].locked:  # pragma: no cover - the clock is ours until the commit
+            raise RuntimeError("the space's clock moved while locked")
+    return {(space, r.entity, r.entity_id): r.seq for r in result if r.entity is not None}
 
 
 # Data-modifying CTEs all run, against the statement's snapshot; ``locked`` is empty unless the clock's row,
@@ -522,19 +524,13 @@ def publish(session: Session) -> dict[Key, int]:
     published: dict[Key, int] = {}
     at = datetime.now(UTC)
     in_one = notifying(session)  # PostgreSQL, the outermost transaction: the write can send the pokes
-    carried: list[str] = []  # live events taken by a one-statement write that did not apply
     for space in sorted(by_space):  # a fixed order of clock locks across spaces
         keys = by_space[space]
         if in_one and space.startswith("centre:") and all((space, *key) in known for key in keys):
             given = [(entity, entity_id, known[(space, entity, entity_id)]) for entity, entity_id in keys]
-            done, carried = _write_given(session, space, given, at)
-            if done is not None:
-                published.update(done)
-                continue
+            published.update(_publish_given(session, space, given, at))
+            continue
         seq = _lock_clock(session, space)  # before reading versions: concurrent writers queue here
-        if carried:  # in the order they were recorded, before this space's poke
-            _sql(session).execute(NOTIFY_ALL, {"channel": CHANNEL, "payloads": carried})
-            carried = []
         current, stored = _read(session, space, keys, touched, known)
         start = seq
         changes: list[dict[str, Any]] = []

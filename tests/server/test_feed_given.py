@@ -8,10 +8,11 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterapp.server import feed
+from counterapp.server.events import CHANNEL, Event
 from counterapp.server.models.org import Centre
 from counterapp.server.models.queue import Ticket
 from counterapp.server.models.sync import ChangeRow, SyncEntity
@@ -105,3 +106,23 @@ def test_given_data_waiting_for_the_clock_takes_the_version_committed_meanwhile(
         assert [(c.version, c.data) for c in changes[1:]] == [(2, {"by": "first"}), (3, {"by": "second"})]
         stored = session.scalars(select(SyncEntity).where(SyncEntity.entity_id == ticket_id)).one()
         assert (stored.version, stored.seq) == (3, changes[-1].seq)
+
+
+@pytest.mark.parametrize("server_db", ["postgresql"], indirect=True)
+def test_the_one_statement_write_notifies_the_events_then_the_poke_with_the_new_seq(
+    server_engine: Engine, server_sessions: sessionmaker[Session]
+):
+    centre_id = make_centre(server_sessions, CENTRE_A, ("1",))
+    with server_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as listener:
+        listener.execute(text(f"LISTEN {CHANNEL}"))
+        with server_sessions.begin() as session:
+            centre = session.get_one(Centre, centre_id)
+            ticket = queue.issue_ticket(session, centre, queue.service_by_code(session, centre, "HTCT"), None, T1)
+        raw = listener.connection.driver_connection
+        assert raw is not None
+        heard = [Event.from_json(n.payload) for n in raw.notifies(timeout=3, stop_after=50)]
+    ours = [e for e in heard if e.centre_id == centre_id]  # other databases' tests share the channel
+    with server_sessions() as session:
+        seq = session.scalar(select(ChangeRow.seq).where(ChangeRow.entity_id == ticket.id))
+    assert [e.kind for e in ours] == ["ticket.issued", "space.advanced"]
+    assert ours[1].data == {"space": feed.centre_space(centre_id), "seq": seq}
