@@ -445,27 +445,28 @@ def _publish_given(session: Session, space: str, given: list[tuple[str, str, Dat
     with the space's poke sent, in one statement (``_WRITE_GIVEN``) instead of three. Its reads use the
     statement's snapshot, taken before any wait for the clock's lock, so it applies only if the locked
     clock still holds the snapshot's seq (no change of the space committed in between: every write of
-    ``sync_entities`` advances its space's clock). Otherwise (another writer committed meanwhile, or the
-    space has no clock yet) the clock is locked first and the statement run again: under the lock its
-    snapshot is current, and the round trips are the usual three."""
+    ``sync_entities`` advances its space's clock). Otherwise (another writer committed while it waited for
+    the lock) it keeps the lock and runs again, its new snapshot now current: two round trips, not three."""
     payloads = take_payloads(session)
     poke = make_event(space.partition(":")[2], "space.advanced", {"space": space, "seq": 0}).to_json()
     rows = [{"entity": entity, "entity_id": entity_id, "data": data} for entity, entity_id, data in given]
     parameters = {"rows": json_text(rows), "the_space": space, "at": at, "channel": CHANNEL}
     parameters |= {"payloads": json_text(payloads), "poke": poke}
     result = _sql(session).execute(_WRITE_GIVEN, parameters).all()
-    if not result[0].locked:
-        _lock_clock(session, space)
+    if not result[0].applied:
+        if not result[0].locked:  # the space's first change: create its clock
+            _lock_clock(session, space)
         result = _sql(session).execute(_WRITE_GIVEN, parameters).all()
-        if not result[0].locked:  # pragma: no cover - the clock is ours until the commit
+        if not result[0].applied:  # pragma: no cover - the clock is ours until the commit
             raise RuntimeError("the space's clock moved while locked")
     return {(space, r.entity, r.entity_id): r.seq for r in result if r.entity is not None}
 
 
-# Data-modifying CTEs all run, against the statement's snapshot; ``locked`` is empty unless the clock's row,
-# once locked (the newest version after any wait), still holds the snapshot's seq, and then nothing else
-# writes or notifies. A given state equal to the stored one (``jsonb`` equality) is skipped, as ``publish``
-# skips it. The poke goes last, with the space's new seq.
+# Data-modifying CTEs all run, against the statement's snapshot. ``locked`` locks the clock's row and reads
+# its newest version (after any wait); ``advanced`` is empty unless that still holds the snapshot's seq, and
+# then nothing else writes or notifies, but the lock is kept: the second run waits for no one. A given
+# state equal to the stored one (``jsonb`` equality) is skipped, as ``publish`` skips it. The poke goes
+# last, with the space's new seq.
 _WRITE_GIVEN = text(
     """
     WITH given AS (
@@ -480,11 +481,13 @@ _WRITE_GIVEN = text(
     ), seen AS (
         SELECT seq FROM space_clock WHERE space = :the_space
     ), locked AS (
+        SELECT seq FROM space_clock WHERE space = :the_space FOR UPDATE
+    ), advanced AS (
         UPDATE space_clock SET seq = seq + (SELECT count(*) FROM fresh)
-        WHERE space = :the_space AND seq = (SELECT seq FROM seen)
+        WHERE space = :the_space AND (SELECT seq FROM locked) = (SELECT seq FROM seen)
         RETURNING seq
     ), numbered AS (
-        SELECT fresh.*, (SELECT seq FROM seen) + fresh.k AS seq FROM fresh WHERE EXISTS (SELECT FROM locked)
+        SELECT fresh.*, (SELECT seq FROM seen) + fresh.k AS seq FROM fresh WHERE EXISTS (SELECT FROM advanced)
     ), changed AS (
         INSERT INTO changes (space, seq, entity, entity_id, op, version, data, at)
         SELECT :the_space, seq, entity, entity_id, 'upsert', version, data, :at FROM numbered
@@ -498,16 +501,16 @@ _WRITE_GIVEN = text(
             SELECT p, n FROM jsonb_array_elements_text(CAST(:payloads AS jsonb)) WITH ORDINALITY AS t(p, n)
             UNION ALL
             SELECT jsonb_set(CAST(:poke AS jsonb), '{data,seq}', to_jsonb(seq))::text, 9223372036854775807
-            FROM locked WHERE EXISTS (SELECT FROM numbered)
+            FROM advanced WHERE EXISTS (SELECT FROM numbered)
         ) AS sent
-        WHERE EXISTS (SELECT FROM locked)
+        WHERE EXISTS (SELECT FROM advanced)
         ORDER BY n
     )
-    SELECT EXISTS (SELECT FROM locked) AS locked, (SELECT count(*) FROM notified) AS sent,
-           numbered.entity, numbered.entity_id, numbered.seq
+    SELECT EXISTS (SELECT FROM advanced) AS applied, EXISTS (SELECT FROM locked) AS locked,
+           (SELECT count(*) FROM notified) AS sent, numbered.entity, numbered.entity_id, numbered.seq
     FROM (SELECT 1) AS one LEFT JOIN numbered ON true
     """
-).columns(locked=Boolean(), sent=Integer(), entity=String(), entity_id=String(), seq=Integer())
+).columns(applied=Boolean(), locked=Boolean(), sent=Integer(), entity=String(), entity_id=String(), seq=Integer())
 
 
 def publish(session: Session) -> dict[Key, int]:
