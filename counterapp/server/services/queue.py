@@ -317,9 +317,11 @@ def _announce_call(session: Session, ticket: Ticket, actor: Actor, streak: int, 
 
 def _called_data(ticket: Ticket, actor: Actor, service: QueueService | None) -> feed.Data | None:
     """The feed's data of a ticket just claimed, from the claim's ``RETURNING`` row: the commit need not read
-    it back. ``None`` (the commit reads it) unless the object is exactly the row: held by this counter, in no
-    hand, not changed since it was loaded."""
-    if service is None or ticket.counter_id != actor.counter.id or ticket.dealt_to is not None:
+    it back. ``None`` (the commit reads it) unless the object is exactly the row: of ``service``, held by this
+    counter, in no hand, not changed since it was loaded."""
+    if service is None or service.id != ticket.service_id:
+        return None
+    if ticket.counter_id != actor.counter.id or ticket.dealt_to is not None:
         return None
     if inspect(ticket).modified:
         return None
