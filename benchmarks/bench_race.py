@@ -161,7 +161,7 @@ def report(database: str, tally: Tally, seconds: float) -> bool:
 
 
 def run(database: str, args: argparse.Namespace, directory: Path) -> bool:
-    url = POSTGRES_URL if database == "postgresql" else f"sqlite:///{directory / 'race.sqlite3'}"
+    url = args.database_url if database == "postgresql" else f"sqlite:///{directory / 'race.sqlite3'}"
     recreate_database(url)
     try:
         terminals = populate(url, args.counters, args.services)
@@ -176,6 +176,9 @@ def run(database: str, args: argparse.Namespace, directory: Path) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default="postgresql,sqlite", help="comma-separated: postgresql, sqlite")
+    parser.add_argument(
+        "--database-url", default=POSTGRES_URL, help=f"PostgreSQL, dropped and created again (default: {POSTGRES_URL})"
+    )
     parser.add_argument("--counters", type=int, default=20)
     parser.add_argument("--services", type=int, default=5, help=f"at most {len(SERVICES)}")
     parser.add_argument("--seconds", type=float, default=8.0, help="timed, after one second of warm-up")

@@ -22,16 +22,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
+from time import monotonic
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, bindparam, insert, inspect, select, text, update
+from sqlalchemy import Boolean, Connection, Integer, Select, String, bindparam, insert, inspect, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session, aliased, object_session, sessionmaker
 
 from counterapp.domain.duedate import VIETNAM_TZ
-from counterapp.server.events import CHANNEL, notifying, publish_after_commit, send_pending, take_payloads
+from counterapp.server.events import (
+    CHANNEL,
+    make_event,
+    notifying,
+    publish_after_commit,
+    send_pending,
+    take_payloads,
+)
 from counterapp.server.jsontext import json_text
 from counterapp.server.models.auth import Device
 from counterapp.server.models.org import Assignment, Counter, QueueService
@@ -67,14 +75,16 @@ def touch(
 ) -> None:
     """Publish ``entity``'s current state in ``space`` when ``session`` commits (once, however often touched).
     ``new``: the row was inserted by this transaction, so the feed has no version of it to read (ids are
-    made once, never reused). ``data``, with ``new``: the state as written (a ticket just issued), so the
-    commit need not read it back; any later touch of the entity forgets it and the commit reads the row."""
+    made once, never reused). ``data``: the row's whole state as this transaction just wrote it (a ticket
+    just issued, or claimed with ``RETURNING``), so the commit need not read it back; given only on the
+    entity's first touch, and any later touch of it (or a rollback) forgets it and the commit reads the row.
+    The feed still reads the stored version of a row that is not ``new``, after locking the space's clock."""
     if entity not in BUILDERS:
         raise ValueError(f"unknown synced entity {entity!r}")
     touched: dict[Key, bool] = session.info.setdefault(_TOUCHED, {})
     key = (space, entity, entity_id)
     known: dict[Key, Data] = session.info.setdefault(_KNOWN, {})
-    if data is not None and new and key not in touched:
+    if data is not None and key not in touched:
         known[key] = data
     else:
         known.pop(key, None)
@@ -205,8 +215,14 @@ def ticket_data(session: Session, ticket_id: str) -> Data | None:
 
 def new_ticket_data(ticket: Ticket, service_code: str) -> Data:
     """What ``ticket_data`` reads back for a ticket just issued (waiting, at no counter, in no hand)."""
+    return written_ticket_data(ticket, service_code, None, None)
+
+
+def written_ticket_data(ticket: Ticket, service_code: str, holder: str | None, dealer: str | None) -> Data:
+    """What ``ticket_data`` reads back for ``ticket`` as just written, given its service's code and the
+    numbers of the counters holding it and dealt it (``None`` for none)."""
     row = {column.key: getattr(ticket, column.key) for column in Ticket.__table__.columns}
-    return _ticket_dict(SimpleNamespace(**row, service=service_code, holder=None, dealer=None))
+    return _ticket_dict(SimpleNamespace(**row, service=service_code, holder=holder, dealer=dealer))
 
 
 def _ticket_dict(row: Any) -> Data:
@@ -395,6 +411,122 @@ def _current(session: Session, entity: str, ids: list[str]) -> dict[str, Data | 
     return {entity_id: builder(session, entity_id) for entity_id in ids}
 
 
+def _read(
+    session: Session, space: str, keys: list[tuple[str, str]], touched: dict[Key, bool], known: dict[Key, Data]
+) -> tuple[dict[tuple[str, str], Data | None], dict[tuple[str, str], Any]]:
+    """The current data of ``space``'s touched entities (given to ``touch``, or read) and the feed's stored
+    version of each that is not new, read after the space's clock is locked."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, entity_id in keys:
+        by_entity.setdefault(entity, []).append(entity_id)
+    current: dict[tuple[str, str], Data | None] = {}
+    stored: dict[tuple[str, str], Any] = {}
+    for entity, all_ids in by_entity.items():
+        given = [i for i in all_ids if (space, entity, i) in known]  # written whole here: no data to read
+        current.update({(entity, i): known[(space, entity, i)] for i in given})
+        ids = [i for i in all_ids if (space, entity, i) not in known]
+        old = [i for i in ids if not touched[(space, entity, i)]]  # new rows have no stored version
+        if entity == "ticket" and ids:  # the commonest: rows and stored versions in one read
+            tickets, held = _tickets_and_stored(session, space, ids)
+            current.update({(entity, i): tickets.get(i) for i in ids})
+            stored.update({(entity, i): row for i, row in held.items()})
+            old = [i for i in old if i not in tickets]  # a ticket gone: its stored version still counts
+        elif ids:
+            current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
+        old += [i for i in given if not touched[(space, entity, i)]]
+        if old:
+            rows = _sql(session).execute(_STORED, {"space": space, "entity": entity, "ids": old})
+            stored.update({(entity, r.entity_id): r for r in rows})
+    return current, stored
+
+
+# space → when a one-statement write there last found the clock moved. Under contention nearly every
+# writer waits for the clock and then finds it moved, and the failed attempt cost more than it saved
+# (bench_race: 118–124 calls/s against 143–150 locking first); for a while after one, lock first.
+# A hint only (per process, unguarded): either way the write is exact.
+_CONTENDED: dict[str, float] = {}
+_CONTENDED_FOR = 2.0  # seconds
+
+
+def _publish_given(session: Session, space: str, given: list[tuple[str, str, Data]], at: datetime) -> dict[Key, int]:
+    """PostgreSQL, a centre's space whose every touched entity's data was given: the stored versions read,
+    the unchanged skipped, the clock advanced, the changes and states written and the pending live events
+    with the space's poke sent, in one statement (``_WRITE_GIVEN``) instead of three. Its reads use the
+    statement's snapshot, taken before any wait for the clock's lock, so it applies only if the locked
+    clock still holds the snapshot's seq (no change of the space committed in between: every write of
+    ``sync_entities`` advances its space's clock). Otherwise (another writer committed while it waited for
+    the lock) it keeps the lock and runs again, its new snapshot now current: two round trips, not three;
+    and for a while the space's writers lock the clock first (``_CONTENDED``)."""
+    payloads = take_payloads(session)
+    poke = make_event(space.partition(":")[2], "space.advanced", {"space": space, "seq": 0}).to_json()
+    rows = [{"entity": entity, "entity_id": entity_id, "data": data} for entity, entity_id, data in given]
+    parameters = {"rows": json_text(rows), "the_space": space, "at": at, "channel": CHANNEL}
+    parameters |= {"payloads": json_text(payloads), "poke": poke}
+    if monotonic() - _CONTENDED.get(space, -_CONTENDED_FOR) < _CONTENDED_FOR:
+        _lock_clock(session, space)  # writers are queueing on this clock: lock first, then apply at once
+    result = _sql(session).execute(_WRITE_GIVEN, parameters).all()
+    if not result[0].applied:
+        if result[0].locked:
+            _CONTENDED[space] = monotonic()
+        else:  # the space's first change: create its clock
+            _lock_clock(session, space)
+        result = _sql(session).execute(_WRITE_GIVEN, parameters).all()
+        if not result[0].applied:  # pragma: no cover - the clock is ours until the commit
+            raise RuntimeError("the space's clock moved while locked")
+    return {(space, r.entity, r.entity_id): r.seq for r in result if r.entity is not None}
+
+
+# Data-modifying CTEs all run, against the statement's snapshot. ``locked`` locks the clock's row and reads
+# its newest version (after any wait); ``advanced`` is empty unless that still holds the snapshot's seq, and
+# then nothing else writes or notifies, but the lock is kept: the second run waits for no one. A given
+# state equal to the stored one (``jsonb`` equality) is skipped, as ``publish`` skips it. The poke goes
+# last, with the space's new seq.
+_WRITE_GIVEN = text(
+    """
+    WITH given AS (
+        SELECT g.n, g.e->>'entity' AS entity, g.e->>'entity_id' AS entity_id, g.e->'data' AS data
+        FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS g(e, n)
+    ), fresh AS (
+        SELECT given.entity, given.entity_id, given.data, COALESCE(s.version, 0) + 1 AS version,
+               row_number() OVER (ORDER BY given.n) AS k
+        FROM given LEFT JOIN sync_entities AS s
+            ON s.space = :the_space AND s.entity = given.entity AND s.entity_id = given.entity_id
+        WHERE s.entity_id IS NULL OR s.deleted OR s.data IS DISTINCT FROM given.data
+    ), seen AS (
+        SELECT seq FROM space_clock WHERE space = :the_space
+    ), locked AS (
+        SELECT seq FROM space_clock WHERE space = :the_space FOR UPDATE
+    ), advanced AS (
+        UPDATE space_clock SET seq = seq + (SELECT count(*) FROM fresh)
+        WHERE space = :the_space AND (SELECT seq FROM locked) = (SELECT seq FROM seen)
+        RETURNING seq
+    ), numbered AS (
+        SELECT fresh.*, (SELECT seq FROM seen) + fresh.k AS seq FROM fresh WHERE EXISTS (SELECT FROM advanced)
+    ), changed AS (
+        INSERT INTO changes (space, seq, entity, entity_id, op, version, data, at)
+        SELECT :the_space, seq, entity, entity_id, 'upsert', version, data, :at FROM numbered
+    ), stated AS (
+        INSERT INTO sync_entities (space, entity, entity_id, version, seq, deleted, data)
+        SELECT :the_space, entity, entity_id, version, seq, false, data FROM numbered
+        ON CONFLICT (space, entity, entity_id) DO UPDATE
+        SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted, data = excluded.data
+    ), notified AS (
+        SELECT pg_notify(:channel, p) FROM (
+            SELECT p, n FROM jsonb_array_elements_text(CAST(:payloads AS jsonb)) WITH ORDINALITY AS t(p, n)
+            UNION ALL
+            SELECT jsonb_set(CAST(:poke AS jsonb), '{data,seq}', to_jsonb(seq))::text, 9223372036854775807
+            FROM advanced WHERE EXISTS (SELECT FROM numbered)
+        ) AS sent
+        WHERE EXISTS (SELECT FROM advanced)
+        ORDER BY n
+    )
+    SELECT EXISTS (SELECT FROM advanced) AS applied, EXISTS (SELECT FROM locked) AS locked,
+           (SELECT count(*) FROM notified) AS sent, numbered.entity, numbered.entity_id, numbered.seq
+    FROM (SELECT 1) AS one LEFT JOIN numbered ON true
+    """
+).columns(applied=Boolean(), locked=Boolean(), sent=Integer(), entity=String(), entity_id=String(), seq=Integer())
+
+
 def publish(session: Session) -> dict[Key, int]:
     """Write the touched entities' changes now (normally called by the ``before_commit`` hook); returns
     the seq given to each entity that changed. Idempotent: a second call publishes nothing new. Reads
@@ -408,31 +540,16 @@ def publish(session: Session) -> dict[Key, int]:
         by_space.setdefault(space, []).append((entity, entity_id))
     published: dict[Key, int] = {}
     at = datetime.now(UTC)
+    in_one = notifying(session)  # PostgreSQL, the outermost transaction: the write can send the pokes
     for space in sorted(by_space):  # a fixed order of clock locks across spaces
         keys = by_space[space]
+        if in_one and space.startswith("centre:") and all((space, *key) in known for key in keys):
+            given = [(entity, entity_id, known[(space, entity, entity_id)]) for entity, entity_id in keys]
+            published.update(_publish_given(session, space, given, at))
+            continue
         seq = _lock_clock(session, space)  # before reading versions: concurrent writers queue here
+        current, stored = _read(session, space, keys, touched, known)
         start = seq
-        by_entity: dict[str, list[str]] = {}
-        for entity, entity_id in keys:
-            by_entity.setdefault(entity, []).append(entity_id)
-        current: dict[tuple[str, str], Data | None] = {}
-        stored: dict[tuple[str, str], Any] = {}
-        for entity, all_ids in by_entity.items():
-            current.update({(entity, i): known[(space, entity, i)] for i in all_ids if (space, entity, i) in known})
-            ids = [i for i in all_ids if (space, entity, i) not in known]  # written whole here: nothing to read
-            old = [i for i in ids if not touched[(space, entity, i)]]  # new rows have no stored version
-            if not ids:
-                continue
-            if entity == "ticket":  # the commonest: rows and stored versions in one read
-                tickets, held = _tickets_and_stored(session, space, ids)
-                current.update({(entity, i): tickets.get(i) for i in ids})
-                stored.update({(entity, i): row for i, row in held.items()})
-                old = [i for i in old if i not in tickets]  # a ticket gone: its stored version still counts
-            else:
-                current.update({(entity, i): d for i, d in _current(session, entity, ids).items()})
-            if old:
-                rows = _sql(session).execute(_STORED, {"space": space, "entity": entity, "ids": old})
-                stored.update({(entity, r.entity_id): r for r in rows})
         changes: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
         for entity, entity_id in keys:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -308,9 +308,24 @@ def called(
 def _announce_call(session: Session, ticket: Ticket, actor: Actor, streak: int, service: QueueService | None) -> Ticket:
     """After a won claim is recorded: the counter's streak as stored, the change feed, a live event."""
     set_committed_value(actor.counter, "regular_streak", streak)
-    feed.touch(session, feed.centre_space(ticket.centre_id), "ticket", ticket.id)
+    feed.touch(
+        session, feed.centre_space(ticket.centre_id), "ticket", ticket.id, data=_called_data(ticket, actor, service)
+    )
     publish_ticket(session, ticket, "ticket.called", actor.counter, service=service)
     return ticket
+
+
+def _called_data(ticket: Ticket, actor: Actor, service: QueueService | None) -> feed.Data | None:
+    """The feed's data of a ticket just claimed, from the claim's ``RETURNING`` row: the commit need not read
+    it back. ``None`` (the commit reads it) unless the object is exactly the row: of ``service``, held by this
+    counter, in no hand, not changed since it was loaded."""
+    if service is None or service.id != ticket.service_id:
+        return None
+    if ticket.counter_id != actor.counter.id or ticket.dealt_to is not None:
+        return None
+    if inspect(ticket).modified:
+        return None
+    return feed.written_ticket_data(ticket, service.code, actor.counter.number, None)
 
 
 def call_next(session: Session, counter: Counter, device: Device | None, user: User | None, now: datetime) -> Ticket:
