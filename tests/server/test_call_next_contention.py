@@ -173,10 +173,10 @@ def test_counters_racing_on_the_same_services_each_get_a_fair_share(
             thread.start()
         for thread in threads:
             thread.join()
-    # THEN nobody was refused, and no counter got far fewer or far more calls than the others: the
-    # compare-and-set gave 12–56 calls to counters of one run (mean 29); the bound here leaves room for
-    # a loaded machine, the benchmark holds the ±25 % target (benchmarks/bench_race.py)
+    # THEN nobody was refused, and each counter's share is within ±25 % of the mean. The compare-and-set
+    # on the head gave 12–56 calls to the counters of one run (mean 29); skipping locked tickets without
+    # the ticket-write gate, −32 %…+36 % (benchmarks/bench_race.py); with both, ±1 % on a quiet machine
     assert not errors, errors[:3]
     mean = statistics.fmean(calls)
     assert mean > 5, calls
-    assert all(0.6 * mean <= n <= 1.4 * mean for n in calls), calls
+    assert all(0.75 * mean <= n <= 1.25 * mean for n in calls), calls

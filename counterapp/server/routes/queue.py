@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -52,6 +52,7 @@ from counterapp.server.routes import ROUTERS
 from counterapp.server.services import number_alarms, queue
 from counterapp.server.services import numbers as authority
 from counterapp.server.services.common import as_utc
+from counterapp.server.ticket_gate import ticket_writes
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["queue"])
@@ -156,12 +157,17 @@ def _run(
 
 @router.post("/tickets", status_code=201, response_model=TicketOut, responses=ERRORS)
 async def issue(
-    body: IssueIn, session: SessionDep, authorization: AuthorizationHeader = None, x_staff_session: StaffHeader = None
+    request: Request,
+    body: IssueIn,
+    session: SessionDep,
+    authorization: AuthorizationHeader = None,
+    x_staff_session: StaffHeader = None,
 ) -> Response:
     """A new ticket of one of the centre's services. A kiosk issues without a staff session; any other
     device needs a staff member allowed ``ticket.issue``. A display device never issues."""
     # every kiosk press: one hop to the pool thread for all of it, as call-next
-    return await run_in_threadpool(_issue, body, session, authorization, x_staff_session)
+    async with ticket_writes(request):
+        return await run_in_threadpool(_issue, body, session, authorization, x_staff_session)
 
 
 def _issue(body: IssueIn, session: Session, authorization: str | None, staff_token: str | None) -> Response:
@@ -185,12 +191,16 @@ def _issue(body: IssueIn, session: Session, authorization: str | None, staff_tok
 
 @router.post("/queue/call-next", response_model=TicketOut, responses=ERRORS)
 async def call_next(
-    session: SessionDep, authorization: AuthorizationHeader = None, x_staff_session: StaffHeader = None
+    request: Request,
+    session: SessionDep,
+    authorization: AuthorizationHeader = None,
+    x_staff_session: StaffHeader = None,
 ) -> Response:
     """Claim the next waiting ticket of this counter's services (strict priority, then issue order)."""
     # The busiest route: device, staff and the call on one pool thread, where the usual dependencies
     # (``CurrentDevice``, ``CallStaff``) and a sync route cost two hops.
-    return await run_in_threadpool(_call_next, session, authorization, x_staff_session)
+    async with ticket_writes(request):
+        return await run_in_threadpool(_call_next, session, authorization, x_staff_session)
 
 
 def _call_next(session: Session, authorization: str | None, staff_token: str | None) -> Response:
