@@ -29,8 +29,6 @@ from time import perf_counter
 from bench_domain import machine
 from bench_server import (
     AGENCY,
-    APP_VERSION,
-    PASSWORD,
     SERVICES,
     Client,
     Terminal,
@@ -39,11 +37,12 @@ from bench_server import (
     one_password_hash,
     recreate_database,
     running_server,
+    signed_in_counter,
 )
 
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.schema import migrate
-from counterapp.server.services import devices, org, queue, sessions, users
+from counterapp.server.services import org, queue
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/counterapp_bench_race"
 WAITING_PER_SERVICE = 400  # under the day's 899 online numbers of a service; more than a run calls
@@ -66,15 +65,7 @@ def populate(url: str, n_counters: int, n_services: int) -> list[Terminal]:
             for i in range(n_counters):
                 counter = org.add_counter(session, centre, number=i + 1)
                 org.assign(session, counter, services)
-                username = f"clerk.{i + 1:03d}"
-                users.create_user(
-                    session, username=username, full_name=f"Cán bộ quầy {i + 1}", role="clerk", password=PASSWORD,
-                    centre=centre, now=now,
-                )  # fmt: skip
-                device, code, _ = devices.create_device(session, centre, kind="counter", counter=counter, now=now)
-                device, credential = devices.enroll(session, code, app_version=APP_VERSION, now=now)
-                token, _ = sessions.login(session, username, PASSWORD, device, now=now)
-                terminals.append(Terminal(device.id, credential, token, username, counter.number))
+                terminals.append(signed_in_counter(session, centre, counter, i + 1, now))
             for n in range(WAITING_PER_SERVICE):
                 for service in services:
                     priority = "elderly" if (n * len(services) + services.index(service)) % 10 == 0 else None

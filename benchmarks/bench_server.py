@@ -208,6 +208,17 @@ def one_password_hash() -> Iterator[None]:
         yield
 
 
+def signed_in_counter(session: Session, centre: Any, counter: Any, n: int, now: datetime) -> Terminal:
+    """Counter ``counter``'s clerk ``clerk.<n>`` and its enrolled device, the clerk signed in on it."""
+    username = f"clerk.{n:03d}"
+    users.create_user(session, username=username, full_name=f"Cán bộ quầy {n}", role="clerk", password=PASSWORD,
+                      centre=centre, now=now)  # fmt: skip
+    device, code, _ = devices.create_device(session, centre, kind="counter", counter=counter, now=now)
+    device, credential = devices.enroll(session, code, app_version=APP_VERSION, now=now)
+    token, _ = sessions.login(session, username, PASSWORD, device, now=now)
+    return Terminal(device.id, credential, token, username, counter.number)
+
+
 def populate(url: str, n_counters: int, lease_devices: int) -> tuple[Fixture, str]:
     """Migrate the empty database and set up the centre (``lease_devices`` counters with a history of use
     for the lease runs); also the database's name and version."""
@@ -222,20 +233,7 @@ def populate(url: str, n_counters: int, lease_devices: int) -> tuple[Fixture, st
             for i in range(n_counters):
                 counter = org.add_counter(session, centre, number=i + 1)
                 org.assign(session, counter, [services[i % len(services)], services[(i + 1) % len(services)]])
-                username = f"clerk.{i + 1:03d}"
-                users.create_user(
-                    session,
-                    username=username,
-                    full_name=f"Cán bộ quầy {i + 1}",
-                    role="clerk",
-                    password=PASSWORD,
-                    centre=centre,
-                    now=now,
-                )
-                device, code, _ = devices.create_device(session, centre, kind="counter", counter=counter, now=now)
-                device, credential = devices.enroll(session, code, app_version=APP_VERSION, now=now)
-                token, _ = sessions.login(session, username, PASSWORD, device, now=now)
-                counters.append(Terminal(device.id, credential, token, username, counter.number))
+                counters.append(signed_in_counter(session, centre, counter, i + 1, now))
             kiosk, code, _ = devices.create_device(session, centre, kind="kiosk", counter=None, now=now)
             kiosk, credential = devices.enroll(session, code, app_version=APP_VERSION, now=now)
             numbers.set_share_policy(centre, multiple=10, ceiling_dossier=RESERVED_PER_DAY)
