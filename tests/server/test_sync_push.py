@@ -5,7 +5,7 @@ undecodable ops quarantined, every op authorised by its user's role at the op's 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -203,20 +203,18 @@ def test_a_claim_outside_the_counters_services_is_rejected(client: TestClient, s
     assert (result["status"], "is not assigned to counter 1" in result["reason"]) == ("rejected", True)
 
 
+def walk_in(ticket_id: str, number: str, at: datetime) -> dict[str, object]:
+    """A ``ticket.issue`` payload of a walk-in of HTCT issued at counter 1 at ``at``."""
+    when = {"issued_on": at.date().isoformat(), "issued_at": naive(at)}
+    return {"ticket_id": ticket_id, "number": number, "service": "HTCT", "priority": None, **when,
+            "lease_id": "lease-1", "counter": "1"}  # fmt: skip
+
+
 def test_a_ticket_walks_through_its_life_by_pushed_steps(client: TestClient, server_sessions: sessionmaker[Session]):
     centre_id = setup_centre(server_sessions)
     c1 = counter(client, server_sessions)
     at = local_now()
-    walkin = {
-        "ticket_id": "0195f3a2-7c4e-7b21-9d3a-4f1c2b8e6a20",
-        "number": "A901",
-        "service": "HTCT",
-        "priority": None,
-        "issued_on": at.date().isoformat(),
-        "issued_at": naive(at),
-        "lease_id": "lease-1",
-        "counter": "1",
-    }
+    walkin = walk_in("0195f3a2-7c4e-7b21-9d3a-4f1c2b8e6a20", "A901", at)
     tid, number = walkin["ticket_id"], walkin["number"]
     steps = [
         c1.op("ticket.issue", walkin),
@@ -239,16 +237,8 @@ def test_a_walk_in_holding_an_online_number_is_kept_and_the_kiosk_numbers_past_i
     setup_centre(server_sessions)
     c1 = counter(client, server_sessions)
     at = local_now()
-    walkin = {
-        "ticket_id": "0195f3a2-7c4e-7b21-9d3a-4f1c2b8e6a21",
-        "number": "A003",  # walk-ins come from leases of A900–A999; the server hands out A001–A899 online
-        "service": "HTCT",
-        "priority": None,
-        "issued_on": at.date().isoformat(),
-        "issued_at": naive(at),
-        "lease_id": "lease-1",
-        "counter": "1",
-    }
+    # walk-ins come from leases of A900–A999; the server hands out A001–A899 online
+    walkin = walk_in("0195f3a2-7c4e-7b21-9d3a-4f1c2b8e6a21", "A003", at)
     assert c1.pushed(c1.op("ticket.issue", walkin))[0]["status"] == "applied"  # a fact: the citizen holds it
     # the kiosk numbers on from past A003 (held by the walk-in, it made every issue from there on answer 500)
     assert [kiosk_ticket(client, c1.device)["number"] for _ in range(4)] == ["A004", "A005", "A006", "A007"]

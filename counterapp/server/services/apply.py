@@ -27,7 +27,6 @@ from pydantic_core import PydanticSerializationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counterapp.domain.codes import parse_ticket_number
 from counterapp.domain.duedate import VIETNAM_TZ
 from counterapp.domain.errors import DomainError
 from counterapp.domain.ticket import EventKind, IllegalTransition, TicketEvent, TicketEventInvalid, TicketState
@@ -39,8 +38,9 @@ from counterapp.server.models.numbers import CodeLease
 from counterapp.server.models.org import Centre, Counter, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
 from counterapp.server.models.sync import Dossier, DossierRevision, RecordRow
-from counterapp.server.services import numbers, queue
+from counterapp.server.services import queue
 from counterapp.server.services.apply_counter import set_status as set_counter_status
+from counterapp.server.services.apply_numbers import keep_online_numbering_clear, lease_problem
 from counterapp.server.services.apply_void import record_code_void, void_dossier
 from counterapp.server.services.bulk import NewDossiers, among
 from counterapp.server.services.common import as_utc, new_id
@@ -207,16 +207,6 @@ def _service(ctx: Context, code: str | None) -> QueueService | None:
     return next((service for service in ctx.prefetched.services if service.code == wanted), None)
 
 
-def _keep_online_numbering_clear(ctx: Context, p: payloads.TicketIssueV1) -> None:
-    """A walk-in's number comes from a lease of the reserved range; one from the online range (a counter
-    given an old or foreign lease) is kept, and the online numbering of its prefix moves past it."""
-    try:
-        number = parse_ticket_number(p.number)
-    except DomainError:
-        return  # not a printed ticket number: the online numbering never makes it
-    numbers.pass_over(ctx.session, ctx.centre.id, numbers.TICKET, number.prefix, p.issued_on, number.number)
-
-
 def ticket_issue(ctx: Context, p: payloads.TicketIssueV1) -> Outcome:
     """A walk-in ticket numbered from this device's lease: inserted if absent."""
     session, entity, known = ctx.session, ("ticket", p.ticket_id), ctx.prefetched
@@ -256,7 +246,7 @@ def ticket_issue(ctx: Context, p: payloads.TicketIssueV1) -> Outcome:
         version=0,
     )
     session.add(ticket)
-    _keep_online_numbering_clear(ctx, p)
+    keep_online_numbering_clear(ctx.session, ctx.centre.id, p)
     known.absent.discard(ticket.id)
     if known.numbers is not None:
         known.numbers[(p.issued_on.isoformat(), p.number)] = ticket.id
@@ -378,21 +368,6 @@ def _dossier_ref(ctx: Context, dossier_id: str) -> EntityRef:
     return (feed.centre_space(ctx.centre.id), "dossier", dossier_id)
 
 
-def _lease_problem(ctx: Context, p: payloads.DossierCreateV1) -> str | None:
-    """Why the code is not one this device could have issued, if it is not: another agency's code, or a
-    number outside the lease it names (a code from ``/v1/codes/next`` has no lease)."""
-    agency, day_text, number_text = p.code.rsplit("-", 2)
-    if agency != ctx.centre.agency_code:
-        return "dossier.code_foreign"
-    if p.lease_id is None:
-        return None
-    lease = ctx.prefetched.leases.get(p.lease_id) or ctx.session.get(CodeLease, p.lease_id)
-    day = datetime.strptime(day_text, "%y%m%d").date()
-    if lease is None or lease.device_id != ctx.device.id or lease.day != day:
-        return "dossier.code_outside_lease"
-    return None if lease.range_start <= int(number_text) <= lease.range_end else "dossier.code_outside_lease"
-
-
 def dossier_create(ctx: Context, p: payloads.DossierCreateV1) -> Outcome:
     session, entity = ctx.session, ("dossier", p.dossier_id)
     refs = [_dossier_ref(ctx, p.dossier_id)]
@@ -425,7 +400,7 @@ def dossier_create(ctx: Context, p: payloads.DossierCreateV1) -> Outcome:
     holder = ctx.prefetched.codes.setdefault(p.code, p.dossier_id)
     if holder != p.dossier_id:
         return _flag(outcome, "dossier.code_duplicate", f"code {p.code} was already given to another dossier", entity)
-    problem = _lease_problem(ctx, p)
+    problem = lease_problem(ctx.session, ctx.centre.agency_code, ctx.device.id, ctx.prefetched.leases, p)
     if problem == "dossier.code_foreign":
         return _flag(outcome, problem, f"code {p.code} is not of this centre's agency", entity)
     if problem is not None:
