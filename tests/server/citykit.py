@@ -90,6 +90,15 @@ def agency_code(index: int) -> str:
     return f"000.{index // 100:02d}.{index % 100:02d}.H26"
 
 
+def _device_row(
+    device_id: str, credential: str, centre_id: str, counter_id: str | None, kind: str, name: str, enrolled: datetime
+) -> dict[str, object]:
+    """An enrolled device's row, inserted in bulk with the others."""
+    return {"id": device_id, "centre_id": centre_id, "counter_id": counter_id, "kind": kind, "name": name,
+            "secret_hash": security.digest(credential), "enrolled_at": enrolled, "last_client_seq": 0,
+            "applied_epoch": 0, "app_version": "0.9.0", "created_at": enrolled}  # fmt: skip
+
+
 def setup_city(
     sessions: sessionmaker[Session],
     counters: int,
@@ -144,21 +153,7 @@ def setup_city(
                 counter = org.add_counter(session, centre, number=str(slot + 1))
                 org.assign(session, counter, [htct])
                 device_id, credential, token = str(uuid.uuid4()), secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-                device_rows.append(
-                    {
-                        "id": device_id,
-                        "centre_id": centre.id,
-                        "counter_id": counter.id,
-                        "kind": "counter",
-                        "name": "",
-                        "secret_hash": security.digest(credential),
-                        "enrolled_at": enrolled,
-                        "last_client_seq": 0,
-                        "applied_epoch": 0,
-                        "app_version": "0.9.0",
-                        "created_at": enrolled,
-                    }
-                )
+                device_rows.append(_device_row(device_id, credential, centre.id, counter.id, "counter", "", enrolled))
                 sign_ins.append(
                     {
                         "token_hash": security.digest(token),
@@ -212,19 +207,7 @@ def setup_city(
             owner = next(s for s in drained + staying if s.agency == agency_code(index + 1))
             device_id, credential = str(uuid.uuid4()), secrets.token_urlsafe(24)
             device_rows.append(
-                {
-                    "id": device_id,
-                    "centre_id": owner.centre_id,
-                    "counter_id": None,
-                    "kind": "display",
-                    "name": f"board {n + 1}",
-                    "secret_hash": security.digest(credential),
-                    "enrolled_at": enrolled,
-                    "last_client_seq": 0,
-                    "applied_epoch": 0,
-                    "app_version": "0.9.0",
-                    "created_at": enrolled,
-                }
+                _device_row(device_id, credential, owner.centre_id, None, "display", f"board {n + 1}", enrolled)
             )
             boards.append(CounterSpec(device_id, credential, owner.centre_id, owner.agency, "", 0, "", "", ()))
         session.flush()
