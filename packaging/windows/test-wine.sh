@@ -7,7 +7,8 @@
 #   silent uninstall (program, shortcut and keys gone, counter.conf and user data kept) →
 #   reinstall and `uninstall.exe /S /PURGE` (counter.conf gone, user data still kept).
 # Usage: packaging/windows/test-wine.sh [--keep]   (--keep leaves the work directory for a look)
-# Needs: makensis and wine (packaging/host-tools.sh installs them as root). About 40 s on 2 cores.
+# Needs: makensis and wine (packaging/host-tools.sh installs them as root), pgrep (procps). About 40 s on
+# 2 cores, most of it wineboot making the prefix.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +44,7 @@ timed() {  # timed LABEL COMMAND...: runs it, records the seconds; returns its s
   t0=$(clock)
   "$@" || status=$?
   t1=$(clock)
-  timings+=("$(printf '%-44s %6.1f s' "$label" "$(echo "$t1 - $t0" | bc)")")
+  timings+=("$(awk -v a="$t0" -v b="$t1" -v l="$label" 'BEGIN { printf "%-44s %6.1f s", l, b - a }')")
   return $status
 }
 
@@ -160,7 +161,7 @@ check "InstallLocation" test "$(reg_value InstallLocation)" = '"C:\\Program File
 check "UninstallString" test "$(reg_value UninstallString)" = '"\"C:\\Program Files\\counterapp\\uninstall.exe\""'
 check "QuietUninstallString" \
   test "$(reg_value QuietUninstallString)" = '"\"C:\\Program Files\\counterapp\\uninstall.exe\" /S"'
-size_kb=$(( $(find "$prog" -type f -printf '%s\n' | paste -sd+ | bc) / 1024 ))
+size_kb=$(find "$prog" -type f -printf '%s\n' | awk '{ s += $1 } END { print int(s / 1024) }')
 estimated=$(( 16#$(reg_value EstimatedSize | sed 's/^dword://') ))
 check "EstimatedSize ${estimated} KB = the files' ${size_kb} KB" test "$estimated" = "$size_kb"
 check "the installed counterapp.exe --selftest exits 0" \
@@ -229,7 +230,7 @@ t_end=$(clock)
 echo "== figures"
 printf '  %s\n' "${timings[@]}"
 printf '  %-44s %6s KB\n' "installer size (stand-in payload)" "$((setup_size / 1024))"
-printf '  %-44s %6.1f s\n' "whole test" "$(echo "$t_end - $t_start" | bc)"
+awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "  %-44s %6.1f s\n", "whole test", b - a }'
 if [ "$failures" -gt 0 ]; then
   echo "test-wine: $failures check(s) FAILED"
   exit 1
