@@ -40,6 +40,8 @@ ShowUninstDetails show
 
 !define PRODUCT "counterapp"
 !define APP_EXE "counterapp.exe"
+; The app's command line needs a command; the window is `counterapp gui` (as in the Linux .desktop entry).
+!define APP_ARGS "gui"
 !define UNINSTALLER "uninstall.exe"
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${PRODUCT}"
 ; One Vietnamese name in every language, so that the uninstaller always knows which shortcut is ours.
@@ -458,7 +460,7 @@ Section "counterapp" SecMain
   File /r "${PAYLOAD}\*"
   WriteUninstaller "$INSTDIR\${UNINSTALLER}"
 
-  CreateShortCut "$SMPROGRAMS\${SHORTCUT}.lnk" "$INSTDIR\${APP_EXE}" "" "$INSTDIR\${APP_EXE}" 0
+  CreateShortCut "$SMPROGRAMS\${SHORTCUT}.lnk" "$INSTDIR\${APP_EXE}" "${APP_ARGS}" "$INSTDIR\${APP_EXE}" 0
 
   ; The machine-wide config folder: administrators and SYSTEM write, users only read. By default a new
   ; folder under ProgramData lets any user create files in it, so a clerk (or malware running as one) could

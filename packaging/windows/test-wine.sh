@@ -153,6 +153,8 @@ check "counter.conf is exactly the [enroll] file (code and counter normalised, C
 check "counter.conf has no byte-order mark" sh -c "! head -c3 '$conf' | grep -q \$'\\xef\\xbb\\xbf'"
 check "the Start-menu shortcut (Vietnamese name) exists" test -f "$lnk"
 check "the shortcut points at counterapp.exe" grep -aq 'counterapp\.exe' "$lnk"
+# The arguments are stored in UTF-16: "gui" is 67 00 75 00 69 00.
+check "the shortcut starts \`counterapp.exe gui\`" sh -c "od -An -tx1 -v '$lnk' | tr -d ' \n' | grep -q 670075006900"
 check "uninstall key: reg query finds it" key_exists
 check "DisplayName" test "$(reg_value DisplayName)" = '"counterapp — Quầy giao dịch một cửa"'
 check "DisplayVersion 0.1.0" test "$(reg_value DisplayVersion)" = '"0.1.0"'
