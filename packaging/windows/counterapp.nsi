@@ -10,7 +10,8 @@
 ; writes %ProgramData%\counterapp\counter.conf ([enroll] server/code/counter), which the app reads at its
 ; first start to enroll without questions. Exit codes (silent or not): 0 done, 1 cancelled, 2 aborted,
 ; 10 not an administrator, 11 bad /SERVER, 12 bad /CODE, 13 bad /COUNTER, 14 /CODE or /COUNTER without
-; /SERVER, 15 the target folder holds something else, 16 counterapp is running, 17 counter.conf not written.
+; /SERVER, 15 the target folder holds something else, 16 counterapp is running, 17 counter.conf not written,
+; 18 another counterapp setup or uninstaller is running.
 ; The uninstaller (uninstall.exe [/S] [/PURGE]) keeps every user's data and keeps counter.conf unless /PURGE.
 ;
 ; This file is UTF-8 with a byte-order mark: without one makensis reads it in the build machine's code page
@@ -47,6 +48,8 @@ ShowUninstDetails show
 ; One Vietnamese name in every language, so that the uninstaller always knows which shortcut is ours.
 !define SHORTCUT "Quầy giao dịch một cửa"
 !define CONF_NAME "counter.conf"
+; Held by a running setup or uninstaller: a GPO startup script and a remote push can reach the same PC at once.
+!define SETUP_MUTEX "Global\counterapp-setup"
 
 !include MUI2.nsh
 !include LogicLib.nsh
@@ -108,6 +111,8 @@ LangString MsgRunning ${LANG_VIETNAMESE} "${PRODUCT} đang chạy. Hãy đóng c
 LangString MsgRunning ${LANG_ENGLISH} "${PRODUCT} is running. Close it and try again."
 LangString MsgConfFailed ${LANG_VIETNAMESE} "Không ghi được tệp cấu hình $Scratch."
 LangString MsgConfFailed ${LANG_ENGLISH} "Could not write the configuration file $Scratch."
+LangString MsgBusy ${LANG_VIETNAMESE} "Một chương trình cài đặt hoặc gỡ bỏ ${PRODUCT} khác đang chạy. Hãy đợi nó xong rồi thử lại."
+LangString MsgBusy ${LANG_ENGLISH} "Another ${PRODUCT} setup or uninstaller is running. Wait for it to finish and try again."
 
 ; ---------------------------------------------------------------------------------------------------------------
 ; Helpers shared by the installer and the uninstaller (NSIS wants an un. copy of every function the latter calls).
@@ -117,6 +122,15 @@ LangString MsgConfFailed ${LANG_ENGLISH} "Could not write the configuration file
   MessageBox MB_ICONSTOP|MB_OK "${MESSAGE}" /SD IDOK
   SetErrorLevel ${CODE}
   Quit
+!macroend
+
+; One setup or uninstaller at a time. The mutex is never closed: Windows releases it when the process ends.
+!macro SINGLE_INSTANCE
+  System::Call 'kernel32::CreateMutexW(p 0, i 1, w "${SETUP_MUTEX}") p .r1 ?e'
+  Pop $Scratch
+  ${If} $Scratch == 183  ; ERROR_ALREADY_EXISTS
+    !insertmacro FAIL 18 "$(MsgBusy)"
+  ${EndIf}
 !macroend
 
 !macro REQUIRE_ADMIN
@@ -380,6 +394,7 @@ FunctionEnd
 Function .onInit
   SetShellVarContext all
   !insertmacro REQUIRE_ADMIN
+  !insertmacro SINGLE_INSTANCE
   ${GetParameters} $0
   StrCpy $HasServer 0
   StrCpy $HasCode 0
@@ -496,6 +511,7 @@ SectionEnd
 Function un.onInit
   SetShellVarContext all
   !insertmacro REQUIRE_ADMIN
+  !insertmacro SINGLE_INSTANCE
   ${GetParameters} $0
   ClearErrors
   ${un.GetOptions} $0 "/PURGE" $1

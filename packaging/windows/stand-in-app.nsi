@@ -14,7 +14,21 @@ OutFile "${OUTFILE}"
 Name "counterapp stand-in"
 !include LogicLib.nsh
 
+!include FileFunc.nsh
+
 Section
+  ; `counterapp.exe --hold-setup-mutex` (tests only): takes the installer's mutex as a running setup would,
+  ; says so with the file mutex-held, and keeps it while the file hold exists.
+  ${GetParameters} $0
+  ${If} $0 == "--hold-setup-mutex"
+    System::Call 'kernel32::CreateMutexW(p 0, i 1, w "Global\counterapp-setup") p .r1'
+    FileOpen $2 "$EXEDIR\mutex-held" w
+    FileClose $2
+    ${DoWhile} ${FileExists} "$EXEDIR\hold"
+      Sleep 100
+    ${Loop}
+    Return
+  ${EndIf}
   ${If} ${FileExists} "$EXEDIR\_internal\resources\i18n\counterapp_vi.qm"
     SetErrorLevel 0
   ${Else}

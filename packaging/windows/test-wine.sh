@@ -133,6 +133,15 @@ check "/CODE=O7QX-M2PD-9HTC (O is not in the alphabet) → exit 12" \
 check "/COUNTER=0 → exit 13" test "$(exit_code "$S" /S /SERVER=https://hcc.example/ /COUNTER=0)" = 13
 check "/COUNTER=5a → exit 13" test "$(exit_code "$S" /S /SERVER=https://hcc.example/ /COUNTER=5a)" = 13
 check "/CODE without /SERVER → exit 14" test "$(exit_code "$S" /S /CODE=K7QX-M2PD-9HTC)" = 14
+# A setup already running (the stand-in holding the setup's mutex): the second one gives way.
+touch "$work/hold"
+wine "Z:$(echo "$work/counterapp.exe" | tr / '\\')" --hold-setup-mutex >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 1 300); do [ -e "$work/mutex-held" ] && break; sleep 0.1; done
+check "another setup running → exit 18" \
+  test "$(exit_code "$S" /S /SERVER=https://hcc.example/ /CODE=K7QX-M2PD-9HTC)" = 18
+rm -f "$work/hold"
+wait "$holder" || true
 mkdir -p "$C/Tools" && echo "someone else's" >"$C/Tools/notes.txt"
 check "/D=C:\\Tools (a folder holding other files) → exit 15" test "$(exit_code "$S" /S '/D=C:\Tools')" = 15
 check "…and that folder is untouched" test "$(cat "$C/Tools/notes.txt")" = "someone else's"
