@@ -16,7 +16,7 @@ repo=$(cd "$here/../.." && pwd)
 keep=0
 [ "${1:-}" = "--keep" ] && keep=1
 
-"$repo/packaging/host-tools.sh" makensis wine
+sh "$repo/packaging/host-tools.sh" makensis wine
 
 work=$(mktemp -d /tmp/counterapp-wine.XXXXXX)
 export WINEPREFIX="$work/prefix"
