@@ -117,3 +117,12 @@ clean:
 # Without a display: xvfb-run -a make run. Installs only what running needs (no test or lint tools).
 run: $(RUN_STAMP) translations
 	$(BIN)/counterapp demo
+
+# --- Windows installer (packaging/windows) ---------------------------------------------------------------------
+# The NSIS installer compiled with Debian's makensis over a stand-in bundle and run under Debian's wine: refused
+# parameters, silent install with /SERVER /CODE /COUNTER, upgrades, silent uninstall with and without /PURGE
+# (about a minute; installs nsis and wine as root when missing). The real installer is built on Windows CI
+# (.github/workflows/windows.yml).
+.PHONY: test-wine
+test-wine:
+	packaging/windows/test-wine.sh
