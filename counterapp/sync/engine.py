@@ -50,7 +50,7 @@ from counterapp.store.database import Store
 from counterapp.store.outbox import device_meta
 from counterapp.store.reference_models import CounterRow, QueueServiceRow
 from counterapp.store.sync_models import NumberLeaseRow, OutboxRow, SyncConflictRow, SyncCursorRow
-from counterapp.sync import mirror
+from counterapp.sync import mirror, versions
 from counterapp.sync.enrollment import ensure_device_key
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,8 @@ class SyncStatus:
     leases_left: dict[str, int] = field(default_factory=dict)
     open_conflicts: int = 0
     leases_refused: str | None = None  # why the server gave no offline numbers (lease.staff_required)
+    # counter_too_old | counter_too_new: the server refused this counter's protocol (counterapp.sync.versions)
+    version_mismatch: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +117,7 @@ class SyncStatus:
             "leases_left": self.leases_left,
             "open_conflicts": self.open_conflicts,
             "leases_refused": self.leases_refused,
+            "version_mismatch": self.version_mismatch,
         }
 
 
@@ -151,6 +154,7 @@ def status(store: Store, now: datetime | None = None) -> SyncStatus:
             leases_left=left,
             open_conflicts=int(conflicts or 0),
             leases_refused=meta.lease_refused,
+            version_mismatch=versions.mismatch_in(meta.last_error),
         )
 
 
@@ -445,7 +449,7 @@ class SyncEngine:
             report.pushed += more.pushed
         except SyncError as exc:
             with self.store.write() as s:
-                device_meta(s).last_error = str(exc)[:300]
+                device_meta(s).last_error = versions.describe(exc)
             raise
         with self.store.write() as s:
             meta = device_meta(s)
