@@ -57,6 +57,15 @@ class RedactingFormatter(logging.Formatter):
         value = ei[1]
         return redacted_traceback(value) if value is not None else ""
 
+    def format(self, record: logging.LogRecord) -> str:
+        # logging caches a record's formatted traceback (``exc_text``) for the next handler: one formatted by
+        # another handler first (a plain stderr or pytest's) would carry the exception's message into this file
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
 
 def _ours(handler: logging.Handler, path: Path) -> bool:
     return isinstance(handler, TimedRotatingFileHandler) and Path(handler.baseFilename) == path.resolve()

@@ -131,8 +131,8 @@ def settings_facts(store: Store, data_dir: Path) -> Facts:
 def sync_facts(store: Store) -> Facts:
     current = status(store)
     with store.read() as session:
-        counted = session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).tuples()
-        by_status = dict(counted.all())  # not dict(counted): a Result has keys(), the column names
+        counted = session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all()
+        by_status = {str(state): int(count) for state, count in counted}
         by_kind = [
             {"kind": kind, "status": state, "count": count}
             for kind, state, count in session.execute(
