@@ -634,7 +634,7 @@
     <message>
         <location filename="../../counterapp/gui/about.py" line="0"/>
         <source>&amp;Help</source>
-        <translation>&amp;Trợ giúp</translation>
+        <translation>T&amp;rợ giúp</translation>
     </message>
     <message>
         <location line="0"/>

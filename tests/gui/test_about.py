@@ -70,7 +70,7 @@ def test_f1_opens_about_in_vietnamese_with_the_facts_and_writes_the_bundle(
 ):
     # GIVEN the window on the intake tab, in Vietnamese (the default language)
     window.show_tab(1)
-    assert window.help_menu.title() == "&Trợ giúp"
+    assert window.help_menu.title() == "T&rợ giúp"  # Alt+R: the one letter free in sight
     assert [a.text() for a in window.help_menu.actions() if a.text()] == ["Tạo gói hỗ trợ…", "Giới thiệu"]
     # WHEN the clerk presses F1
     press(qtbot, window, Qt.Key.Key_F1)
