@@ -60,6 +60,9 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 15.0
 MAX_RETRY_AFTER_S = 60.0  # a busy server's own Retry-After is honoured up to this
 WAIT_S = 25.0
+# A server that refuses this counter's protocol is asked again this often (plus jitter), not every 15 s:
+# a centre's counters would otherwise keep it busy until IT updates them. "Sync now" still asks at once.
+VERSION_RETRY_S = 300.0
 # Refill a lease kind when fewer numbers than LEASE_LOW are left for the day. Walk-in tickets come from a
 # small reserved range shared by every counter of the centre (900–999 per prefix), so their blocks are small.
 LEASE_LOW = {LeaseKind.DOSSIER_CODE: 10, LeaseKind.TICKET: 2}
@@ -494,6 +497,8 @@ class SyncEngine:
             except (Unreachable, Refused) as exc:
                 failures += 1
                 delay = self.backoff(failures)
+                if versions.mismatch_of(exc):  # no answer will change until someone installs a version
+                    delay = VERSION_RETRY_S + self._rng.uniform(0, 30)
                 log.info("sync failed (%s); next try in %.1f s", exc, delay)
                 # "Sync now" tries again at once; a write waits (a clerk working offline writes all day)
                 self._retry.wait(delay)
