@@ -35,6 +35,7 @@ from counterapp.gui.window_geometry import window_settings
 from counterapp.protocol.client import ServerClient
 from counterapp.services import staff
 from counterapp.services.device import get_device
+from counterapp.services.logfiles import setup_file_logging
 from counterapp.services.workspace import Workspace, open_workspace
 from counterapp.sync.engine import SyncEngine
 from counterapp.sync.enrollment import Credential, NotEnrolled, client_for, load_credential
@@ -78,20 +79,10 @@ def install_excepthook() -> None:
 
 
 def setup_logging(data_dir: Path) -> Path:
-    """INFO and above to ``<data_dir>/logs/counterapp-gui.log`` (rotated, 3 × 1 MB) and to stderr, so a
-    crash on a clerk's PC leaves a trace IT can collect. The log never holds passwords or names."""
-    from logging.handlers import RotatingFileHandler
-
-    path = data_dir / "logs" / "counterapp-gui.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=[handler, logging.StreamHandler()],
-    )
-    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per request (long polls) drowns the rest
-    return path
+    """INFO and above to ``<data_dir>/logs/counterapp.log`` (rotated at midnight, the last 14 days kept) and
+    to stderr, so a crash on a clerk's PC leaves a trace IT can collect (``counterapp support-bundle``). The
+    log never holds passwords or personal data; tracebacks are written without exception messages."""
+    return setup_file_logging(data_dir)
 
 
 # --- the application ---
@@ -253,6 +244,25 @@ class CounterApp(QObject):
             self.login_client.close()
 
 
+TOO_NEW = "store.data_dir_too_new"  # counterapp.store.errors.DataDirectoryTooNew (the GUI never imports the store)
+
+
+def too_new_text(exc: DomainError) -> str:
+    """The one line for a data directory written by a newer counterapp, in the clerk's language."""
+    schema, need = exc.params.get("schema", "?"), exc.params.get("need")
+    number = str(int(schema)) if str(schema).isdigit() else str(schema)
+    if need:
+        text = QApplication.translate(
+            "CounterApp",
+            "This data directory was written by a newer counterapp (schema %1); install version %2 or later.",
+        )
+        return arg(text, number, need)
+    text = QApplication.translate(
+        "CounterApp", "This data directory was written by a newer counterapp (schema %1); install that version again."
+    )
+    return arg(text, number)
+
+
 def _open(data_dir: Path, server_url: str | None) -> tuple[Workspace, Credential | None]:
     workspace = open_workspace(data_dir)
     try:
@@ -282,7 +292,14 @@ def run_counter_window(
     load_theme(app)
     languages = LanguageManager(parent=app)
     languages.set_language(language)
-    workspace, credential = _open(data_dir, server_url)
+    try:
+        workspace, credential = _open(data_dir, server_url)
+    except DomainError as exc:
+        if exc.code != TOO_NEW:
+            raise
+        log.error("%s", exc)  # the same line as the CLI's, for IT reading the log
+        QMessageBox.critical(None, "counterapp", too_new_text(exc))
+        return 1
     collector = GuiThreadCollector(app)  # before any pool or sync thread starts allocating
     collector.start()
     try:

@@ -24,6 +24,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QSetting
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
+from counterapp.gui.about import HelpMenu
 from counterapp.gui.i18n import LANGUAGES, LanguageManager, arg
 from counterapp.gui.leave_guard import LeaveChoice, LeaveDialog
 from counterapp.gui.lock import InactivityWatcher, LockDialog
@@ -228,6 +229,13 @@ class MainWindow(QMainWindow):
         self.language_group.triggered.connect(self.on_language_action)
         self.menuBar().addMenu(self.language_menu)
 
+        self.help_menu = HelpMenu(
+            self, self.workspace, self._action(WindowKey.ABOUT, lambda: self.help_menu.show_about())
+        )
+        self.help_menu.bundler.saved.connect(self.status_bar.show_message)
+        self.help_menu.bundler.failed.connect(self.status_bar.show_message)
+        self.menuBar().addMenu(self.help_menu)
+
     def open(self) -> None:
         """Show the window where the clerk works: maximised on its screen the first time, then as left."""
         restore_or_maximise(self, self.settings)
@@ -269,6 +277,7 @@ class MainWindow(QMainWindow):
         self.actions_by_key[WindowKey.SAVE_INTAKE].setText(self.tr("Save intake and print receipt"))
         self.actions_by_key[WindowKey.FIND_DOSSIER].setText(self.tr("Find a dossier"))
         self.language_menu.setTitle(self.tr("&Language"))
+        self.help_menu.retranslate_ui()
         self.lock_cover.setText(self.tr("The counter is locked."))
         self.status_bar.retranslate_ui()
         self.strip.retranslate_ui()

@@ -2,6 +2,97 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>%1 (this version: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="0"/>
+        <source>%n change(s) to send</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>About counterapp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Create support bundle…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Data directory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Data schema</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Operating system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Python</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Qt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>SQLite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>counterapp %1 — one-stop counter software</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>not enrolled (standalone)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>online</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ApplicantForm</name>
     <message>
         <location filename="../../counterapp/gui/applicant_form.py" line="+215"/>
@@ -132,6 +223,16 @@
     <message>
         <location filename="../../counterapp/gui/app.py" line="+103"/>
         <source>Counter %1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/app.py" line="0"/>
+        <source>This data directory was written by a newer counterapp (schema %1); install that version again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>This data directory was written by a newer counterapp (schema %1); install version %2 or later.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -529,6 +630,24 @@
     <message>
         <location line="+26"/>
         <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HelpMenu</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>About counterapp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Create support bundle…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1892,6 +2011,21 @@
         <source>This computer&apos;s clock is %1 s off the server&apos;s: dossier codes and receipts are blocked until the clock is corrected</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../counterapp/gui/statusbar.py" line="0"/>
+        <source>The counter software is newer than the server — keep working as usual, call IT to update the server; data will sync after the update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>The server needs a newer version of the counter software — keep working as usual, call IT to update this computer; data will sync after the update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Update needed</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SupplementDialog</name>
@@ -1913,6 +2047,29 @@
     <message>
         <location line="+16"/>
         <source>Tick at least one document.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SupportBundler</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>Save the support bundle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Support bundle saved: %1 — send this file to IT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>The support bundle could not be written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Zip files (*.zip)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

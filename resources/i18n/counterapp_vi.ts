@@ -2,6 +2,96 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>%1 (this version: %2)</source>
+        <translation>%1 (phiên bản này: %2)</translation>
+    </message>
+    <message numerus="yes">
+        <location line="0"/>
+        <source>%n change(s) to send</source>
+        <translation>
+            <numerusform>Chờ gửi: %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>About counterapp</source>
+        <translation>Giới thiệu counterapp</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Create support bundle…</source>
+        <translation>Tạo gói hỗ trợ…</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Data directory</source>
+        <translation>Thư mục dữ liệu</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Data schema</source>
+        <translation>Lược đồ dữ liệu</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Operating system</source>
+        <translation>Hệ điều hành</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Python</source>
+        <translation>Python</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Qt</source>
+        <translation>Qt</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>SQLite</source>
+        <translation>SQLite</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Server</source>
+        <translation>Máy chủ</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Sync</source>
+        <translation>Đồng bộ</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Version</source>
+        <translation>Phiên bản</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>counterapp %1 — one-stop counter software</source>
+        <translation>counterapp %1 — phần mềm quầy một cửa</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>not enrolled (standalone)</source>
+        <translation>chưa đăng ký với máy chủ (chạy độc lập)</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>offline</source>
+        <translation>ngoại tuyến</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>online</source>
+        <translation>trực tuyến</translation>
+    </message>
+</context>
+<context>
     <name>ApplicantForm</name>
     <message>
         <location filename="../../counterapp/gui/applicant_form.py" line="+215"/>
@@ -133,6 +223,16 @@
         <location filename="../../counterapp/gui/app.py" line="+103"/>
         <source>Counter %1 — %2</source>
         <translation>Quầy %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/app.py" line="0"/>
+        <source>This data directory was written by a newer counterapp (schema %1); install that version again.</source>
+        <translation>Thư mục dữ liệu này do phiên bản counterapp mới hơn ghi (lược đồ %1); hãy cài lại phiên bản đó.</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>This data directory was written by a newer counterapp (schema %1); install version %2 or later.</source>
+        <translation>Thư mục dữ liệu này do phiên bản counterapp mới hơn ghi (lược đồ %1); hãy cài phiên bản %2 trở lên.</translation>
     </message>
 </context>
 <context>
@@ -527,6 +627,24 @@
         <location line="+26"/>
         <source>%1 min</source>
         <translation>%1 phút</translation>
+    </message>
+</context>
+<context>
+    <name>HelpMenu</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>&amp;Help</source>
+        <translation>T&amp;rợ giúp</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>About counterapp</source>
+        <translation>Giới thiệu</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Create support bundle…</source>
+        <translation>Tạo gói hỗ trợ…</translation>
     </message>
 </context>
 <context>
@@ -1885,6 +2003,21 @@
         <source>This computer&apos;s clock is %1 s off the server&apos;s: dossier codes and receipts are blocked until the clock is corrected</source>
         <translation>Đồng hồ máy tính lệch %1 giây so với máy chủ: tạm khóa cấp mã hồ sơ và giấy tiếp nhận cho đến khi chỉnh lại đồng hồ</translation>
     </message>
+    <message>
+        <location filename="../../counterapp/gui/statusbar.py" line="0"/>
+        <source>The counter software is newer than the server — keep working as usual, call IT to update the server; data will sync after the update</source>
+        <translation>Phần mềm quầy mới hơn máy chủ — vẫn làm việc bình thường, gọi bộ phận CNTT để cập nhật máy chủ; dữ liệu sẽ đồng bộ sau khi cập nhật</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>The server needs a newer version of the counter software — keep working as usual, call IT to update this computer; data will sync after the update</source>
+        <translation>Máy chủ cần phiên bản mới hơn của phần mềm quầy — vẫn làm việc bình thường, gọi bộ phận CNTT để cập nhật máy này; dữ liệu sẽ đồng bộ sau khi cập nhật</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Update needed</source>
+        <translation>Cần cập nhật</translation>
+    </message>
 </context>
 <context>
     <name>SupplementDialog</name>
@@ -1907,6 +2040,29 @@
         <location line="+16"/>
         <source>Tick at least one document.</source>
         <translation>Đánh dấu ít nhất một giấy tờ.</translation>
+    </message>
+</context>
+<context>
+    <name>SupportBundler</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>Save the support bundle</source>
+        <translation>Lưu gói hỗ trợ</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Support bundle saved: %1 — send this file to IT</source>
+        <translation>Đã lưu gói hỗ trợ: %1 — gửi tệp này cho bộ phận CNTT</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>The support bundle could not be written: %1</source>
+        <translation>Không ghi được gói hỗ trợ: %1</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Zip files (*.zip)</source>
+        <translation>Tệp zip (*.zip)</translation>
     </message>
 </context>
 <context>
