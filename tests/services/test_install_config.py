@@ -43,7 +43,8 @@ def test_server_alone_prefills_but_is_not_complete(tmp_path: Path) -> None:
 
 
 def test_a_notepad_bom_and_upper_case_keys_are_accepted(tmp_path: Path) -> None:
-    path = write(tmp_path, "[enroll]\r\nSERVER = https://hcc.example\r\nCode = K7QX-M2PD-9HTC\r\n", encoding="utf-8-sig")
+    text = "[enroll]\r\nSERVER = https://hcc.example\r\nCode = K7QX-M2PD-9HTC\r\n"
+    path = write(tmp_path, text, encoding="utf-8-sig")
     config = read_install_config(path)
     assert config is not None and config.complete
 
