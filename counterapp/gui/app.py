@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CounterApp", "install_excepthook", "main", "run_counter_window", "setup_logging"]
+__all__ = ["CounterApp", "first_start", "install_excepthook", "main", "run_counter_window", "setup_logging"]
 
 SETTLE_AFTER_MS = 2000  # after sign-in, the collector's one full pass (~100 ms) once the window is up
 
@@ -264,6 +264,19 @@ def _open(data_dir: Path, server_url: str | None) -> tuple[Workspace, Credential
     return workspace, credential
 
 
+def first_start(data_dir: Path, languages: LanguageManager) -> bool:
+    """A data directory that is not enrolled gets the first-start wizard (``gui.enroll_wizard``) before the
+    sign-in; False when IT quits it before enrolling."""
+    from counterapp.gui.enroll_wizard import EnrollWizard, needs_enrollment
+
+    if not needs_enrollment(data_dir):
+        return True
+    wizard = EnrollWizard(data_dir, languages=languages)
+    accepted = wizard.exec() == EnrollWizard.DialogCode.Accepted
+    wizard.deleteLater()
+    return accepted or not needs_enrollment(data_dir)  # quit on the printers page: enrolled all the same
+
+
 def run_counter_window(
     data_dir: Path,
     server_url: str | None = None,
@@ -271,8 +284,8 @@ def run_counter_window(
     *,
     language: str = DEFAULT_LANGUAGE,
 ) -> int:
-    """Open the counter window on an initialised (normally enrolled) data directory and run the event
-    loop until the clerk quits. ``server_url`` overrides the enrolled one. Returns the exit status."""
+    """Open the counter window on the data directory (the first-start wizard first when it is not enrolled)
+    and run the event loop until the clerk quits. ``server_url`` overrides the enrolled one. Returns the exit status."""
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "counterapp"])
     assert isinstance(app, QApplication)
     app.setApplicationName("counterapp")
@@ -282,6 +295,8 @@ def run_counter_window(
     load_theme(app)
     languages = LanguageManager(parent=app)
     languages.set_language(language)
+    if not first_start(data_dir, languages):
+        return 0  # IT quit the wizard: nothing to sign in to
     workspace, credential = _open(data_dir, server_url)
     collector = GuiThreadCollector(app)  # before any pool or sync thread starts allocating
     collector.start()

@@ -20,7 +20,17 @@ from counterapp.printing.printers import PrinterConfig, PrinterKind, deliver_pdf
 from counterapp.services import printing
 from counterapp.services.printing import Document
 
-__all__ = ["RECEIPT", "ROLES", "TICKET", "print_test_page", "role_printer", "save_role_printers", "thermal_profiles"]
+__all__ = [
+    "RECEIPT",
+    "ROLES",
+    "TICKET",
+    "kinds_for",
+    "print_test_page",
+    "role_printer",
+    "save_in_data_dir",
+    "save_role_printers",
+    "thermal_profiles",
+]
 
 RECEIPT = "receipt"
 TICKET = "ticket"
@@ -72,6 +82,18 @@ def save_role_printers(session: Session, configs: Mapping[str, PrinterConfig | N
                 printing.remove_printer(session, role)
             continue
         printing.save_printer(session, {**config.to_mapping(), "name": role})
+
+
+def save_in_data_dir(data_dir: Path, configs: Mapping[str, PrinterConfig | None]) -> None:
+    """``save_role_printers`` in its own transaction on ``data_dir`` (the first start: no workspace open yet)."""
+    from counterapp.services.workspace import open_workspace
+
+    workspace = open_workspace(data_dir)
+    try:
+        with workspace.writing() as (session, _now):
+            save_role_printers(session, configs)
+    finally:
+        workspace.close()
 
 
 def kinds_for(platform: str) -> tuple[PrinterKind, ...]:
