@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_SIZE", "EnrollWizard", "needs_enrollment"]
 
-DEFAULT_SIZE = (780, 640)  # fits a 1366×768 counter screen with the task bar
+DEFAULT_SIZE = (1000, 640)  # fits a 1366×768 counter screen with the task bar
 SERVER_PAGE, RESULT_PAGE, PRINTER_PAGE = range(3)
 
 
@@ -203,12 +203,11 @@ class EnrollWizard(QDialog):
         self.ticket_chooser = PrinterChooser(printer_setup.TICKET, default_folder=self.data_dir / "tickets",
                                              parent=inner)  # fmt: skip
         self.receipt_chooser.set_kind("pdf-folder")  # works on any PC; IT picks the real printer
-        inner_layout = QVBoxLayout(inner)
+        inner_layout = QHBoxLayout(inner)  # side by side: one above the other needs a scroll bar at 768 px
         inner_layout.setContentsMargins(0, 0, 0, 0)
-        inner_layout.addWidget(self.receipt_chooser)
-        inner_layout.addWidget(self.ticket_chooser)
-        inner_layout.addStretch(1)
-        scroll = QScrollArea(page)
+        inner_layout.addWidget(self.receipt_chooser, 1, Qt.AlignmentFlag.AlignTop)
+        inner_layout.addWidget(self.ticket_chooser, 1, Qt.AlignmentFlag.AlignTop)
+        scroll = self.printers_scroll = QScrollArea(page)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(inner)
@@ -371,7 +370,7 @@ class EnrollWizard(QDialog):
         expected = self.install_config.counter if self.install_config is not None else ""
         texts = [enroll_texts.warning_text(w, expected_counter=expected, counter=info.counter_number)
                  for w in info.warnings]  # fmt: skip
-        self.warning_label.setText("\n".join(texts))
+        self.warning_label.setText("\n\n".join(texts))
         self.warning_label.setVisible(bool(texts))
 
     # --- navigation and page 3 ---
