@@ -237,3 +237,56 @@ def test_quitting_before_enrolling_leaves_nothing(qtbot: QtBot, wizard_for: Call
     with qtbot.waitSignal(wizard.rejected):
         qtbot.mouseClick(wizard.quit_button, LEFT)
     assert not wizard.data_dir.exists()
+
+
+def test_the_first_start_ends_at_the_sign_in(
+    qtbot: QtBot, server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``gui.app.first_start`` as ``counterapp gui`` runs it (a modal wizard), then the sign-in on the new counter."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from counterapp.gui import app
+    from counterapp.gui.app import CounterApp
+    from counterapp.gui.i18n import LanguageManager
+    from tests.liveserver import CLERK, PASSWORD
+
+    # GIVEN the installer's config and a PC with no data directory
+    write_config(tmp_path, monkeypatch, f"[enroll]\nserver = {server.url}\ncode = {make_code(server)}\n")
+    data = tmp_path / "counter"
+    clicked: list[int] = []
+
+    def drive() -> None:  # IT's two clicks once the wizard enrolled by itself: Next, then Finish
+        wizard = QApplication.activeModalWidget()
+        if isinstance(wizard, EnrollWizard) and wizard.next_button.isEnabled():
+            page = wizard.pages.currentIndex()
+            if page in (RESULT_PAGE, PRINTER_PAGE) and page not in clicked:
+                clicked.append(page)
+                qtbot.mouseClick(wizard.next_button, LEFT)
+
+    timer = QTimer()
+    timer.timeout.connect(drive)
+    timer.start(50)
+    languages = LanguageManager()
+    # WHEN the app starts on it
+    assert app.first_start(data, languages)
+    timer.stop()
+    # THEN it is enrolled, and the sign-in opens; the clerk signs in online
+    assert clicked == [RESULT_PAGE, PRINTER_PAGE] and not needs_enrollment(data)
+    workspace, credential = app._open(data, None)
+    controller = CounterApp(workspace, credential, languages)
+    try:
+        controller.start()
+        login = controller.login
+        assert login is not None and login.isVisible()
+        login.username_edit.setText(CLERK)
+        login.password_edit.setText(PASSWORD)
+        qtbot.mouseClick(login.sign_in_button, LEFT)
+        qtbot.waitUntil(lambda: controller.window is not None and controller.window.isVisible(), timeout=TIMEOUT)
+        assert controller.workspace.user is not None and not controller.workspace.user.offline
+    finally:
+        if controller.window is not None:
+            controller.window._closing_approved = True
+            controller.window.close()
+        controller.shutdown()
+        workspace.close()
