@@ -137,6 +137,8 @@ class CounterApp(QObject):
         # the server answers again and confirms it: the clerk then gets a staff session without typing again.
         self._confirm_password: str | None = None
         self._confirming = False
+        self.credential = credential
+        self.moved_to: Path | None = None  # re-enrolled: run_counter_window starts again on this data directory
 
     def sign_in(self, username: str, password: str) -> staff.StaffSession:
         """Runs on the IO pool (blocking)."""
@@ -176,6 +178,7 @@ class CounterApp(QObject):
         )
         window.signed_out.connect(self.on_signed_out)
         window.reconnected.connect(self.on_reconnected)
+        window.reenroll_requested.connect(self.on_reenroll_requested)
         window.set_online_codes(self.online_codes)
         self.window = window
         if user.offline:
@@ -230,6 +233,32 @@ class CounterApp(QObject):
         self._confirming = False
         self._confirm_password = None
         log.info("the offline sign-in was not confirmed online: %s", getattr(exc, "code", type(exc).__name__))
+
+    @Slot()
+    def on_reenroll_requested(self) -> None:
+        """An admin re-enrolls this PC (``gui.reenroll_dialog``); the menu shows the action to admins only."""
+        from counterapp.gui.reenroll_dialog import ReenrollDialog
+
+        user = self.workspace.user
+        if self.window is None or user is None or user.role != "admin":
+            return
+        server_url = self.credential.server_url if self.credential is not None else ""
+        dialog = ReenrollDialog(self.workspace, server_url=server_url, parent=self.window)
+        dialog.reenrolled.connect(self.on_reenrolled)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    @Slot(object)
+    def on_reenrolled(self, data_dir: Path) -> None:
+        """The PC has a new identity in a new data directory: leave this one and start again there."""
+        log.info("re-enrolled: restarting on the new data directory")
+        self.moved_to = data_dir
+        window, self.window = self.window, None
+        if window is not None:
+            window._closing_approved = True  # an admin's decision; the unsent work is safe (pushed or exported)
+            window.close()
+            window.deleteLater()
+        QApplication.quit()
 
     @Slot()
     def on_login_cancelled(self) -> None:
@@ -297,24 +326,30 @@ def run_counter_window(
     languages.set_language(language)
     if not first_start(data_dir, languages):
         return 0  # IT quit the wizard: nothing to sign in to
-    workspace, credential = _open(data_dir, server_url)
     collector = GuiThreadCollector(app)  # before any pool or sync thread starts allocating
     collector.start()
     try:
-        try:
-            controller = CounterApp(
-                workspace, credential, languages, prefill_username=prefill_username, collector=collector
-            )
-        except DomainError as exc:  # not initialised: say what to do rather than a traceback
-            QMessageBox.critical(None, "counterapp", f"{exc.code}: {exc}")
-            return 1
-        controller.start()
-        try:
-            return int(app.exec())
-        finally:
-            controller.shutdown()
+        while True:  # once more after a re-enrollment, on the new data directory
+            workspace, credential = _open(data_dir, server_url)
+            try:
+                try:
+                    controller = CounterApp(
+                        workspace, credential, languages, prefill_username=prefill_username, collector=collector
+                    )
+                except DomainError as exc:  # not initialised: say what to do rather than a traceback
+                    QMessageBox.critical(None, "counterapp", f"{exc.code}: {exc}")
+                    return 1
+                controller.start()
+                try:
+                    status = int(app.exec())
+                finally:
+                    controller.shutdown()
+            finally:
+                workspace.close()
+            if controller.moved_to is None:
+                return status
+            data_dir, server_url, prefill_username = controller.moved_to, None, None
     finally:
-        workspace.close()
         collector.stop()
 
 

@@ -1455,6 +1455,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Re-enroll this PC…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2002,6 +2007,109 @@
     <message>
         <location line="+7"/>
         <source>Waited %1 min before the call</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReenrollDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="108"/>
+        <source>Re-enroll this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="110"/>
+        <source>Use this when this PC replaces another counter&apos;s PC or moves to another counter. Ask the administrator for a new device code (counterapp-server admin create-device --kind counter --counter N). The unsent work is sent first, or exported to a file; nothing on this PC is deleted: the current data stay in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="115"/>
+        <source>Sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="115"/>
+        <source>Send unsent work now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="116"/>
+        <source>Export unsent work to a file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="117"/>
+        <source>Server address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="118"/>
+        <source>New one-time code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="119"/>
+        <source>Enrolling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="119"/>
+        <source>Re-enroll</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="137"/>
+        <source>Sending the unsent work to the server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="139"/>
+        <source>Counting the unsent work…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="141"/>
+        <source>All the work of this counter is on the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="143"/>
+        <source>%1 unsent changes were exported to %2. Import that file on the server (counterapp-server import) before removing this PC&apos;s old data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="147"/>
+        <source>%1 changes could not be sent to the server. Export them to a file; it will be imported on the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="150"/>
+        <source>%1 changes are not on the server yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="215"/>
+        <source>Export unsent work</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="216"/>
+        <source>counterapp export (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="241"/>
+        <source>The export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="252"/>
+        <source>Type the new one-time code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="273"/>
+        <source>%1 changes are neither sent nor exported.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1451,6 +1451,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Re-enroll this PC…</source>
+        <translation>Đăng ký &amp;lại máy này…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Queue</source>
         <translation>&amp;Hàng đợi</translation>
     </message>
@@ -1998,6 +2003,109 @@
         <location line="+7"/>
         <source>Waited %1 min before the call</source>
         <translation>Đã chờ %1 phút trước khi được gọi</translation>
+    </message>
+</context>
+<context>
+    <name>ReenrollDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="108"/>
+        <source>Re-enroll this PC</source>
+        <translation>Đăng ký lại máy này</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="110"/>
+        <source>Use this when this PC replaces another counter&apos;s PC or moves to another counter. Ask the administrator for a new device code (counterapp-server admin create-device --kind counter --counter N). The unsent work is sent first, or exported to a file; nothing on this PC is deleted: the current data stay in %1.</source>
+        <translation>Dùng khi máy này thay cho máy của một quầy khác hoặc chuyển sang quầy khác. Hãy xin người quản trị mã của một thiết bị mới (counterapp-server admin create-device --kind counter --counter N). Công việc chưa gửi sẽ được gửi trước, hoặc xuất ra tệp; không có gì trên máy này bị xóa: dữ liệu hiện tại vẫn nằm ở %1.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="115"/>
+        <source>Sending…</source>
+        <translation>Đang gửi…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="115"/>
+        <source>Send unsent work now</source>
+        <translation>Gửi ngay công việc chưa gửi</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="116"/>
+        <source>Export unsent work to a file…</source>
+        <translation>Xuất công việc chưa gửi ra tệp…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="117"/>
+        <source>Server address</source>
+        <translation>Địa chỉ máy chủ</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="118"/>
+        <source>New one-time code</source>
+        <translation>Mã dùng một lần mới</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="119"/>
+        <source>Enrolling…</source>
+        <translation>Đang đăng ký…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="119"/>
+        <source>Re-enroll</source>
+        <translation>Đăng ký lại</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="137"/>
+        <source>Sending the unsent work to the server…</source>
+        <translation>Đang gửi công việc chưa gửi lên máy chủ…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="139"/>
+        <source>Counting the unsent work…</source>
+        <translation>Đang đếm công việc chưa gửi…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="141"/>
+        <source>All the work of this counter is on the server.</source>
+        <translation>Toàn bộ công việc của quầy này đã có trên máy chủ.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="143"/>
+        <source>%1 unsent changes were exported to %2. Import that file on the server (counterapp-server import) before removing this PC&apos;s old data.</source>
+        <translation>Đã xuất %1 thay đổi chưa gửi ra %2. Hãy nhập tệp đó vào máy chủ (counterapp-server import) trước khi xóa dữ liệu cũ của máy này.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="147"/>
+        <source>%1 changes could not be sent to the server. Export them to a file; it will be imported on the server.</source>
+        <translation>%1 thay đổi không gửi được lên máy chủ. Hãy xuất chúng ra tệp; tệp sẽ được nhập vào máy chủ.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="150"/>
+        <source>%1 changes are not on the server yet.</source>
+        <translation>%1 thay đổi chưa có trên máy chủ.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="215"/>
+        <source>Export unsent work</source>
+        <translation>Xuất công việc chưa gửi</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="216"/>
+        <source>counterapp export (*.json)</source>
+        <translation>Tệp xuất counterapp (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="241"/>
+        <source>The export failed: %1</source>
+        <translation>Xuất tệp không thành công: %1</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="252"/>
+        <source>Type the new one-time code.</source>
+        <translation>Nhập mã dùng một lần mới.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="273"/>
+        <source>%1 changes are neither sent nor exported.</source>
+        <translation>%1 thay đổi chưa được gửi cũng chưa được xuất.</translation>
     </message>
 </context>
 <context>

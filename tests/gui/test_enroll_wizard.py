@@ -239,6 +239,7 @@ def test_quitting_before_enrolling_leaves_nothing(qtbot: QtBot, wizard_for: Call
     assert not wizard.data_dir.exists()
 
 
+@pytest.mark.slow  # a modal wizard, a full sign-in and the window: ~6 s
 def test_the_first_start_ends_at_the_sign_in(
     qtbot: QtBot, server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
