@@ -105,13 +105,15 @@ def test_with_the_server_away_the_work_is_exported_first(
     assert unsent(counter.workspace.store).count == 2 and credential_path(counter.path).is_file()
 
 
-def test_a_wrong_code_says_so_and_stays(qtbot: QtBot, live_server: LiveServer, counter: Counter) -> None:
+@pytest.mark.usefixtures("live_server")
+def test_a_wrong_code_says_so_and_stays(qtbot: QtBot, counter: Counter) -> None:
     dialog = open_dialog(qtbot, counter)
     qtbot.keyClicks(dialog.code_edit, "ZZZZ-ZZZZ-ZZZZ")
     qtbot.mouseClick(dialog.reenroll_button, LEFT)
     qtbot.waitUntil(lambda: dialog.error_label.isVisible(), timeout=TIMEOUT)
     assert dialog.error_label.text().startswith("This code is wrong.")
-    assert dialog.isVisible() and configured_counter() != counter.path.parent / "x"
+    assert dialog.isVisible() and configured_counter() is None
+    assert [p.name for p in counter.path.parent.iterdir() if p.name.startswith("counter")] == ["counter"]
 
 
 @pytest.mark.parametrize(("role", "shown"), [("admin", True), ("lead", False), ("clerk", False)])
