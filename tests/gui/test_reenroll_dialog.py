@@ -128,3 +128,49 @@ def test_only_an_admin_sees_the_action(qtbot: QtBot, tmp_path: Path, role: str, 
     finally:
         jobs.wait_idle(15_000)
         workspace.close()
+
+
+@pytest.mark.slow  # a sign-in, the window and a re-enrollment over a live server: ~8 s
+def test_from_the_menu_to_a_restart_on_the_new_directory(
+    qtbot: QtBot, live_server: LiveServer, counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from PySide6.QtWidgets import QApplication
+
+    from counterapp.gui.app import CounterApp
+    from counterapp.gui.i18n import LanguageManager
+    from tests.liveserver import CLERK, PASSWORD
+
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))  # run_counter_window's loop restarts
+    controller = CounterApp(counter.workspace, counter.credential, LanguageManager())
+    try:
+        controller.start()
+        login = controller.login
+        assert login is not None
+        login.username_edit.setText(CLERK)
+        login.password_edit.setText(PASSWORD)
+        qtbot.mouseClick(login.sign_in_button, LEFT)
+        qtbot.waitUntil(lambda: controller.window is not None and controller.window.isVisible(), timeout=TIMEOUT)
+        window = controller.window
+        assert window is not None and not window.reenroll_action.isVisible()  # a clerk: no such action
+        # GIVEN an admin at the counter (the demo centre has no admin account: the role is what matters)
+        user = controller.workspace.user
+        assert user is not None
+        controller.workspace.user = dataclasses.replace(user, role="admin")
+        window.user_changed()
+        assert window.reenroll_action.isVisible()
+        # WHEN the admin chooses Counter ▸ Re-enroll this PC… and types a new code
+        window.reenroll_action.trigger()
+        dialog = window.findChild(ReenrollDialog)
+        assert dialog is not None
+        qtbot.waitUntil(lambda: dialog.reenroll_button.isEnabled(), timeout=TIMEOUT)
+        target = type_code_and_reenroll(qtbot, dialog, make_code(live_server, number="2"))
+        # THEN the window closes and the app is asked to start again there
+        assert controller.moved_to == target and controller.window is None and quits == [True]
+    finally:
+        if controller.window is not None:
+            controller.window._closing_approved = True
+            controller.window.close()
+        controller.shutdown()
