@@ -77,6 +77,7 @@ class ReenrollDialog(QDialog):
         self.reenroll_button.setDefault(True)
         self.buttons.addButton(self.reenroll_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAutoDefault(False)  # never the highlighted button, even while Re-enroll waits
 
         row = QHBoxLayout()
         row.addWidget(self.send_button)
@@ -87,12 +88,16 @@ class ReenrollDialog(QDialog):
         form.addRow(self.code_label, self.code_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro_label)
+        layout.addSpacing(8)
         layout.addWidget(self.state_label)
         layout.addLayout(row)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
-        fit_width(self, minimum=720)
+        # wrapped labels get their height only from spare room (Qt sizes a dialog by its width hints): a size
+        # that holds the longest state in Vietnamese at 1366×768 (tests/gui/test_enroll_wizard_fits.py)
+        self.resize(fit_width(self, minimum=760), 520)
 
         self.send_button.clicked.connect(self.on_send_clicked)
         self.export_button.clicked.connect(self.on_export_clicked)
@@ -149,6 +154,11 @@ class ReenrollDialog(QDialog):
         else:
             text = arg(self.tr("%1 changes are not on the server yet."), left.count)
         self.state_label.setText(text)
+        role = "warning" if left is not None and left.count and not self.work_is_safe else "muted"
+        if self.state_label.property("role") != role:
+            self.state_label.setProperty("role", role)
+            self.state_label.style().unpolish(self.state_label)
+            self.state_label.style().polish(self.state_label)
 
     def _update(self) -> None:
         idle = not self._busy

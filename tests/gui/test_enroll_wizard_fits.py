@@ -25,6 +25,7 @@ from counterapp.gui.enroll_wizard import DEFAULT_SIZE, PRINTER_PAGE, RESULT_PAGE
 from counterapp.gui.i18n import LanguageManager
 from counterapp.gui.resources import load_theme
 from counterapp.services.install_config import InstallConfig
+from counterapp.services.workspace import Workspace
 from counterapp.sync import firstrun
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -69,7 +70,7 @@ def cut_texts(root: QWidget) -> list[str]:
     return problems
 
 
-def grab(wizard: EnrollWizard, name: str) -> None:
+def grab(wizard: QWidget, name: str) -> None:
     folder = os.environ.get("COUNTERAPP_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
@@ -109,3 +110,21 @@ def test_every_page_fits_in_vietnamese(qtbot: QtBot, themed: LanguageManager, tm
     assert not wizard.printers_scroll.verticalScrollBar().isVisible()  # both printers whole, side by side
     grab(wizard, "3-printers")
     wizard._go(SERVER_PAGE)
+
+
+@pytest.mark.usefixtures("themed")
+def test_the_reenroll_dialog_fits_in_vietnamese(qtbot: QtBot, workspace: Workspace) -> None:
+    from counterapp.gui.reenroll_dialog import ReenrollDialog
+    from tests.gui.test_reenroll_dialog import add_unsent
+
+    # GIVEN two unsent changes the server cannot take (this counter is not even enrolled)
+    add_unsent(workspace)
+    dialog = ReenrollDialog(workspace, server_url="https://hcc.example")
+    qtbot.addWidget(dialog, before_close_func=lambda _d: jobs.wait_idle(15_000))
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.left is not None and not dialog._busy, timeout=15_000)
+    qtbot.wait(50)
+    # THEN it says so in Vietnamese, whole
+    assert dialog.state_label.text().startswith("2 thay đổi không gửi được lên máy chủ.")
+    assert cut_texts(dialog) == []
+    grab(dialog, "4-reenroll")
