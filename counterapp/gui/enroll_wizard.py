@@ -298,6 +298,7 @@ class EnrollWizard(QDialog):
         idle = not busy
         for widget in (self.server_edit, self.code_edit, self.test_button, self.next_button, self.back_button):
             widget.setEnabled(idle)
+        self.quit_button.setEnabled(busy not in ("enroll", "save"))
         self.retranslate_ui()
 
     def _go(self, page: int) -> None:
@@ -309,6 +310,13 @@ class EnrollWizard(QDialog):
 
     def _code(self) -> str:
         return unicodedata.normalize("NFC", self.code_edit.text()).strip()
+
+    def reject(self) -> None:
+        """Quit (or Escape) waits while the code is being spent or the printers saved: quitting then would
+        leave IT not knowing whether the PC is enrolled."""
+        if self._busy in ("enroll", "save"):
+            return
+        super().reject()
 
     # --- page 1: test and enroll ---
 

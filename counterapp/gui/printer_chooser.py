@@ -91,7 +91,7 @@ class PrinterChooser(QGroupBox):
         self.port_spin.setValue(9100)
         self.queue_combo = QComboBox(self)
         self.queue_combo.setEditable(True)  # a queue Qt cannot see (another driver) can still be typed
-        self.queue_combo.addItems(system_printers())
+        self._queues_listed = False  # listed when a kind that needs one is chosen (Windows may take a moment)
         self.device_edit = QLineEdit(self)
         self.device_edit.setPlaceholderText("COM3" if sys.platform == "win32" else "/dev/usb/lp0")
         self.vendor_edit, self.product_edit = QLineEdit(self), QLineEdit(self)
@@ -176,6 +176,9 @@ class PrinterChooser(QGroupBox):
     @Slot()
     def on_kind_changed(self) -> None:
         shown = _ROWS[self.kind()]
+        if "queue" in shown and not self._queues_listed:
+            self._queues_listed = True
+            self.queue_combo.addItems(system_printers())
         for key, (label, widget) in self._fields.items():
             label.setVisible(key in shown)
             widget.setVisible(key in shown)

@@ -291,3 +291,25 @@ def test_the_first_start_ends_at_the_sign_in(
             controller.window.close()
         controller.shutdown()
         workspace.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_texts_for_a_throttled_pc_and_an_unknown_failure() -> None:
+    from counterapp.domain.errors import DomainError
+    from counterapp.gui.enroll_texts import failure_text
+
+    assert failure_text(DomainError("x", code="auth.throttled", seconds=4)) == (
+        "Too many wrong codes from this PC. Try again in 4 seconds."
+    )
+    assert failure_text(DomainError("x", code="something.new")) == "The enrollment failed (something.new)."
+
+
+def test_quit_waits_while_the_code_is_being_spent(qtbot: QtBot, wizard_for: Callable[..., EnrollWizard]) -> None:
+    wizard = wizard_for()
+    wizard._set_busy("enroll")
+    assert not wizard.quit_button.isEnabled()
+    wizard.reject()  # Escape
+    assert wizard.isVisible()
+    wizard._set_busy("")
+    with qtbot.waitSignal(wizard.rejected):
+        wizard.reject()

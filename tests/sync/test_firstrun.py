@@ -156,3 +156,10 @@ def test_protocol_warning_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
     assert firstrun.protocol_warning(1, 2, 3) == firstrun.SERVER_TOO_NEW
     monkeypatch.setattr(firstrun, "PROTOCOL_MIN", 3)
     assert firstrun.protocol_warning(3, 1, 2) == firstrun.SERVER_TOO_OLD
+
+
+def test_too_many_wrong_codes_gives_the_wait() -> None:
+    # the server's 429 auth.throttled after five wrong codes from one address (server/services/throttle.py)
+    throttled = protocol_client.RetryLater(3.2, "retry", status=429, code="auth.throttled")
+    failed = firstrun._enroll_failure(throttled)
+    assert failed.code == "auth.throttled" and failed.params["seconds"] == 4
