@@ -270,7 +270,13 @@ def _describe(store: Store, client: protocol_client.ServerClient, server_url: st
     except SyncError as exc:
         log.info("first start: enrolled, but the hello got no answer (%s)", type(exc).__name__)
         warnings.append(NOT_CHECKED)
-    if expected_counter and expected_counter.casefold() != counter_number.casefold():
+    if expected_counter and _counter_key(expected_counter) != _counter_key(counter_number):
         warnings.append(COUNTER_MISMATCH)
     return Enrolled(server_url, device.device_id, device.agency_code, centre_name, counter_number, counter_name,
                     tuple(warnings), protocol)  # fmt: skip
+
+
+def _counter_key(number: str) -> str:
+    """``05`` is counter 5 (the installer writes ``/COUNTER=05`` as 5; IT may type either in the file)."""
+    text = number.strip().casefold()
+    return str(int(text)) if text.isdigit() else text

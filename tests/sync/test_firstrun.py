@@ -163,3 +163,8 @@ def test_too_many_wrong_codes_gives_the_wait() -> None:
     throttled = protocol_client.RetryLater(3.2, "retry", status=429, code="auth.throttled")
     failed = firstrun._enroll_failure(throttled)
     assert failed.code == "auth.throttled" and failed.params["seconds"] == 4
+
+
+def test_counter_05_is_counter_5() -> None:
+    assert firstrun._counter_key("05") == firstrun._counter_key("5") != firstrun._counter_key("50")
+    assert firstrun._counter_key("A1") == firstrun._counter_key("a1")
