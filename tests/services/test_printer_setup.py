@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,8 +36,8 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
 
 
 @pytest.fixture
-def tcp_printer() -> Iterator[tuple[int, list[bytes]]]:
-    """A raw port-9100 printer on loopback that keeps what it is sent."""
+def tcp_printer() -> Iterator[tuple[int, Callable[[], list[bytes]]]]:
+    """A raw port-9100 printer on loopback; the second item waits for the job and gives what it received."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(2)
@@ -53,7 +53,12 @@ def tcp_printer() -> Iterator[tuple[int, list[bytes]]]:
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield listener.getsockname()[1], received
+
+    def jobs() -> list[bytes]:
+        thread.join(5)  # the client's close and the printer's last read race: wait for the printer
+        return received
+
+    yield listener.getsockname()[1], jobs
     thread.join(5)
     listener.close()
 
@@ -65,10 +70,11 @@ def test_a_receipt_test_page_lands_in_the_pdf_folder(tmp_path: Path) -> None:
     assert where.read_bytes().startswith(b"%PDF")
 
 
-def test_a_ticket_test_page_reaches_a_network_printer(tcp_printer: tuple[int, list[bytes]]) -> None:
-    port, received = tcp_printer
+def test_a_ticket_test_page_reaches_a_network_printer(tcp_printer: tuple[int, Callable[[], list[bytes]]]) -> None:
+    port, jobs = tcp_printer
     config = role_printer(TICKET, {"kind": "network", "host": "127.0.0.1", "port": port, "profile": "58mm"})
     assert print_test_page(TICKET, config) is None
+    received = jobs()
     assert received and received[0].startswith(b"\x1b@")  # ESC @: the printer is reset, then the raster
 
 
