@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
     locked = Signal()
     unlocked = Signal()
     reconnected = Signal()  # the server answers again after an offline sign-in: the controller signs in online
+    reenroll_requested = Signal()  # an admin chose "Re-enroll this PC…": the controller opens the dialog
 
     def __init__(
         self,
@@ -193,7 +194,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setEnabled(self._verify_password is not None)
         self.sign_out_action = QAction(self)
         self.sign_out_action.triggered.connect(self.sign_out)
-        self.counter_menu.addActions([self.sync_action, self.lock_action])
+        self.reenroll_action = QAction(self)  # admins only (retranslate_ui shows it): gui.reenroll_dialog
+        self.reenroll_action.triggered.connect(self.reenroll_requested)
+        self.counter_menu.addActions([self.sync_action, self.lock_action, self.reenroll_action])
         self.counter_menu.addSeparator()
         self.counter_menu.addAction(self.sign_out_action)
         self.menuBar().addMenu(self.counter_menu)
@@ -266,6 +269,8 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(self.tr("&Lock now"))
         self.sync_action.setText(self.tr("&Sync now"))
         self.sign_out_action.setText(self.tr("Sign &out"))
+        self.reenroll_action.setText(self.tr("&Re-enroll this PC…"))
+        self.reenroll_action.setVisible(user is not None and user.role == "admin")
         self.queue_menu.setTitle(self.tr("&Queue"))
         for step in Action:
             self.actions_by_key[step].setText(translate(BUTTON_TEXT[step]))
