@@ -18,5 +18,6 @@ if [ ! -s "$cache" ]; then
   rm -rf "$build"
 fi
 mkdir -p "$dest"
+chmod 755 "$dest"  # mktemp-made roots are 0700: the chroot's own users must reach /
 tar -C "$dest" -xf "$cache"
 cp /etc/resolv.conf "$dest/etc/resolv.conf"

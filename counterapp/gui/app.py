@@ -334,8 +334,6 @@ def run_counter_window(
     load_theme(app)
     languages = LanguageManager(parent=app)
     languages.set_language(language)
-    if not first_start(data_dir, languages):
-        return 0  # IT quit the wizard: nothing to sign in to
     collector = GuiThreadCollector(app)  # before any pool or sync thread starts allocating
     collector.start()
     try:
@@ -348,6 +346,11 @@ def run_counter_window(
                 log.error("%s", exc)  # the same line as the CLI's, for IT reading the log
                 QMessageBox.critical(None, "counterapp", too_new_text(exc))
                 return 1
+            if credential is None:  # opened first: a directory of a newer build is refused before the wizard
+                workspace.close()
+                if not first_start(data_dir, languages):
+                    return 0  # IT quit the wizard: nothing to sign in to
+                workspace, credential = _open(data_dir, server_url)
             try:
                 try:
                     controller = CounterApp(
