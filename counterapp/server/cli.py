@@ -160,6 +160,11 @@ def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
         # uvicorn believes X-Forwarded-* from 127.0.0.1 by default; only behind a proxy is that wanted
         "proxy_headers": settings.behind_proxy,
         "forwarded_allow_ips": settings.trusted_proxies if settings.behind_proxy else "",
+        # With several workers uvicorn's parent pings each one and replaces it when no answer comes within
+        # this many seconds (default 5). A worker answers only once it has imported the app, which took
+        # longer than 5 s on a busy 2-core machine: the parent then killed and restarted its workers in a
+        # loop for a minute. 30 s still replaces a worker that has really hung.
+        "timeout_worker_healthcheck": 30,
     }
     if settings.tls_cert is not None and settings.tls_key is not None:
         options["ssl_certfile"] = str(settings.tls_cert)
