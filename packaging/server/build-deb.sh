@@ -13,6 +13,7 @@ version=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$root/counterapp/__init__.py"
 deb=$root/dist/counterapp-server_${version}_amd64.deb
 stage=$(mktemp -d "${TMPDIR:-/tmp}/counterapp-server-deb.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
+chmod 0755 "$stage"  # mktemp made it 0700: the root directory of the package
 
 install -d "$stage/DEBIAN" "$stage/opt" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/etc/counterapp" \
     "$stage/etc/logrotate.d" "$stage/usr/share/counterapp-server" "$stage/usr/share/doc/counterapp-server/examples"
