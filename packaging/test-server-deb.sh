@@ -51,13 +51,17 @@ cleanup() {
   psql "$pg/test" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
   if [ -n "${KEEP:-}" ]; then echo "work folder kept: $work"; else rm -rf "$work"; fi
 }
-stop_server() {
+stop_server() {  # the server runs in a session of its own (setsid): its process group is it and its workers
   if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null  # SIGTERM, as systemd's KillMode=mixed sends the main process
-    for _ in $(seq 150); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$server_pid" 2>/dev/null
+    kill -TERM -- "-$server_pid" 2>/dev/null || true  # uvicorn and its workers end their requests and exit
+    for _ in $(seq 150); do kill -0 -- "-$server_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$server_pid" 2>/dev/null || true
     server_pid=""
   fi
+}
+stopped() {
+  stop_server
+  if curl -fsS -o /dev/null "$url/healthz" 2>/dev/null; then fail "something still answers at $url"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -108,7 +112,8 @@ start_service() {
   step "ExecStartPre: $pre"
   as_service "$pre" | tee -a "$work/migrate.log" || fail "ExecStartPre failed"
   step "ExecStart: $start"
-  as_service "$start" >>"$work/serve.log" 2>&1 &
+  setsid chroot "$root" runuser -u "$user" -- env -i HOME="$workdir" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 /bin/sh -c "cd '$workdir' && exec $start" >>"$work/serve.log" 2>&1 &
   server_pid=$!
   local started
   started=$(date +%s.%N)
@@ -166,7 +171,7 @@ device=$(admin list-devices --centre "$centre" 2>&1) || fail "admin list-devices
 echo "$device" | grep -q "counter	1	enrolled" || fail "the device is not listed as enrolled: $device"
 
 # --- 5. the upgrade path ------------------------------------------------------------------------------------
-stop_server
+stopped
 head=$(psql "$pg/$db" -tAc "SELECT version_num FROM alembic_version")
 "$python" - "$pg/$db" <<'PY' || fail "downgrade"
 import sys
@@ -207,7 +212,7 @@ step "after the upgrade: the same centre and device; the counter's next ticket s
 archive=$(in_root runuser -u "$user" -- /usr/share/counterapp-server/backup.sh /var/lib/counterapp/backups) \
   || fail "backup.sh"
 step "backup.sh in the root: $archive ($(du -h "$root$archive" | cut -f1))"
-stop_server
+stopped
 DEBIAN_FRONTEND=noninteractive in_root dpkg --purge counterapp-server >"$work/purge.log" 2>&1 \
   || { cat "$work/purge.log"; fail "dpkg --purge"; }
 [ ! -e "$root/etc/counterapp/server.conf" ] && [ ! -e "$root/opt/counterapp-server" ] || fail "purge left files"
