@@ -99,6 +99,7 @@ def settle_memory() -> None:
     gc.freeze()
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 LOG_FILE = "server.log"
 LOG_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 
@@ -181,6 +182,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     problem = _serving_problem(settings)
     if problem is not None:
         return _fail(problem)
+    if settings.host not in LOOPBACK and settings.tls_cert is None and not settings.behind_proxy:
+        # allowed (a trial on a closed LAN), but the device credentials and staff passwords cross the
+        # network readable by anyone on it: say so once, where IT looks (the journal)
+        sys.stderr.write(
+            f"{PROG}: warning: plain HTTP on {settings.host}: set tls_cert/tls_key, or put nginx in front "
+            "(behind_proxy = yes, host = 127.0.0.1)\n"
+        )
     engine = make_engine(settings.database_url)
     try:
         check_migrated(engine)

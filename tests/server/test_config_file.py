@@ -201,3 +201,22 @@ def test_the_log_configuration_writes_the_server_and_uvicorn_lines(tmp_path: Pat
     handler.emit(logging.LogRecord("counterapp.server", logging.WARNING, __file__, 1, "hello", None, None))
     handler.close()
     assert "WARNING counterapp.server: hello" in (tmp_path / "server.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("settings", "warned"),
+    [
+        ("host = 0.0.0.0\n", True),
+        ("host = 0.0.0.0\nbehind_proxy = yes\n", False),
+        ("host = 127.0.0.1\n", False),
+    ],
+)
+@pytest.mark.usefixtures("served")
+def test_plain_http_beyond_loopback_is_warned_about(
+    tmp_path: Path, sqlite_url: str, settings: str, warned: bool, capsys: pytest.CaptureFixture[str]
+):
+    config = write(tmp_path, f"[server]\ndatabase_url = {sqlite_url}\n{settings}")
+    assert cli.main(["migrate", "--config", str(config)]) == 0
+    assert cli.main(["serve", "--config", str(config)]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: plain HTTP on 0.0.0.0" in err) is warned and err.count("\n") == int(warned)
