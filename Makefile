@@ -118,6 +118,15 @@ clean:
 run: $(RUN_STAMP) translations
 	$(BIN)/counterapp demo
 
+# --- Windows installer (packaging/windows) ---------------------------------------------------------------------
+# The NSIS installer compiled with Debian's makensis over a stand-in bundle and run under Debian's wine: refused
+# parameters, silent install with /SERVER /CODE /COUNTER, upgrades, silent uninstall with and without /PURGE
+# (about a minute; installs nsis and wine as root when missing). The real installer is built on Windows CI
+# (.github/workflows/windows.yml).
+.PHONY: test-wine
+test-wine:
+	packaging/windows/test-wine.sh
+
 # --- The server as a service (issue 17; packaging/README.md "The server as a service") ---
 # `make package` builds every package: this block adds the server's .deb to it.
 .PHONY: package package-server test-server-deb

@@ -23,6 +23,7 @@ from counterapp.cli import (
     procedures_cmd,
     purge_cmd,
     register_cmd,
+    support_cmd,
     sync_cmd,
     ticket_cmd,
     validate_cmd,
@@ -30,6 +31,7 @@ from counterapp.cli import (
 from counterapp.cli.common import ArgumentParser
 from counterapp.datafiles.jsonfile import DataFileError
 from counterapp.domain.errors import DomainError, ValidationFailed
+from counterapp.store.errors import DataDirectoryTooNew
 
 COMMANDS = (
     duedate_cmd,
@@ -50,6 +52,7 @@ COMMANDS = (
     sync_cmd,
     demo_cmd,
     gui_cmd,
+    support_cmd,
 )
 
 
@@ -84,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except DataFileError as exc:
+        print(f"counterapp: error: {exc}", file=sys.stderr)
+        return error_exit
+    except DataDirectoryTooNew as exc:  # IT reads this one: a plain sentence rather than the code
         print(f"counterapp: error: {exc}", file=sys.stderr)
         return error_exit
     except DomainError as exc:
