@@ -31,7 +31,15 @@ from counterapp.server import admin
 from counterapp.server.config import DATABASE_URL_ENV, SYNC_CONCURRENCY_ENV, ServerSettings
 from counterapp.server.config_file import CONFIG_ENV, settings_from
 from counterapp.server.db import make_engine
-from counterapp.server.schema import DatabaseNotMigrated, check_migrated, current_revision, describe, migrate
+from counterapp.server.schema import (
+    DatabaseNotMigrated,
+    check_migrated,
+    current_revision,
+    describe,
+    head_revision,
+    known,
+    migrate,
+)
 
 PROG = "counterapp-server"
 
@@ -78,6 +86,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     engine = make_engine(_settings(args).database_url)
     try:
         before = current_revision(engine)
+        if before is not None and not known(before):
+            # an older release over a newer database (a downgraded package, a restored newer backup): Alembic
+            # would end in a traceback; the unit's ExecStartPre shows this line in the journal instead
+            return _fail(
+                f"the database at {describe(engine)} is at revision {before}, newer than this release knows "
+                f"(it needs {head_revision()}): install the release that wrote it, or a newer one; nothing changed"
+            )
         migrate(engine)
         after = current_revision(engine)
     except SQLAlchemyError as exc:
