@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+import counterapp
 from counterapp.domain.errors import DomainError
 from counterapp.server import admin
 from counterapp.server.config import DATABASE_URL_ENV, SYNC_CONCURRENCY_ENV, ServerSettings
@@ -262,6 +263,7 @@ def config_option(sub: argparse.ArgumentParser) -> None:
 
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog=PROG, description="The counterapp central server.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {counterapp.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def database_option(sub: argparse.ArgumentParser) -> None:

@@ -61,3 +61,11 @@ def test_purge_keeps_the_database():
     postrm = (SERVER / "postrm").read_text(encoding="utf-8")
     assert "/var/lib/counterapp" not in [line.split()[-1] for line in postrm.splitlines() if "rm -rf" in line]
     assert "dropdb" not in postrm and "DROP DATABASE" not in postrm.upper()
+
+
+def test_the_server_says_its_version(capsys: pytest.CaptureFixture[str]):
+    import counterapp
+
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out == f"counterapp-server {counterapp.__version__}\n"
