@@ -149,7 +149,7 @@ package-server: $(RUN_STAMP) $(BIN)/pyinstaller
 
 # The server .deb installed into a clean Debian 12 root, run there as its systemd unit says (without
 # systemd), pointed at this machine's PostgreSQL, a counter enrolled and synced from the host, then the
-# same .deb installed again (the upgrade path: migrate, data kept). Root; about 2 minutes after the root is
+# same .deb installed again (the upgrade path: migrate, data kept). Root; 1.5–3 minutes after the root is
 # cached. The counter on the host is this checkout's `counterapp` ($(BIN)/counterapp).
 test-server-deb: package-server
 	COUNTERAPP=$(abspath $(BIN))/counterapp packaging/test-server-deb.sh $(SERVER_DEB)
