@@ -21,8 +21,9 @@ import json
 import secrets
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 from counterapp.datafiles.paths import resource
 from counterapp.domain.errors import DomainError, ValidationFailed
 from counterapp.server.config import DATABASE_URL_ENV, ServerSettings
+from counterapp.server.config_file import CONFIG_ENV, settings_from
 from counterapp.server.db import make_engine, session_factory
 from counterapp.server.models.auth import Device, User
 from counterapp.server.models.org import Assignment, Centre, Counter, QueueService
@@ -91,9 +93,7 @@ def _run(handler: Handler) -> Callable[[argparse.Namespace], int]:
     database; its output is printed only after the commit."""
 
     def run(args: argparse.Namespace) -> int:
-        settings = ServerSettings()
-        if args.database_url:
-            settings = replace(settings, database_url=args.database_url)
+        settings = settings_from(args)
         engine = make_engine(settings.database_url)
         try:
             check_migrated(engine)
@@ -389,7 +389,8 @@ def add_parser(subparsers: Any) -> None:
     def command(name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
         # No abbreviations: "--password SECRET" must not be taken for "--password-stdin".
         sub: argparse.ArgumentParser = commands.add_parser(name, help=help_text, allow_abbrev=False)
-        sub.add_argument("--database-url", metavar="URL", help=f"default: ${DATABASE_URL_ENV}, else the user data file")
+        sub.add_argument("--config", type=Path, metavar="FILE", help=f"the server's settings (default: ${CONFIG_ENV})")
+        sub.add_argument("--database-url", metavar="URL", help=f"default: the config file's, else ${DATABASE_URL_ENV}")
         sub.set_defaults(handler=_run(handler))
         return sub
 

@@ -66,6 +66,15 @@ class ServerSettings:
     sync_concurrency: int = field(default_factory=sync_concurrency_from_env)
     enrollment_code_ttl: timedelta = timedelta(hours=24)
     session_ttl: timedelta = timedelta(hours=12)
+    # HTTPS served directly (both or neither), or ``behind_proxy``: a reverse proxy (nginx) terminates TLS
+    # and its X-Forwarded-For/-Proto are believed, from ``trusted_proxies`` only. Otherwise the forwarded
+    # headers are ignored, so a client cannot pose as another address (the sign-in throttle counts by it).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    behind_proxy: bool = False
+    trusted_proxies: str = "127.0.0.1"
+    # where ``serve`` writes server.log (None: stderr only, e.g. to the journal)
+    log_dir: Path | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "database_url", normalize_database_url(self.database_url))
@@ -79,3 +88,5 @@ class ServerSettings:
             raise ValueError("sync_concurrency must be at least 1")
         if self.max_body_bytes < 1:
             raise ValueError("max_body_bytes must be positive")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together: give both or neither")

@@ -50,6 +50,11 @@ def head_revision() -> str:
     return head
 
 
+def known(revision: str) -> bool:
+    """Whether this release's scripts have ``revision`` (not: the database was written by a newer one)."""
+    return _known(revision)
+
+
 def _known(revision: str) -> bool:
     try:
         return _scripts().get_revision(revision) is not None
