@@ -61,10 +61,12 @@ mkdir -p "$root/tmp/.X11-unix" /tmp/.X11-unix  # the host's X sockets (Xvfb belo
 chmod 1777 /tmp/.X11-unix
 mount --bind /tmp/.X11-unix "$root/tmp/.X11-unix"
 chroot "$root" useradd --create-home --shell /bin/sh clerk
+# exec: started with `&`, the function runs in a subshell, and $! must be the program itself (to stop it)
 as_clerk() {
-  chroot --userspec=clerk:clerk "$root" env -i HOME=/home/clerk USER=clerk LANG=C.UTF-8 PATH=/usr/bin:/bin \
-    DISPLAY=":$display" "$@"
+  exec chroot --userspec=clerk:clerk "$root" env -i HOME=/home/clerk USER=clerk LANG=C.UTF-8 \
+    PATH=/usr/bin:/bin DISPLAY=":$display" "$@"
 }
+clerk() { (as_clerk "$@"); }  # in the foreground: in a subshell, so the exec does not end this script
 
 # --- 2. the server and the display on the host -----------------------------------------------------------
 step "the server: seeding the demo centre (SQLite) and starting counterapp-server on loopback"
@@ -103,13 +105,13 @@ step "installed: $(chroot "$root" dpkg-query -W -f '${Package} ${Version}, ${Ins
   "$(chroot "$root" dpkg -l | grep -c '^ii') packages in the root"
 [ "$(stat -c %a "$root/etc/counterapp/counter.conf")" = 644 ] || fail "postinst left counter.conf unreadable"
 [ -L "$root/usr/bin/counterapp" ] && [ -f "$root/usr/share/applications/counterapp.desktop" ] || fail "files"
-as_clerk counterapp --version
-as_clerk counterapp --selftest 2>/dev/null | sed 's/^/    /' || fail "counterapp --selftest in the root"
+clerk counterapp --version
+clerk counterapp --selftest 2>/dev/null | sed 's/^/    /' || fail "counterapp --selftest in the root"
 
 # --- 4. the clerk's first day -----------------------------------------------------------------------------
 conf() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$root/etc/counterapp/counter.conf"; }
 step "enrolling with counter.conf's server and code (as clerk)"
-as_clerk counterapp enroll --server "$(conf server)" --code "$(conf code)" || fail "enroll"
+clerk counterapp enroll --server "$(conf server)" --code "$(conf code)" || fail "enroll"
 as_clerk counterapp gui --username "$(field username)" >"$out/gui.log" 2>&1 &
 gui=$!
 pids+=($gui)
@@ -167,7 +169,7 @@ exited=()
 for run in 1 2 3; do
   [ "$run" = 1 ] && { sync; echo 3 >/proc/sys/vm/drop_caches; }
   start=$(date +%s.%N)
-  as_clerk env COUNTERAPP_EXIT_ON_LOGIN=1 counterapp gui >>"$out/startup.log" 2>&1 || fail "timed start"
+  clerk env COUNTERAPP_EXIT_ON_LOGIN=1 counterapp gui >>"$out/startup.log" 2>&1 || fail "timed start"
   exited+=("$(elapsed "$start")")
 done
 step "start to sign-in window shown (s): cold ${shown[0]}, warm ${shown[*]:1};" \
