@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from counterapp.gui.jobs import IO, Job, start
 from counterapp.gui.login import LoginDialog
 from counterapp.gui.mainwindow import MainWindow
 from counterapp.gui.resources import load_theme
+from counterapp.gui.startup_timing import exit_when_painted
 from counterapp.gui.sync_worker import SyncMonitor
 from counterapp.gui.window_geometry import window_settings
 from counterapp.protocol.client import ServerClient
@@ -48,9 +48,6 @@ log = logging.getLogger(__name__)
 __all__ = ["CounterApp", "install_excepthook", "main", "run_counter_window", "setup_logging"]
 
 SETTLE_AFTER_MS = 2000  # after sign-in, the collector's one full pass (~100 ms) once the window is up
-# Set (to anything), the app quits as soon as the sign-in window is shown: how the startup time of the frozen
-# app is measured (packaging/README.md, packaging/test-deb.sh). Nothing else changes.
-EXIT_ON_LOGIN_ENV = "COUNTERAPP_EXIT_ON_LOGIN"
 
 
 # --- crashes ---
@@ -162,9 +159,8 @@ class CounterApp(QObject):
         )
         self.login.signed_in.connect(self.on_signed_in)
         self.login.rejected.connect(self.on_login_cancelled)
+        exit_when_painted(self.login)  # COUNTERAPP_EXIT_ON_LOGIN: timing the start (packaging/README.md)
         self.login.show()
-        if os.environ.get(EXIT_ON_LOGIN_ENV):
-            QTimer.singleShot(0, QApplication.quit)  # after the events that show (expose) the window
 
     @Slot(object)
     def on_signed_in(self, session: staff.StaffSession) -> None:

@@ -5,12 +5,14 @@ exit status 1 without stopping the others."""
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from counterapp.cli import selftest_cmd
 from counterapp.cli.main import main
+from counterapp.gui.startup_timing import process_age_s
 
 CHECKS = ("version", "data files", "store", "receipt PDF", "thermal raster", "qt", "translations", "theme", "windows")
 
@@ -62,3 +64,9 @@ def test_the_option_and_the_command_run_it(monkeypatch: pytest.MonkeyPatch, argv
     else:
         assert main(argv) == 1
     assert seen == [argv != ["selftest", "--no-gui"]]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_the_start_timer_knows_how_old_this_process_is():
+    age = process_age_s()
+    assert age is not None and 0 < age < 24 * 3600
