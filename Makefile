@@ -146,3 +146,12 @@ package-client: bundle
 # called under Xvfb, then removed and purged (root; about 2 minutes after the root is cached).
 test-deb: package-client
 	packaging/test-deb.sh $(CLIENT_DEB)
+
+# --- Windows installer (packaging/windows) ---------------------------------------------------------------------
+# The NSIS installer compiled with Debian's makensis over a stand-in bundle and run under Debian's wine: refused
+# parameters, silent install with /SERVER /CODE /COUNTER, upgrades, silent uninstall with and without /PURGE
+# (about a minute; installs nsis and wine as root when missing). The real installer is built on Windows CI
+# (.github/workflows/windows.yml).
+.PHONY: test-wine
+test-wine:
+	packaging/windows/test-wine.sh

@@ -1,4 +1,5 @@
-"""``counterapp gui``: open the clerk's counter window on the configured (enrolled) data directory.
+"""``counterapp gui``: open the clerk's counter window on the configured data directory; one that is not
+enrolled yet gets the first-start wizard (server address, one-time code, printers) before the sign-in.
 
 On a machine without a display (Linux with no ``DISPLAY``/``WAYLAND_DISPLAY`` and no ``QT_QPA_PLATFORM``)
 it says how to run under Xvfb instead of letting Qt abort with a traceback."""
@@ -38,17 +39,10 @@ def has_display(environ: dict[str, str] | os._Environ[str] = os.environ, platfor
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from counterapp.store.database import DB_FILENAME
-    from counterapp.sync.enrollment import load_credential
-
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
-    path = data_dir(args)
-    if not (path / DB_FILENAME).is_file():
-        print(f"counterapp: {path} is not a counter's data directory; run 'counterapp enroll' first", file=sys.stderr)
-        return 1
-    load_credential(path)  # not enrolled: the usual one-line error with its hint
+    path = data_dir(args)  # not enrolled yet: the window starts with the first-start wizard (gui.enroll_wizard)
     # Imported by name: the CLI's import graph stays free of Qt (tests/test_architecture.py), and only
     # this command pays for loading it.
     app = importlib.import_module("counterapp.gui.app")

@@ -24,6 +24,7 @@ from counterapp.cli import (
     purge_cmd,
     register_cmd,
     selftest_cmd,
+    support_cmd,
     sync_cmd,
     ticket_cmd,
     validate_cmd,
@@ -31,6 +32,7 @@ from counterapp.cli import (
 from counterapp.cli.common import ArgumentParser
 from counterapp.datafiles.jsonfile import DataFileError
 from counterapp.domain.errors import DomainError, ValidationFailed
+from counterapp.store.errors import DataDirectoryTooNew
 
 COMMANDS = (
     duedate_cmd,
@@ -52,6 +54,7 @@ COMMANDS = (
     demo_cmd,
     gui_cmd,
     selftest_cmd,
+    support_cmd,
 )
 
 
@@ -87,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except DataFileError as exc:
+        print(f"counterapp: error: {exc}", file=sys.stderr)
+        return error_exit
+    except DataDirectoryTooNew as exc:  # IT reads this one: a plain sentence rather than the code
         print(f"counterapp: error: {exc}", file=sys.stderr)
         return error_exit
     except DomainError as exc:

@@ -7,8 +7,6 @@ register. A counter enrolled before device keys that has not synced since has no
 from __future__ import annotations
 
 import argparse
-import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -76,34 +74,15 @@ def run_count(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
+    from counterapp.cli.client import open_data_dir
+    from counterapp.sync.outbox_export import export_pending
 
-    from counterapp.protocol.export_file import signed
-    from counterapp.store.outbox import device_meta
-    from counterapp.store.sync_models import OutboxRow
-    from counterapp.sync.enrollment import load_credential, signing_key_of
-
-    credential = load_credential(data_dir(args))
-    signing_key = signing_key_of(credential)  # before anything is written: no key, no file
-    with reading(args) as (session, now):
-        meta = device_meta(session)
-        rows = session.scalars(select(OutboxRow).where(OutboxRow.status == "pending").order_by(OutboxRow.client_seq))
-        ops = [
-            {"op_id": r.op_id, "client_seq": r.client_seq, "kind": r.kind, "v": r.v, "payload": r.payload,
-             "user_id": r.user_id, "wall_time": r.wall_time.isoformat(), "corrected_time": r.corrected_time.isoformat(),
-             "epoch": r.epoch}
-            for r in rows
-        ]  # fmt: skip
-        body = {"device_id": credential.device_id, "agency_code": meta.agency_code, "counter": meta.counter_number,
-                "exported_at": now.isoformat(), "ops": ops}  # fmt: skip
-    document = signed(body, signing_key)
-    temporary = args.file.with_name(args.file.name + ".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, ensure_ascii=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, args.file)
+    store = open_data_dir(args)
+    try:
+        exported = export_pending(store, data_dir(args), args.file)
+    finally:
+        store.close()
+    ops = exported.op_ids
     if args.json:
         print_json({"file": str(args.file), "ops": len(ops)})
     else:

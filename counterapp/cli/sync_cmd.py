@@ -6,7 +6,6 @@ directory to a server, run the sync worker, and show where it stands (SYNC.md §
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 from pathlib import Path
@@ -39,6 +38,14 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("status", help="online or not, pending changes, last sync, clock, leases")
     add_client_options(p)
     p.set_defaults(run=run_status, parser=p)
+
+
+VERSION_MISMATCH_VI = {  # counterapp.sync.versions; the window says the same (StatusBar)
+    "counter_too_old": "Máy chủ cần phiên bản mới hơn của phần mềm quầy: liên hệ bộ phận CNTT để cập nhật; "
+    "quầy vẫn làm việc ngoại tuyến",
+    "counter_too_new": "Phần mềm quầy mới hơn máy chủ: liên hệ bộ phận CNTT để cập nhật máy chủ; "
+    "quầy vẫn làm việc ngoại tuyến",
+}
 
 
 def _fail(message: str) -> int:
@@ -87,8 +94,10 @@ def run_sync(args: argparse.Namespace) -> int:
     client = client_for(credential)
     engine = SyncEngine(store, client, centre_id=credential.centre_id)
     try:
-        if args.forever:
-            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+        if args.forever:  # a long-running worker: into the data directory's rotating log too
+            from counterapp.services.logfiles import setup_file_logging
+
+            setup_file_logging(data_dir(args))
             signal.signal(signal.SIGTERM, lambda *_: engine.stop())
             try:
                 engine.run_forever()
@@ -139,6 +148,8 @@ def run_status(args: argparse.Namespace) -> int:
         )
     if current.open_conflicts:
         print(f"Xung đột chưa xem: {current.open_conflicts}")
+    if current.version_mismatch:
+        print(VERSION_MISMATCH_VI.get(current.version_mismatch, current.version_mismatch))
     if current.blocked:
         print(
             f"Đồng bộ bị dừng ({current.blocked}): liên hệ bộ phận CNTT; "

@@ -36,6 +36,7 @@ from counterapp.gui.window_geometry import window_settings
 from counterapp.protocol.client import ServerClient
 from counterapp.services import staff
 from counterapp.services.device import get_device
+from counterapp.services.logfiles import setup_file_logging
 from counterapp.services.workspace import Workspace, open_workspace
 from counterapp.sync.engine import SyncEngine
 from counterapp.sync.enrollment import Credential, NotEnrolled, client_for, load_credential
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CounterApp", "install_excepthook", "main", "run_counter_window", "setup_logging"]
+__all__ = ["CounterApp", "first_start", "install_excepthook", "main", "run_counter_window", "setup_logging"]
 
 SETTLE_AFTER_MS = 2000  # after sign-in, the collector's one full pass (~100 ms) once the window is up
 
@@ -79,20 +80,10 @@ def install_excepthook() -> None:
 
 
 def setup_logging(data_dir: Path) -> Path:
-    """INFO and above to ``<data_dir>/logs/counterapp-gui.log`` (rotated, 3 × 1 MB) and to stderr, so a
-    crash on a clerk's PC leaves a trace IT can collect. The log never holds passwords or names."""
-    from logging.handlers import RotatingFileHandler
-
-    path = data_dir / "logs" / "counterapp-gui.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=[handler, logging.StreamHandler()],
-    )
-    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per request (long polls) drowns the rest
-    return path
+    """INFO and above to ``<data_dir>/logs/counterapp.log`` (rotated at midnight, the last 14 days kept) and
+    to stderr, so a crash on a clerk's PC leaves a trace IT can collect (``counterapp support-bundle``). The
+    log never holds passwords or personal data; tracebacks are written without exception messages."""
+    return setup_file_logging(data_dir)
 
 
 # --- the application ---
@@ -138,6 +129,8 @@ class CounterApp(QObject):
         # the server answers again and confirms it: the clerk then gets a staff session without typing again.
         self._confirm_password: str | None = None
         self._confirming = False
+        self.credential = credential
+        self.moved_to: Path | None = None  # re-enrolled: run_counter_window starts again on this data directory
 
     def sign_in(self, username: str, password: str) -> staff.StaffSession:
         """Runs on the IO pool (blocking)."""
@@ -178,6 +171,7 @@ class CounterApp(QObject):
         )
         window.signed_out.connect(self.on_signed_out)
         window.reconnected.connect(self.on_reconnected)
+        window.reenroll_requested.connect(self.on_reenroll_requested)
         window.set_online_codes(self.online_codes)
         self.window = window
         if user.offline:
@@ -234,6 +228,32 @@ class CounterApp(QObject):
         log.info("the offline sign-in was not confirmed online: %s", getattr(exc, "code", type(exc).__name__))
 
     @Slot()
+    def on_reenroll_requested(self) -> None:
+        """An admin re-enrolls this PC (``gui.reenroll_dialog``); the menu shows the action to admins only."""
+        from counterapp.gui.reenroll_dialog import ReenrollDialog
+
+        user = self.workspace.user
+        if self.window is None or user is None or user.role != "admin":
+            return
+        server_url = self.credential.server_url if self.credential is not None else ""
+        dialog = ReenrollDialog(self.workspace, server_url=server_url, parent=self.window)
+        dialog.reenrolled.connect(self.on_reenrolled)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    @Slot(object)
+    def on_reenrolled(self, data_dir: Path) -> None:
+        """The PC has a new identity in a new data directory: leave this one and start again there."""
+        log.info("re-enrolled: restarting on the new data directory")
+        self.moved_to = data_dir
+        window, self.window = self.window, None
+        if window is not None:
+            window._closing_approved = True  # an admin's decision; the unsent work is safe (pushed or exported)
+            window.close()
+            window.deleteLater()
+        QApplication.quit()
+
+    @Slot()
     def on_login_cancelled(self) -> None:
         if self.window is None:
             QApplication.quit()
@@ -255,6 +275,25 @@ class CounterApp(QObject):
             self.login_client.close()
 
 
+TOO_NEW = "store.data_dir_too_new"  # counterapp.store.errors.DataDirectoryTooNew (the GUI never imports the store)
+
+
+def too_new_text(exc: DomainError) -> str:
+    """The one line for a data directory written by a newer counterapp, in the clerk's language."""
+    schema, need = exc.params.get("schema", "?"), exc.params.get("need")
+    number = str(int(schema)) if str(schema).isdigit() else str(schema)
+    if need:
+        text = QApplication.translate(
+            "CounterApp",
+            "This data directory was written by a newer counterapp (schema %1); install version %2 or later.",
+        )
+        return arg(text, number, need)
+    text = QApplication.translate(
+        "CounterApp", "This data directory was written by a newer counterapp (schema %1); install that version again."
+    )
+    return arg(text, number)
+
+
 def _open(data_dir: Path, server_url: str | None) -> tuple[Workspace, Credential | None]:
     workspace = open_workspace(data_dir)
     try:
@@ -266,6 +305,19 @@ def _open(data_dir: Path, server_url: str | None) -> tuple[Workspace, Credential
     return workspace, credential
 
 
+def first_start(data_dir: Path, languages: LanguageManager) -> bool:
+    """A data directory that is not enrolled gets the first-start wizard (``gui.enroll_wizard``) before the
+    sign-in; False when IT quits it before enrolling."""
+    from counterapp.gui.enroll_wizard import EnrollWizard, needs_enrollment
+
+    if not needs_enrollment(data_dir):
+        return True
+    wizard = EnrollWizard(data_dir, languages=languages)
+    accepted = wizard.exec() == EnrollWizard.DialogCode.Accepted
+    wizard.deleteLater()
+    return accepted or not needs_enrollment(data_dir)  # quit on the printers page: enrolled all the same
+
+
 def run_counter_window(
     data_dir: Path,
     server_url: str | None = None,
@@ -273,8 +325,8 @@ def run_counter_window(
     *,
     language: str = DEFAULT_LANGUAGE,
 ) -> int:
-    """Open the counter window on an initialised (normally enrolled) data directory and run the event
-    loop until the clerk quits. ``server_url`` overrides the enrolled one. Returns the exit status."""
+    """Open the counter window on the data directory (the first-start wizard first when it is not enrolled)
+    and run the event loop until the clerk quits. ``server_url`` overrides the enrolled one. Returns the exit status."""
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "counterapp"])
     assert isinstance(app, QApplication)
     app.setApplicationName("counterapp")
@@ -284,24 +336,39 @@ def run_counter_window(
     load_theme(app)
     languages = LanguageManager(parent=app)
     languages.set_language(language)
-    workspace, credential = _open(data_dir, server_url)
+    if not first_start(data_dir, languages):
+        return 0  # IT quit the wizard: nothing to sign in to
     collector = GuiThreadCollector(app)  # before any pool or sync thread starts allocating
     collector.start()
     try:
-        try:
-            controller = CounterApp(
-                workspace, credential, languages, prefill_username=prefill_username, collector=collector
-            )
-        except DomainError as exc:  # not initialised: say what to do rather than a traceback
-            QMessageBox.critical(None, "counterapp", f"{exc.code}: {exc}")
-            return 1
-        controller.start()
-        try:
-            return int(app.exec())
-        finally:
-            controller.shutdown()
+        while True:  # once more after a re-enrollment, on the new data directory
+            try:
+                workspace, credential = _open(data_dir, server_url)
+            except DomainError as exc:
+                if exc.code != TOO_NEW:
+                    raise
+                log.error("%s", exc)  # the same line as the CLI's, for IT reading the log
+                QMessageBox.critical(None, "counterapp", too_new_text(exc))
+                return 1
+            try:
+                try:
+                    controller = CounterApp(
+                        workspace, credential, languages, prefill_username=prefill_username, collector=collector
+                    )
+                except DomainError as exc:  # not initialised: say what to do rather than a traceback
+                    QMessageBox.critical(None, "counterapp", f"{exc.code}: {exc}")
+                    return 1
+                controller.start()
+                try:
+                    status = int(app.exec())
+                finally:
+                    controller.shutdown()
+            finally:
+                workspace.close()
+            if controller.moved_to is None:
+                return status
+            data_dir, server_url, prefill_username = controller.moved_to, None, None
     finally:
-        workspace.close()
         collector.stop()
 
 

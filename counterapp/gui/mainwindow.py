@@ -24,6 +24,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QSetting
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
+from counterapp.gui.about import HelpMenu
 from counterapp.gui.i18n import LANGUAGES, LanguageManager, arg
 from counterapp.gui.leave_guard import LeaveChoice, LeaveDialog
 from counterapp.gui.lock import InactivityWatcher, LockDialog
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
     locked = Signal()
     unlocked = Signal()
     reconnected = Signal()  # the server answers again after an offline sign-in: the controller signs in online
+    reenroll_requested = Signal()  # an admin chose "Re-enroll this PC…": the controller opens the dialog
 
     def __init__(
         self,
@@ -192,7 +194,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setEnabled(self._verify_password is not None)
         self.sign_out_action = QAction(self)
         self.sign_out_action.triggered.connect(self.sign_out)
-        self.counter_menu.addActions([self.sync_action, self.lock_action])
+        self.reenroll_action = QAction(self)  # admins only (retranslate_ui shows it): gui.reenroll_dialog
+        self.reenroll_action.triggered.connect(self.reenroll_requested)
+        self.counter_menu.addActions([self.sync_action, self.lock_action, self.reenroll_action])
         self.counter_menu.addSeparator()
         self.counter_menu.addAction(self.sign_out_action)
         self.menuBar().addMenu(self.counter_menu)
@@ -228,6 +232,13 @@ class MainWindow(QMainWindow):
         self.language_group.triggered.connect(self.on_language_action)
         self.menuBar().addMenu(self.language_menu)
 
+        self.help_menu = HelpMenu(
+            self, self.workspace, self._action(WindowKey.ABOUT, lambda: self.help_menu.show_about())
+        )
+        self.help_menu.bundler.saved.connect(self.status_bar.show_message)
+        self.help_menu.bundler.failed.connect(self.status_bar.show_message)
+        self.menuBar().addMenu(self.help_menu)
+
     def open(self) -> None:
         """Show the window where the clerk works: maximised on its screen the first time, then as left."""
         restore_or_maximise(self, self.settings)
@@ -258,6 +269,8 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(self.tr("&Lock now"))
         self.sync_action.setText(self.tr("&Sync now"))
         self.sign_out_action.setText(self.tr("Sign &out"))
+        self.reenroll_action.setText(self.tr("&Re-enroll this PC…"))
+        self.reenroll_action.setVisible(user is not None and user.role == "admin")
         self.queue_menu.setTitle(self.tr("&Queue"))
         for step in Action:
             self.actions_by_key[step].setText(translate(BUTTON_TEXT[step]))
@@ -269,6 +282,7 @@ class MainWindow(QMainWindow):
         self.actions_by_key[WindowKey.SAVE_INTAKE].setText(self.tr("Save intake and print receipt"))
         self.actions_by_key[WindowKey.FIND_DOSSIER].setText(self.tr("Find a dossier"))
         self.language_menu.setTitle(self.tr("&Language"))
+        self.help_menu.retranslate_ui()
         self.lock_cover.setText(self.tr("The counter is locked."))
         self.status_bar.retranslate_ui()
         self.strip.retranslate_ui()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the sync package loads pydantic and httpx: not on the windo
     from counterapp.services.printing import PrintJob
     from counterapp.sync.engine import SyncStatus
 
-__all__ = ["PRINTER_ERROR_TEXT", "ElidedLabel", "StatusBar"]
+__all__ = ["PRINTER_ERROR_TEXT", "VERSION_TEXT", "ElidedLabel", "StatusBar"]
 
 MESSAGE_MS = 15_000
 
@@ -36,6 +36,24 @@ PRINTER_ERROR_TEXT: dict[str, str] = {
     "printer.folder": str(QT_TRANSLATE_NOOP("StatusBar", "the PDF folder cannot be written")),
     "printer.unsupported": str(QT_TRANSLATE_NOOP("StatusBar", "this connection is not supported here")),
     "printer.wrong_kind": str(QT_TRANSLATE_NOOP("StatusBar", "wrong printer for this document")),
+}
+
+# A server that refuses this counter's sync protocol (SyncStatus.version_mismatch) → what the clerk reads.
+VERSION_TEXT: dict[str, str] = {
+    "counter_too_old": str(
+        QT_TRANSLATE_NOOP(
+            "StatusBar",
+            "The server needs a newer version of the counter software — keep working as usual, "
+            "call IT to update this computer; data will sync after the update",
+        )
+    ),
+    "counter_too_new": str(
+        QT_TRANSLATE_NOOP(
+            "StatusBar",
+            "The counter software is newer than the server — keep working as usual, call IT to update "
+            "the server; data will sync after the update",
+        )
+    ),
 }
 
 
@@ -190,6 +208,7 @@ class StatusBar(QStatusBar):
         self.connection_label.setText(self.tr("Offline, retrying") if offline else self.tr("Online"))
         self.connection_label.setToolTip(self.tr("Ctrl+R: try now") if offline else "")
         _restyle(self.connection_label, "offline" if offline else "online")
+        self._render_version(getattr(status, "version_mismatch", None) if offline else None)
         self.offline_banner.setVisible(offline)
         self.pending_label.setText(self._pending_text(status))
         _restyle(self.pending_label, "warning" if status.blocked else "")
@@ -206,6 +225,21 @@ class StatusBar(QStatusBar):
             when = status.last_sync_at.strftime("%d/%m/%Y %H:%M:%S")
             self.last_sync_label.setToolTip(arg(self.tr("Last sync: %1"), when))
         self._render_skew(status)
+
+    def _render_version(self, mismatch: str | None) -> None:
+        """The server refused this counter's version (``counterapp.sync.versions``): say who must be
+        updated, in the banner and the connection field, instead of "lost connection"; work goes on."""
+        source = VERSION_TEXT.get(mismatch or "")
+        if source is None:
+            self.offline_banner.setText(
+                self.tr("Lost connection to the server — keep working as usual, data will sync later")
+            )
+            return
+        text = QCoreApplication.translate("StatusBar", source)
+        self.offline_banner.setText(text)
+        self.connection_label.setText(self.tr("Update needed"))
+        self.connection_label.setToolTip(text)
+        _restyle(self.connection_label, "warning")
 
     def _pending_text(self, status: SyncStatus) -> str:
         if status.blocked:

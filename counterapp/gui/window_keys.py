@@ -27,6 +27,7 @@ class WindowKey(StrEnum):
     UNDO_NO_SHOW = "undo_no_show"
     SYNC_NOW = "sync_now"
     LOCK = "lock"
+    ABOUT = "about"
 
 
 _WINDOW: dict[WindowKey, str] = {
@@ -39,6 +40,7 @@ _WINDOW: dict[WindowKey, str] = {
     WindowKey.UNDO_NO_SHOW: "Ctrl+Z",  # a focused text field keeps its own Ctrl+Z (Qt asks it first)
     WindowKey.SYNC_NOW: "Ctrl+R",  # not F5: that is Finish
     WindowKey.LOCK: "Ctrl+L",
+    WindowKey.ABOUT: "F1",  # the Help menu's About (with the support bundle): Windows' help key
 }
 # The key of each window action: the queue's steps, then the window's own.
 KEYS: dict[Action | WindowKey, str] = dict(chain(SHORTCUTS.items(), _WINDOW.items()))

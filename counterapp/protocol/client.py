@@ -237,6 +237,12 @@ class ServerClient:
         data: dict[str, Any] = self._json(self._request("POST", "/v1/sessions", json=body))
         return data
 
+    def me(self) -> dict[str, Any]:
+        """This device as the server knows it: ``{"device": {id, kind, name, centre: {id, agency_code, name},
+        counter: {id, number, name} | null}, "staff": null}`` (the first start shows the centre and counter)."""
+        data: dict[str, Any] = self._json(self._request("GET", "/v1/me"))
+        return data
+
     def register_key(self, public_key: str) -> None:
         """Register this device's Ed25519 public key (a device enrolled before device keys). ``Refused``
         with ``device.key_exists`` when the server holds another one."""

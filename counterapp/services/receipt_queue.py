@@ -1,7 +1,8 @@
 """Which printers a counter document goes to, for the intake screen (Qt-free, over services.printing).
 
 A receipt (Mẫu 01) goes to every configured printer (A4 PDF and/or thermal); Mẫu 02/03 only to PDF
-printers, since the thermal renderer has no layout for them. With no suitable printer the document is
+printers, since the thermal renderer has no layout for them; never to the printer named ``ticket`` (the
+queue-slip printer chosen at the first start). With no suitable printer the document is
 still queued, to a PDF folder in the data directory, so the clerk always gets a file to hand over.
 """
 
@@ -19,6 +20,7 @@ from counterapp.services.printing import Document, PrintJob
 __all__ = ["FALLBACK_PRINTER", "fallback_folder", "output_folder", "queue_document"]
 
 FALLBACK_PRINTER = "pdf-data-dir"
+TICKET_PRINTER = "ticket"  # the queue-slip printer chosen at the first start (services.printer_setup): no forms
 
 
 def fallback_folder(data_dir: Path) -> Path:
@@ -30,7 +32,7 @@ def _targets(session: Session, document: Document, data_dir: Path) -> list[str]:
     wanted = [
         name
         for name, config in configured.items()
-        if name != FALLBACK_PRINTER and (document is Document.RECEIPT or config.kind.is_pdf)
+        if name not in (FALLBACK_PRINTER, TICKET_PRINTER) and (document is Document.RECEIPT or config.kind.is_pdf)
     ]
     if wanted:
         return wanted

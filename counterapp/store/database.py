@@ -5,7 +5,8 @@
   queue for the write lock instead of failing half-way with "database is locked"; readers use a
   separate engine with ordinary deferred transactions and never block writers (WAL).
 * Alembic migrations run when the directory is opened; a directory from an older release is
-  upgraded in place, in one transaction per migration, before anything else touches it.
+  upgraded in place, in one transaction per migration, before anything else touches it. One written by
+  a newer release is refused (``DataDirectoryTooNew``, ``counterapp.store.schema_guard``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from counterapp import migrating
 from counterapp.migrating import current_revision as current_revision  # re-exported for callers
 from counterapp.migrating import upgrade
+from counterapp.store.errors import DataDirectoryTooNew
+from counterapp.store.schema_guard import check_not_newer, note_writer
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -109,6 +112,13 @@ def open_store(data_dir: Path, *, migrate_to: str = "head") -> Store:
     path = data_dir / DB_FILENAME
     write_engine = _engine(path, immediate=True)
     target = HEAD_REVISION if migrate_to == "head" else migrate_to
-    if current_revision(write_engine) != target:  # an up-to-date directory opens without Alembic's runner
+    current = current_revision(write_engine)
+    if current != target:  # an up-to-date directory opens without Alembic's runner
+        try:  # written by a newer build: refuse in one line, before Alembic or anything else touches it
+            check_not_newer(write_engine, current, HEAD_REVISION)
+        except DataDirectoryTooNew:
+            write_engine.dispose()
+            raise
         migrate(write_engine, migrate_to)
+        note_writer(write_engine)  # an older build that finds this schema can then say which version it needs
     return Store(path, write_engine, _engine(path, immediate=False))

@@ -50,7 +50,7 @@ from counterapp.store.database import Store
 from counterapp.store.outbox import device_meta
 from counterapp.store.reference_models import CounterRow, QueueServiceRow
 from counterapp.store.sync_models import NumberLeaseRow, OutboxRow, SyncConflictRow, SyncCursorRow
-from counterapp.sync import mirror
+from counterapp.sync import mirror, versions
 from counterapp.sync.enrollment import ensure_device_key
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,9 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 15.0
 MAX_RETRY_AFTER_S = 60.0  # a busy server's own Retry-After is honoured up to this
 WAIT_S = 25.0
+# A server that refuses this counter's protocol is asked again this often (plus jitter), not every 15 s:
+# a centre's counters would otherwise keep it busy until IT updates them. "Sync now" still asks at once.
+VERSION_RETRY_S = 300.0
 # Refill a lease kind when fewer numbers than LEASE_LOW are left for the day. Walk-in tickets come from a
 # small reserved range shared by every counter of the centre (900–999 per prefix), so their blocks are small.
 LEASE_LOW = {LeaseKind.DOSSIER_CODE: 10, LeaseKind.TICKET: 2}
@@ -101,6 +104,8 @@ class SyncStatus:
     leases_left: dict[str, int] = field(default_factory=dict)
     open_conflicts: int = 0
     leases_refused: str | None = None  # why the server gave no offline numbers (lease.staff_required)
+    # counter_too_old | counter_too_new: the server refused this counter's protocol (counterapp.sync.versions)
+    version_mismatch: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +120,7 @@ class SyncStatus:
             "leases_left": self.leases_left,
             "open_conflicts": self.open_conflicts,
             "leases_refused": self.leases_refused,
+            "version_mismatch": self.version_mismatch,
         }
 
 
@@ -151,6 +157,7 @@ def status(store: Store, now: datetime | None = None) -> SyncStatus:
             leases_left=left,
             open_conflicts=int(conflicts or 0),
             leases_refused=meta.lease_refused,
+            version_mismatch=versions.mismatch_in(meta.last_error),
         )
 
 
@@ -445,7 +452,7 @@ class SyncEngine:
             report.pushed += more.pushed
         except SyncError as exc:
             with self.store.write() as s:
-                device_meta(s).last_error = str(exc)[:300]
+                device_meta(s).last_error = versions.describe(exc)
             raise
         with self.store.write() as s:
             meta = device_meta(s)
@@ -490,6 +497,8 @@ class SyncEngine:
             except (Unreachable, Refused) as exc:
                 failures += 1
                 delay = self.backoff(failures)
+                if versions.mismatch_of(exc):  # no answer will change until someone installs a version
+                    delay = VERSION_RETRY_S + self._rng.uniform(0, 30)
                 log.info("sync failed (%s); next try in %.1f s", exc, delay)
                 # "Sync now" tries again at once; a write waits (a clerk working offline writes all day)
                 self._retry.wait(delay)

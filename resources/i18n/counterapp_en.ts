@@ -2,6 +2,97 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>%1 (this version: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="0"/>
+        <source>%n change(s) to send</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>About counterapp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Create support bundle…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Data directory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Data schema</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Operating system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Python</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Qt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>SQLite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>counterapp %1 — one-stop counter software</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>not enrolled (standalone)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>online</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ApplicantForm</name>
     <message>
         <location filename="../../counterapp/gui/applicant_form.py" line="+215"/>
@@ -132,6 +223,16 @@
     <message>
         <location filename="../../counterapp/gui/app.py" line="+103"/>
         <source>Counter %1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/app.py" line="0"/>
+        <source>This data directory was written by a newer counterapp (schema %1); install that version again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>This data directory was written by a newer counterapp (schema %1); install version %2 or later.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -506,6 +607,257 @@
     </message>
 </context>
 <context>
+    <name>EnrollTexts</name>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="15"/>
+        <source>Type the server&apos;s full address, starting with http:// or https://, for example https://hcc.example or http://192.168.1.10:8765.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="17"/>
+        <source>The server&apos;s name is not known on this network (DNS). Check the address, or type the server&apos;s IP address instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="19"/>
+        <source>The server&apos;s computer answered, but nothing listens on that port. Check the port in the address and that the counterapp server is running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="22"/>
+        <source>There is no route to the server. Check the network cable or Wi-Fi, the VPN, and that this PC is on the centre&apos;s network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="24"/>
+        <source>The server did not answer in time. A firewall may block the port, or the server is overloaded. Try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="26"/>
+        <source>The secure connection failed: this PC does not trust the server&apos;s certificate, or it does not match the address (or the address says https:// for a server without TLS). Install the centre&apos;s certificate on this PC, or check the address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="30"/>
+        <source>The connection to the server failed. Check the address and the network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="32"/>
+        <source>Something answers at this address, but it is not the counterapp server. Check the port and the path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="34"/>
+        <source>The server answers, but its database does not. Ask the server&apos;s administrator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="36"/>
+        <source>This code is wrong. Check it against the code the administrator gave (letters and digits, like K7QX-M2PD-9HTC).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="39"/>
+        <source>This code has expired. Ask the administrator for a new code for this counter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="41"/>
+        <source>This code was already used: a code enrolls one PC, once. Ask the administrator for a new code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="43"/>
+        <source>Too many wrong codes from this PC. Try again in %1 seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="45"/>
+        <source>The counter this code was made for has been removed on the server. Ask the administrator for a new code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="47"/>
+        <source>This code is for a display screen or a kiosk, not a counter. Ask the administrator for a counter&apos;s code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="49"/>
+        <source>This PC&apos;s data directory is enrolled already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="50"/>
+        <source>The data on this PC belong to another centre. Call IT before enrolling it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="55"/>
+        <source>The server is older than this app and cannot sync with it. Update the server; until then this counter works offline.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="58"/>
+        <source>The server is newer than this app and cannot sync with it. Install the app&apos;s new version on this PC; until then this counter works offline.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="61"/>
+        <source>The server did not answer after the enrollment; the first sync will check the connection again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="63"/>
+        <source>The installer&apos;s settings name counter %1, but the code made this PC counter %2. Check with the administrator which one is right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="73"/>
+        <source>The enrollment failed (%1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="90"/>
+        <source>The installer’s settings file %1 has a wrong value for “%2”. Type the values here, and ask IT to fix the file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EnrollWizard</name>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="226"/>
+        <source>First start — counterapp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="229"/>
+        <source>Connect this counter to the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="229"/>
+        <source>This PC is enrolled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="230"/>
+        <source>Printers of this counter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="235"/>
+        <source>Enrolling with the server and code from the installer&apos;s settings (%1)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="242"/>
+        <source>This PC is not connected to the centre&apos;s server yet. Type the server&apos;s address and the one-time code the administrator created for this counter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="246"/>
+        <source>Server address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="247"/>
+        <source>One-time code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="248"/>
+        <source>Testing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="248"/>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="249"/>
+        <source>Centre</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="250"/>
+        <source>Counter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="251"/>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="252"/>
+        <source>Next: choose the printers and print a test page on each.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="255"/>
+        <source>Choose where receipts and queue tickets are printed, and print a test page on each. They can be changed later with “counterapp printer”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="260"/>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="261"/>
+        <source>&lt; Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="264"/>
+        <source>Enrolling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="264"/>
+        <source>Enroll</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="266"/>
+        <source>Next &gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="268"/>
+        <source>Saving…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="268"/>
+        <source>Finish and sign in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="331"/>
+        <source>The server answers. Type the one-time code and press “Enroll”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="342"/>
+        <source>Type the one-time code the administrator gave for this counter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="367"/>
+        <source>This PC is now counter %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="420"/>
+        <source>The printers were not saved: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HeldList</name>
     <message numerus="yes">
         <location filename="../../counterapp/gui/held_list.py" line="+53"/>
@@ -529,6 +881,24 @@
     <message>
         <location line="+26"/>
         <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HelpMenu</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>About counterapp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Create support bundle…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1204,6 +1574,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Re-enroll this PC…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1293,6 +1668,154 @@
     <message>
         <location line="+0"/>
         <source>Processing dossiers</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PrinterChooser</name>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="40"/>
+        <source>No printer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="41"/>
+        <source>PDF files in a folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="42"/>
+        <source>Thermal printer on the network (port 9100)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="43"/>
+        <source>Thermal printer installed in Windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="44"/>
+        <source>Thermal printer installed in CUPS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="45"/>
+        <source>Office printer (PDF through the system)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="46"/>
+        <source>Thermal printer on USB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="47"/>
+        <source>Thermal printer on a serial port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="48"/>
+        <source>Thermal printer device file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="140"/>
+        <source>Receipt printer (form 01 and the other forms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="142"/>
+        <source>Ticket printer (queue slips)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="146"/>
+        <source>Printer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="148"/>
+        <source>Folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="149"/>
+        <source>Address (IP)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="150"/>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="151"/>
+        <source>System printer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="152"/>
+        <source>Device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="153"/>
+        <source>USB vendor id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="154"/>
+        <source>USB product id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="155"/>
+        <source>Paper roll</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="156"/>
+        <source>Paper size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="160"/>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="161"/>
+        <source>Printing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="161"/>
+        <source>Print a test page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="187"/>
+        <source>Folder for the PDF files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="225"/>
+        <source>Missing or not valid: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="263"/>
+        <source>The test page was sent. Check that it came out of the printer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="265"/>
+        <source>The test page was saved as %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="271"/>
+        <source>The printer did not print: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1607,6 +2130,109 @@
     </message>
 </context>
 <context>
+    <name>ReenrollDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="108"/>
+        <source>Re-enroll this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="110"/>
+        <source>Use this when this PC replaces another counter&apos;s PC or moves to another counter. Ask the administrator for a new device code (counterapp-server admin create-device --kind counter --counter N). The unsent work is sent first, or exported to a file; nothing on this PC is deleted: the current data stay in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="115"/>
+        <source>Sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="115"/>
+        <source>Send unsent work now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="116"/>
+        <source>Export unsent work to a file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="117"/>
+        <source>Server address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="118"/>
+        <source>New one-time code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="119"/>
+        <source>Enrolling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="119"/>
+        <source>Re-enroll</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="137"/>
+        <source>Sending the unsent work to the server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="139"/>
+        <source>Counting the unsent work…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="141"/>
+        <source>All the work of this counter is on the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="143"/>
+        <source>%1 unsent changes were exported to %2. Import that file on the server (counterapp-server import) before removing this PC&apos;s old data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="147"/>
+        <source>%1 changes could not be sent to the server. Export them to a file; it will be imported on the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="150"/>
+        <source>%1 changes are not on the server yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="215"/>
+        <source>Export unsent work</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="216"/>
+        <source>counterapp export (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="241"/>
+        <source>The export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="252"/>
+        <source>Type the new one-time code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="273"/>
+        <source>%1 changes are neither sent nor exported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>RefusalDialog</name>
     <message>
         <location filename="../../counterapp/gui/intake_dialogs.py" line="+142"/>
@@ -1892,6 +2518,21 @@
         <source>This computer&apos;s clock is %1 s off the server&apos;s: dossier codes and receipts are blocked until the clock is corrected</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../counterapp/gui/statusbar.py" line="0"/>
+        <source>The counter software is newer than the server — keep working as usual, call IT to update the server; data will sync after the update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>The server needs a newer version of the counter software — keep working as usual, call IT to update this computer; data will sync after the update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Update needed</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SupplementDialog</name>
@@ -1913,6 +2554,29 @@
     <message>
         <location line="+16"/>
         <source>Tick at least one document.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SupportBundler</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>Save the support bundle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Support bundle saved: %1 — send this file to IT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>The support bundle could not be written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Zip files (*.zip)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2,6 +2,96 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>%1 (this version: %2)</source>
+        <translation>%1 (phiên bản này: %2)</translation>
+    </message>
+    <message numerus="yes">
+        <location line="0"/>
+        <source>%n change(s) to send</source>
+        <translation>
+            <numerusform>Chờ gửi: %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>About counterapp</source>
+        <translation>Giới thiệu counterapp</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Create support bundle…</source>
+        <translation>Tạo gói hỗ trợ…</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Data directory</source>
+        <translation>Thư mục dữ liệu</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Data schema</source>
+        <translation>Lược đồ dữ liệu</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Operating system</source>
+        <translation>Hệ điều hành</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Python</source>
+        <translation>Python</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Qt</source>
+        <translation>Qt</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>SQLite</source>
+        <translation>SQLite</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Server</source>
+        <translation>Máy chủ</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Sync</source>
+        <translation>Đồng bộ</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Version</source>
+        <translation>Phiên bản</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>counterapp %1 — one-stop counter software</source>
+        <translation>counterapp %1 — phần mềm quầy một cửa</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>not enrolled (standalone)</source>
+        <translation>chưa đăng ký với máy chủ (chạy độc lập)</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>offline</source>
+        <translation>ngoại tuyến</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>online</source>
+        <translation>trực tuyến</translation>
+    </message>
+</context>
+<context>
     <name>ApplicantForm</name>
     <message>
         <location filename="../../counterapp/gui/applicant_form.py" line="+215"/>
@@ -133,6 +223,16 @@
         <location filename="../../counterapp/gui/app.py" line="+103"/>
         <source>Counter %1 — %2</source>
         <translation>Quầy %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/app.py" line="0"/>
+        <source>This data directory was written by a newer counterapp (schema %1); install that version again.</source>
+        <translation>Thư mục dữ liệu này do phiên bản counterapp mới hơn ghi (lược đồ %1); hãy cài lại phiên bản đó.</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>This data directory was written by a newer counterapp (schema %1); install version %2 or later.</source>
+        <translation>Thư mục dữ liệu này do phiên bản counterapp mới hơn ghi (lược đồ %1); hãy cài phiên bản %2 trở lên.</translation>
     </message>
 </context>
 <context>
@@ -504,6 +604,257 @@
     </message>
 </context>
 <context>
+    <name>EnrollTexts</name>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="15"/>
+        <source>Type the server&apos;s full address, starting with http:// or https://, for example https://hcc.example or http://192.168.1.10:8765.</source>
+        <translation>Nhập đầy đủ địa chỉ máy chủ, bắt đầu bằng http:// hoặc https://, ví dụ https://hcc.example hoặc http://192.168.1.10:8765.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="17"/>
+        <source>The server&apos;s name is not known on this network (DNS). Check the address, or type the server&apos;s IP address instead.</source>
+        <translation>Mạng này không tìm thấy tên máy chủ (DNS). Kiểm tra lại địa chỉ, hoặc nhập địa chỉ IP của máy chủ.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="19"/>
+        <source>The server&apos;s computer answered, but nothing listens on that port. Check the port in the address and that the counterapp server is running.</source>
+        <translation>Máy chủ có trả lời nhưng không có dịch vụ nào ở cổng đó. Kiểm tra số cổng trong địa chỉ và xem máy chủ counterapp đã chạy chưa.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="22"/>
+        <source>There is no route to the server. Check the network cable or Wi-Fi, the VPN, and that this PC is on the centre&apos;s network.</source>
+        <translation>Không có đường tới máy chủ. Kiểm tra cáp mạng hoặc Wi-Fi, VPN, và máy này có nằm trong mạng của trung tâm không.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="24"/>
+        <source>The server did not answer in time. A firewall may block the port, or the server is overloaded. Try again.</source>
+        <translation>Máy chủ không trả lời kịp. Có thể tường lửa đang chặn cổng, hoặc máy chủ đang quá tải. Hãy thử lại.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="26"/>
+        <source>The secure connection failed: this PC does not trust the server&apos;s certificate, or it does not match the address (or the address says https:// for a server without TLS). Install the centre&apos;s certificate on this PC, or check the address.</source>
+        <translation>Kết nối bảo mật thất bại: máy này không tin chứng chỉ của máy chủ, hoặc chứng chỉ không khớp với địa chỉ (hoặc địa chỉ ghi https:// cho máy chủ không dùng TLS). Hãy cài chứng chỉ của trung tâm lên máy này, hoặc kiểm tra lại địa chỉ.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="30"/>
+        <source>The connection to the server failed. Check the address and the network.</source>
+        <translation>Không kết nối được tới máy chủ. Kiểm tra địa chỉ và mạng.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="32"/>
+        <source>Something answers at this address, but it is not the counterapp server. Check the port and the path.</source>
+        <translation>Có dịch vụ trả lời ở địa chỉ này nhưng không phải máy chủ counterapp. Kiểm tra số cổng và đường dẫn.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="34"/>
+        <source>The server answers, but its database does not. Ask the server&apos;s administrator.</source>
+        <translation>Máy chủ có trả lời nhưng cơ sở dữ liệu của máy chủ thì không. Hãy báo người quản trị máy chủ.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="36"/>
+        <source>This code is wrong. Check it against the code the administrator gave (letters and digits, like K7QX-M2PD-9HTC).</source>
+        <translation>Mã này không đúng. Hãy đối chiếu với mã người quản trị đã cấp (chữ và số, dạng K7QX-M2PD-9HTC).</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="39"/>
+        <source>This code has expired. Ask the administrator for a new code for this counter.</source>
+        <translation>Mã này đã hết hạn. Hãy xin người quản trị cấp mã mới cho quầy này.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="41"/>
+        <source>This code was already used: a code enrolls one PC, once. Ask the administrator for a new code.</source>
+        <translation>Mã này đã được dùng: mỗi mã chỉ đăng ký một máy, một lần. Hãy xin người quản trị cấp mã mới.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="43"/>
+        <source>Too many wrong codes from this PC. Try again in %1 seconds.</source>
+        <translation>Máy này đã nhập sai mã quá nhiều lần. Hãy thử lại sau %1 giây.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="45"/>
+        <source>The counter this code was made for has been removed on the server. Ask the administrator for a new code.</source>
+        <translation>Quầy được cấp mã này đã bị gỡ khỏi máy chủ. Hãy xin người quản trị cấp mã mới.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="47"/>
+        <source>This code is for a display screen or a kiosk, not a counter. Ask the administrator for a counter&apos;s code.</source>
+        <translation>Mã này dành cho màn hình hiển thị hoặc ki-ốt, không phải cho quầy. Hãy xin người quản trị mã của một quầy.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="49"/>
+        <source>This PC&apos;s data directory is enrolled already.</source>
+        <translation>Thư mục dữ liệu của máy này đã được đăng ký rồi.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="50"/>
+        <source>The data on this PC belong to another centre. Call IT before enrolling it here.</source>
+        <translation>Dữ liệu trên máy này thuộc trung tâm khác. Hãy gọi bộ phận CNTT trước khi đăng ký máy ở đây.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="55"/>
+        <source>The server is older than this app and cannot sync with it. Update the server; until then this counter works offline.</source>
+        <translation>Máy chủ cũ hơn ứng dụng này nên không đồng bộ được. Hãy cập nhật máy chủ; trong lúc chờ, quầy này làm việc ngoại tuyến.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="58"/>
+        <source>The server is newer than this app and cannot sync with it. Install the app&apos;s new version on this PC; until then this counter works offline.</source>
+        <translation>Máy chủ mới hơn ứng dụng này nên không đồng bộ được. Hãy cài phiên bản mới của ứng dụng lên máy này; trong lúc chờ, quầy này làm việc ngoại tuyến.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="61"/>
+        <source>The server did not answer after the enrollment; the first sync will check the connection again.</source>
+        <translation>Máy chủ không trả lời sau khi đăng ký; lần đồng bộ đầu tiên sẽ kiểm tra lại kết nối.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="63"/>
+        <source>The installer&apos;s settings name counter %1, but the code made this PC counter %2. Check with the administrator which one is right.</source>
+        <translation>Thiết lập của bộ cài ghi quầy %1, nhưng mã đã đăng ký máy này là quầy %2. Hãy hỏi người quản trị quầy nào mới đúng.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="73"/>
+        <source>The enrollment failed (%1).</source>
+        <translation>Đăng ký không thành công (%1).</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_texts.py" line="90"/>
+        <source>The installer’s settings file %1 has a wrong value for “%2”. Type the values here, and ask IT to fix the file.</source>
+        <translation>Tệp thiết lập của bộ cài %1 có giá trị sai ở “%2”. Hãy nhập các giá trị tại đây, và nhờ bộ phận CNTT sửa tệp.</translation>
+    </message>
+</context>
+<context>
+    <name>EnrollWizard</name>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="226"/>
+        <source>First start — counterapp</source>
+        <translation>Khởi động lần đầu — counterapp</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="229"/>
+        <source>Connect this counter to the server</source>
+        <translation>Kết nối quầy với máy chủ</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="229"/>
+        <source>This PC is enrolled</source>
+        <translation>Máy đã được đăng ký</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="230"/>
+        <source>Printers of this counter</source>
+        <translation>Máy in của quầy</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="235"/>
+        <source>Enrolling with the server and code from the installer&apos;s settings (%1)…</source>
+        <translation>Đang đăng ký với máy chủ và mã trong thiết lập của bộ cài (%1)…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="242"/>
+        <source>This PC is not connected to the centre&apos;s server yet. Type the server&apos;s address and the one-time code the administrator created for this counter.</source>
+        <translation>Máy này chưa được kết nối với máy chủ của trung tâm. Nhập địa chỉ máy chủ và mã dùng một lần mà người quản trị đã tạo cho quầy này.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="246"/>
+        <source>Server address</source>
+        <translation>Địa chỉ máy chủ</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="247"/>
+        <source>One-time code</source>
+        <translation>Mã dùng một lần</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="248"/>
+        <source>Testing…</source>
+        <translation>Đang kiểm tra…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="248"/>
+        <source>Test connection</source>
+        <translation>Kiểm tra kết nối</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="249"/>
+        <source>Centre</source>
+        <translation>Trung tâm</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="250"/>
+        <source>Counter</source>
+        <translation>Quầy</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="251"/>
+        <source>Server</source>
+        <translation>Máy chủ</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="252"/>
+        <source>Next: choose the printers and print a test page on each.</source>
+        <translation>Tiếp theo: chọn máy in và in thử một trang trên mỗi máy.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="255"/>
+        <source>Choose where receipts and queue tickets are printed, and print a test page on each. They can be changed later with “counterapp printer”.</source>
+        <translation>Chọn nơi in giấy tiếp nhận và phiếu số thứ tự, rồi in thử một trang trên mỗi máy. Có thể đổi sau bằng lệnh “counterapp printer”.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="260"/>
+        <source>Quit</source>
+        <translation>Thoát</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="261"/>
+        <source>&lt; Back</source>
+        <translation>&lt; Quay lại</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="264"/>
+        <source>Enrolling…</source>
+        <translation>Đang đăng ký…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="264"/>
+        <source>Enroll</source>
+        <translation>Đăng ký</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="266"/>
+        <source>Next &gt;</source>
+        <translation>Tiếp &gt;</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="268"/>
+        <source>Saving…</source>
+        <translation>Đang lưu…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="268"/>
+        <source>Finish and sign in</source>
+        <translation>Xong, đăng nhập</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="331"/>
+        <source>The server answers. Type the one-time code and press “Enroll”.</source>
+        <translation>Máy chủ đã trả lời. Nhập mã dùng một lần rồi bấm “Đăng ký”.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="342"/>
+        <source>Type the one-time code the administrator gave for this counter.</source>
+        <translation>Nhập mã dùng một lần người quản trị đã cấp cho quầy này.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="367"/>
+        <source>This PC is now counter %1.</source>
+        <translation>Máy này giờ là quầy %1.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/enroll_wizard.py" line="420"/>
+        <source>The printers were not saved: %1</source>
+        <translation>Chưa lưu được máy in: %1</translation>
+    </message>
+</context>
+<context>
     <name>HeldList</name>
     <message numerus="yes">
         <location filename="../../counterapp/gui/held_list.py" line="+53"/>
@@ -527,6 +878,24 @@
         <location line="+26"/>
         <source>%1 min</source>
         <translation>%1 phút</translation>
+    </message>
+</context>
+<context>
+    <name>HelpMenu</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>&amp;Help</source>
+        <translation>T&amp;rợ giúp</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>About counterapp</source>
+        <translation>Giới thiệu</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Create support bundle…</source>
+        <translation>Tạo gói hỗ trợ…</translation>
     </message>
 </context>
 <context>
@@ -1200,6 +1569,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Re-enroll this PC…</source>
+        <translation>Đăng ký &amp;lại máy này…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Queue</source>
         <translation>&amp;Hàng đợi</translation>
     </message>
@@ -1290,6 +1664,154 @@
         <location line="+0"/>
         <source>Processing dossiers</source>
         <translation>Xử lý hồ sơ</translation>
+    </message>
+</context>
+<context>
+    <name>PrinterChooser</name>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="40"/>
+        <source>No printer</source>
+        <translation>Không có máy in</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="41"/>
+        <source>PDF files in a folder</source>
+        <translation>Tệp PDF trong một thư mục</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="42"/>
+        <source>Thermal printer on the network (port 9100)</source>
+        <translation>Máy in nhiệt qua mạng (cổng 9100)</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="43"/>
+        <source>Thermal printer installed in Windows</source>
+        <translation>Máy in nhiệt đã cài trong Windows</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="44"/>
+        <source>Thermal printer installed in CUPS</source>
+        <translation>Máy in nhiệt đã cài trong CUPS</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="45"/>
+        <source>Office printer (PDF through the system)</source>
+        <translation>Máy in văn phòng (PDF qua hệ thống)</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="46"/>
+        <source>Thermal printer on USB</source>
+        <translation>Máy in nhiệt cổng USB</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="47"/>
+        <source>Thermal printer on a serial port</source>
+        <translation>Máy in nhiệt cổng nối tiếp (COM)</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="48"/>
+        <source>Thermal printer device file</source>
+        <translation>Máy in nhiệt qua tệp thiết bị</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="140"/>
+        <source>Receipt printer (form 01 and the other forms)</source>
+        <translation>Máy in giấy tiếp nhận (Mẫu 01 và các mẫu khác)</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="142"/>
+        <source>Ticket printer (queue slips)</source>
+        <translation>Máy in phiếu số thứ tự</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="146"/>
+        <source>Printer</source>
+        <translation>Máy in</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="148"/>
+        <source>Folder</source>
+        <translation>Thư mục</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="149"/>
+        <source>Address (IP)</source>
+        <translation>Địa chỉ (IP)</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="150"/>
+        <source>Port</source>
+        <translation>Cổng</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="151"/>
+        <source>System printer</source>
+        <translation>Máy in của hệ thống</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="152"/>
+        <source>Device</source>
+        <translation>Thiết bị</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="153"/>
+        <source>USB vendor id</source>
+        <translation>Mã hãng USB</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="154"/>
+        <source>USB product id</source>
+        <translation>Mã sản phẩm USB</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="155"/>
+        <source>Paper roll</source>
+        <translation>Khổ giấy cuộn</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="156"/>
+        <source>Paper size</source>
+        <translation>Khổ giấy</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="160"/>
+        <source>Browse…</source>
+        <translation>Chọn…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="161"/>
+        <source>Printing…</source>
+        <translation>Đang in…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="161"/>
+        <source>Print a test page</source>
+        <translation>In thử một trang</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="187"/>
+        <source>Folder for the PDF files</source>
+        <translation>Thư mục chứa tệp PDF</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="225"/>
+        <source>Missing or not valid: %1.</source>
+        <translation>Thiếu hoặc không hợp lệ: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="263"/>
+        <source>The test page was sent. Check that it came out of the printer.</source>
+        <translation>Đã gửi trang in thử. Hãy xem trang đã ra khỏi máy in chưa.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="265"/>
+        <source>The test page was saved as %1.</source>
+        <translation>Đã lưu trang in thử thành %1.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/printer_chooser.py" line="271"/>
+        <source>The printer did not print: %1</source>
+        <translation>Máy in không in được: %1</translation>
     </message>
 </context>
 <context>
@@ -1602,6 +2124,109 @@
     </message>
 </context>
 <context>
+    <name>ReenrollDialog</name>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="108"/>
+        <source>Re-enroll this PC</source>
+        <translation>Đăng ký lại máy này</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="110"/>
+        <source>Use this when this PC replaces another counter&apos;s PC or moves to another counter. Ask the administrator for a new device code (counterapp-server admin create-device --kind counter --counter N). The unsent work is sent first, or exported to a file; nothing on this PC is deleted: the current data stay in %1.</source>
+        <translation>Dùng khi máy này thay cho máy của một quầy khác hoặc chuyển sang quầy khác. Hãy xin người quản trị mã của một thiết bị mới (counterapp-server admin create-device --kind counter --counter N). Công việc chưa gửi sẽ được gửi trước, hoặc xuất ra tệp; không có gì trên máy này bị xóa: dữ liệu hiện tại vẫn nằm ở %1.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="115"/>
+        <source>Sending…</source>
+        <translation>Đang gửi…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="115"/>
+        <source>Send unsent work now</source>
+        <translation>Gửi ngay công việc chưa gửi</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="116"/>
+        <source>Export unsent work to a file…</source>
+        <translation>Xuất công việc chưa gửi ra tệp…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="117"/>
+        <source>Server address</source>
+        <translation>Địa chỉ máy chủ</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="118"/>
+        <source>New one-time code</source>
+        <translation>Mã dùng một lần mới</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="119"/>
+        <source>Enrolling…</source>
+        <translation>Đang đăng ký…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="119"/>
+        <source>Re-enroll</source>
+        <translation>Đăng ký lại</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="137"/>
+        <source>Sending the unsent work to the server…</source>
+        <translation>Đang gửi công việc chưa gửi lên máy chủ…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="139"/>
+        <source>Counting the unsent work…</source>
+        <translation>Đang đếm công việc chưa gửi…</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="141"/>
+        <source>All the work of this counter is on the server.</source>
+        <translation>Toàn bộ công việc của quầy này đã có trên máy chủ.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="143"/>
+        <source>%1 unsent changes were exported to %2. Import that file on the server (counterapp-server import) before removing this PC&apos;s old data.</source>
+        <translation>Đã xuất %1 thay đổi chưa gửi ra %2. Hãy nhập tệp đó vào máy chủ (counterapp-server import) trước khi xóa dữ liệu cũ của máy này.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="147"/>
+        <source>%1 changes could not be sent to the server. Export them to a file; it will be imported on the server.</source>
+        <translation>%1 thay đổi không gửi được lên máy chủ. Hãy xuất chúng ra tệp; tệp sẽ được nhập vào máy chủ.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="150"/>
+        <source>%1 changes are not on the server yet.</source>
+        <translation>%1 thay đổi chưa có trên máy chủ.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="215"/>
+        <source>Export unsent work</source>
+        <translation>Xuất công việc chưa gửi</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="216"/>
+        <source>counterapp export (*.json)</source>
+        <translation>Tệp xuất counterapp (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="241"/>
+        <source>The export failed: %1</source>
+        <translation>Xuất tệp không thành công: %1</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="252"/>
+        <source>Type the new one-time code.</source>
+        <translation>Nhập mã dùng một lần mới.</translation>
+    </message>
+    <message>
+        <location filename="../../counterapp/gui/reenroll_dialog.py" line="273"/>
+        <source>%1 changes are neither sent nor exported.</source>
+        <translation>%1 thay đổi chưa được gửi cũng chưa được xuất.</translation>
+    </message>
+</context>
+<context>
     <name>RefusalDialog</name>
     <message>
         <location filename="../../counterapp/gui/intake_dialogs.py" line="+142"/>
@@ -1885,6 +2510,21 @@
         <source>This computer&apos;s clock is %1 s off the server&apos;s: dossier codes and receipts are blocked until the clock is corrected</source>
         <translation>Đồng hồ máy tính lệch %1 giây so với máy chủ: tạm khóa cấp mã hồ sơ và giấy tiếp nhận cho đến khi chỉnh lại đồng hồ</translation>
     </message>
+    <message>
+        <location filename="../../counterapp/gui/statusbar.py" line="0"/>
+        <source>The counter software is newer than the server — keep working as usual, call IT to update the server; data will sync after the update</source>
+        <translation>Phần mềm quầy mới hơn máy chủ — vẫn làm việc bình thường, gọi bộ phận CNTT để cập nhật máy chủ; dữ liệu sẽ đồng bộ sau khi cập nhật</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>The server needs a newer version of the counter software — keep working as usual, call IT to update this computer; data will sync after the update</source>
+        <translation>Máy chủ cần phiên bản mới hơn của phần mềm quầy — vẫn làm việc bình thường, gọi bộ phận CNTT để cập nhật máy này; dữ liệu sẽ đồng bộ sau khi cập nhật</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Update needed</source>
+        <translation>Cần cập nhật</translation>
+    </message>
 </context>
 <context>
     <name>SupplementDialog</name>
@@ -1907,6 +2547,29 @@
         <location line="+16"/>
         <source>Tick at least one document.</source>
         <translation>Đánh dấu ít nhất một giấy tờ.</translation>
+    </message>
+</context>
+<context>
+    <name>SupportBundler</name>
+    <message>
+        <location filename="../../counterapp/gui/about.py" line="0"/>
+        <source>Save the support bundle</source>
+        <translation>Lưu gói hỗ trợ</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Support bundle saved: %1 — send this file to IT</source>
+        <translation>Đã lưu gói hỗ trợ: %1 — gửi tệp này cho bộ phận CNTT</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>The support bundle could not be written: %1</source>
+        <translation>Không ghi được gói hỗ trợ: %1</translation>
+    </message>
+    <message>
+        <location line="0"/>
+        <source>Zip files (*.zip)</source>
+        <translation>Tệp zip (*.zip)</translation>
     </message>
 </context>
 <context>

@@ -31,8 +31,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from counterapp.domain.errors import DomainError
 from counterapp.protocol.messages import (
     MAX_PULL_LIMIT,
-    PROTOCOL_MAX,
-    PROTOCOL_MIN,
     HelloRequest,
     HelloResponse,
     InvalidCursor,
@@ -86,15 +84,16 @@ def hello(body: HelloRequest, session: SessionDep, device: CurrentDevice) -> Hel
         result = sync.hello(session, device, body, utcnow())
     except sync.ProtocolUnsupported as exc:
         session.rollback()
-        detail = f"This server speaks sync protocol {PROTOCOL_MIN} to {PROTOCOL_MAX}; update the app."
+        lowest, highest = exc.params["protocol_min"], exc.params["protocol_max"]
+        detail = f"This server speaks sync protocol {lowest} to {highest}; update the app."
         content = {
             "type": "about:blank",
             "title": "Protocol not supported",
             "status": 426,
             "code": exc.code,
             "detail": detail,
-            "protocol_min": PROTOCOL_MIN,
-            "protocol_max": PROTOCOL_MAX,
+            "protocol_min": lowest,
+            "protocol_max": highest,
         }
         return JSONResponse(content, status_code=426, media_type=PROBLEM_JSON)
     except sync.ClientMismatch as exc:
@@ -103,11 +102,12 @@ def hello(body: HelloRequest, session: SessionDep, device: CurrentDevice) -> Hel
     except DomainError as exc:
         session.rollback()
         raise http_error(exc) from None
+    lowest, highest = sync.protocol_range()
     out = HelloOut(
         server_time=result.server_time,
         server_epoch=sync.SERVER_EPOCH,
-        protocol_min=PROTOCOL_MIN,
-        protocol_max=PROTOCOL_MAX,
+        protocol_min=lowest,
+        protocol_max=highest,
         min_app_version=sync.MIN_APP_VERSION,
         retention_days=sync.RETENTION_DAYS,
         counter_epoch=result.counter_epoch,

@@ -4,6 +4,8 @@ clock and limits. The caller owns the transaction."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +24,25 @@ from counterapp.server.services.devices import MAX_APP_VERSION
 SERVER_EPOCH = 1
 MIN_APP_VERSION = "0.1.0"
 RETENTION_DAYS = 60  # the change feed is kept at least this long (SYNC.md §2(e))
+# The sync protocols this server accepts, as "MIN-MAX" (default: all it speaks, PROTOCOL_MIN-PROTOCOL_MAX).
+# IT narrows it to stop counters of an old release once every PC runs the new one; tests set it to see a
+# counter refused as too old or too new against a real server process.
+PROTOCOL_RANGE_ENV = "COUNTERAPP_SERVER_PROTOCOL_RANGE"
+
+
+def protocol_range(environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """The accepted protocol range: ``PROTOCOL_RANGE_ENV`` if set, else ``(PROTOCOL_MIN, PROTOCOL_MAX)``."""
+    text = (os.environ if environ is None else environ).get(PROTOCOL_RANGE_ENV, "").strip()
+    if not text:
+        return PROTOCOL_MIN, PROTOCOL_MAX
+    low, _, high = text.partition("-")
+    try:
+        lowest, highest = int(low), int(high or low)
+    except ValueError:
+        raise ValueError(f"{PROTOCOL_RANGE_ENV} must be MIN-MAX (e.g. 1-2), not {text!r}") from None
+    if not 1 <= lowest <= highest:
+        raise ValueError(f"{PROTOCOL_RANGE_ENV} must be MIN-MAX with 1 <= MIN <= MAX, not {text!r}")
+    return lowest, highest
 
 
 class ClientMismatch(DomainError):
@@ -43,15 +64,16 @@ class Hello:
 def hello(session: Session, device: Device, request: HelloRequest, now: datetime) -> Hello:
     """Record the device's hello: ``app_version``, ``applied_epoch`` (never lowered) and ``last_seen_at``.
     ``ClientMismatch`` when ``client_id`` is not the device's id, ``ProtocolUnsupported`` when its protocol
-    is outside [``PROTOCOL_MIN``, ``PROTOCOL_MAX``]; nothing is recorded then."""
+    is outside the accepted range (``protocol_range``); nothing is recorded then."""
     at = require_aware(now)
     if request.client_id != device.id:
         raise ClientMismatch("the hello's client_id is not the authenticated device")
-    if not PROTOCOL_MIN <= request.protocol <= PROTOCOL_MAX:
+    lowest, highest = protocol_range()
+    if not lowest <= request.protocol <= highest:
         raise ProtocolUnsupported(
-            f"protocol {request.protocol} is not supported: {PROTOCOL_MIN} to {PROTOCOL_MAX}",
-            protocol_min=PROTOCOL_MIN,
-            protocol_max=PROTOCOL_MAX,
+            f"protocol {request.protocol} is not supported: {lowest} to {highest}",
+            protocol_min=lowest,
+            protocol_max=highest,
         )
     epoch = request.applied_epoch
     # one statement, so two concurrent hellos of the same device never lower the epoch
