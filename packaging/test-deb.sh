@@ -4,8 +4,9 @@
 #   2. a real server on the host's loopback (counterapp-server from the venv, SQLite), the demo centre seeded,
 #      a kiosk issuing tickets for counter 1;
 #   3. `apt-get install ./counterapp_*.deb` in the root (Depends from Debian's mirror), `counterapp --selftest`;
-#   4. as the user `clerk`: `counterapp enroll` with the server and code of counter.conf, `counterapp gui` on an
-#      Xvfb display (with openbox) shared into the root, sign-in and F2 typed with xdotool on the real window,
+#   4. as the user `clerk`: `counterapp gui` on an Xvfb display (with openbox) shared into the root, whose
+#      first-start wizard enrolls with counter.conf's server and code; Enter through its pages, then the
+#      password and F2 typed with xdotool on the real sign-in and main windows,
 #      the call checked in the server's database, a screenshot, F4/F5 to finish the ticket, Alt+F4 to quit;
 #   5. the start to the sign-in window, timed (cold after a page-cache drop, and warm);
 #   6. `dpkg -r` keeps the clerk's data and counter.conf; `dpkg -P` removes counter.conf, keeps the data.
@@ -109,12 +110,7 @@ clerk counterapp --version
 clerk counterapp --selftest 2>/dev/null | sed 's/^/    /' || fail "counterapp --selftest in the root"
 
 # --- 4. the clerk's first day -----------------------------------------------------------------------------
-conf() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$root/etc/counterapp/counter.conf"; }
-step "enrolling with counter.conf's server and code (as clerk)"
-clerk counterapp enroll --server "$(conf server)" --code "$(conf code)" || fail "enroll"
-as_clerk counterapp gui --username "$(field username)" >"$out/gui.log" 2>&1 &
-gui=$!
-pids+=($gui)
+data=/home/clerk/.local/share/counterapp
 export DISPLAY=":$display"
 # A window's id by its title, polled (xdotool's own --sync dies with BadWindow when a window goes away while
 # it walks the tree, as the sign-in dialog does when the main window opens).
@@ -126,6 +122,22 @@ wait_window() {
   done
   return 1
 }
+step "first start as clerk: the wizard enrolls with counter.conf's server and code, without questions"
+as_clerk counterapp gui --username "$(field username)" >"$out/gui.log" 2>&1 &
+gui=$!
+pids+=($gui)
+wizard=$(wait_window 'Khởi động lần đầu') || fail "no first-start wizard (see $out/gui.log)"
+for _ in $(seq 300); do [ -f "$root$data/sync-credential.json" ] && break; sleep 0.1; done
+[ -f "$root$data/sync-credential.json" ] || fail "the wizard did not enroll (see $out/gui.log)"
+sleep 1  # the result page: centre and counter
+shot() { "$py" -c 'import sys; from PIL import ImageGrab; ImageGrab.grab(xdisplay=sys.argv[1]).save(sys.argv[2])' \
+  ":$display" "$out/$1"; }
+shot first-start-wizard.png
+step "enrolled (screenshot first-start-wizard.png); Enter (to the printers page), Enter (Xong, đăng nhập)"
+xdotool windowactivate --sync "$wizard"
+xdotool key Return
+sleep 1
+xdotool key Return
 login=$(wait_window 'Đăng nhập') || fail "no sign-in window"
 step "sign-in window up; typing the password"
 xdotool windowactivate --sync "$login"
@@ -141,8 +153,7 @@ xdotool key F2
 first_call=$(elapsed "$t_install")
 step "FIRST CALL made ${first_call} s after the .deb went into the clean root"
 sleep 1
-"$py" -c 'import sys; from PIL import ImageGrab; ImageGrab.grab(xdisplay=sys.argv[1]).save(sys.argv[2])' \
-  ":$display" "$out/counter-window.png"
+shot counter-window.png
 step "screenshot: $out/counter-window.png; F4 (start), F5 (finish), Alt+F4 (quit)"
 xdotool key F4
 sleep 1
@@ -152,7 +163,6 @@ xdotool windowactivate --sync "$main" key alt+F4
 for _ in $(seq 100); do kill -0 "$gui" 2>/dev/null || break; sleep 0.2; done
 kill -0 "$gui" 2>/dev/null && fail "the window did not quit on Alt+F4"
 wait "$gui" || fail "counterapp gui exited with an error (see $out/gui.log)"
-data=/home/clerk/.local/share/counterapp
 [ -f "$root$data/counter.sqlite3" ] || fail "no data directory at $data"
 step "quit cleanly; data directory $data ($(du -sh "$root$data" | cut -f1))"
 

@@ -68,10 +68,12 @@ def check_theme() -> str:
 
 
 def check_windows(data_dir: Path) -> str:
-    """The sign-in dialog and the main window (its panels included), shown offscreen once and closed."""
+    """The first-start wizard, the sign-in dialog and the main window (its panels included), each shown
+    offscreen once and closed."""
     from PySide6.QtWidgets import QApplication
 
     from counterapp.gui import jobs
+    from counterapp.gui.enroll_wizard import EnrollWizard
     from counterapp.gui.i18n import LanguageManager
     from counterapp.gui.login import LoginDialog
     from counterapp.gui.mainwindow import MainWindow
@@ -86,6 +88,12 @@ def check_windows(data_dir: Path) -> str:
     def no_sign_in(_username: str, _password: str) -> object:
         raise RuntimeError("the self-test does not sign in")
 
+    # not the installer's config: with one in place, the wizard would enroll (and spend its code) at once
+    wizard = EnrollWizard(data_dir.parent / "wizard", languages=languages, read_config=False)
+    wizard.show()
+    app.processEvents()
+    wizard.close()
+    wizard.deleteLater()
     login = LoginDialog(no_sign_in, languages=languages, counter_text="selftest")  # type: ignore[arg-type]
     login.show()
     app.processEvents()
@@ -112,7 +120,7 @@ def check_windows(data_dir: Path) -> str:
     languages.deleteLater()
     if missing:
         raise RuntimeError(f"panels not available: {', '.join(missing)} (see the log)")
-    return f"sign-in ({title or 'untitled'}), main window with {', '.join(panels)}"
+    return f"first-start wizard, sign-in ({title or 'untitled'}), main window with {', '.join(panels)}"
 
 
 def checks(data_dir: Path) -> list[tuple[str, Callable[[], str]]]:
