@@ -145,7 +145,7 @@ package-client: bundle
 # The .deb installed into a clean Debian 12 root, enrolled against a real server, signed in and a ticket
 # called under Xvfb, then removed and purged (root; about 2 minutes after the root is cached).
 test-deb: package-client
-	packaging/test-deb.sh $(CLIENT_DEB)
+	COUNTERAPP_PYTHON=$(BIN)/python packaging/test-deb.sh $(CLIENT_DEB)
 
 # --- Windows installer (packaging/windows) ---------------------------------------------------------------------
 # The NSIS installer compiled with Debian's makensis over a stand-in bundle and run under Debian's wine: refused
