@@ -118,6 +118,35 @@ clean:
 run: $(RUN_STAMP) translations
 	$(BIN)/counterapp demo
 
+# --- The client's bundle and .deb (issue 17; packaging/README.md "The frozen app" and "Linux .deb") ---
+# `make package` builds every package; the server's .deb adds its own `package: package-server` line.
+.PHONY: package package-client bundle test-deb
+PACKAGE_STAMP := $(VENV)/.installed-package
+CLIENT_VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' counterapp/__init__.py)
+CLIENT_DEB = dist/counterapp_$(CLIENT_VERSION)_amd64.deb
+
+# PyInstaller (and pypdf, which the bundle's --selftest reads receipts with): the `package` extra.
+$(PACKAGE_STAMP): pyproject.toml | $(RUN_STAMP) $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	touch $@
+
+package: package-client
+
+# The onedir bundle at dist/counterapp/ (about 2 minutes on 2 cores), then its self-test (offscreen: no
+# display needed). The translations are compiled first: the spec refuses to build without them.
+bundle: $(PACKAGE_STAMP) translations
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  packaging/counterapp.spec
+	dist/counterapp/counterapp --selftest
+
+package-client: bundle
+	packaging/build-deb.sh dist/counterapp dist
+
+# The .deb installed into a clean Debian 12 root, enrolled against a real server, signed in and a ticket
+# called under Xvfb, then removed and purged (root; about 2 minutes after the root is cached).
+test-deb: package-client
+	COUNTERAPP_PYTHON=$(BIN)/python packaging/test-deb.sh $(CLIENT_DEB)
+
 # --- Windows installer (packaging/windows) ---------------------------------------------------------------------
 # The NSIS installer compiled with Debian's makensis over a stand-in bundle and run under Debian's wine: refused
 # parameters, silent install with /SERVER /CODE /COUNTER, upgrades, silent uninstall with and without /PURGE

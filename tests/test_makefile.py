@@ -68,3 +68,14 @@ def test_make_test_fast_is_the_parallel_suite_alone(tmp_path: Path):
 def test_ci_runs_make_test_then_make_test_slow():
     steps = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("make ")]
     assert steps == ["make test", "make test-slow"]
+
+
+def test_make_package_builds_the_bundle_tests_it_then_makes_the_deb(tmp_path: Path):
+    lines = dry_run("package", tmp_path)
+    assert any("-e '.[package]'" in line for line in lines)  # PyInstaller comes with the package extra
+    lrelease = max(i for i, line in enumerate(lines) if "pyside6-lrelease" in line)
+    [freeze] = [i for i, line in enumerate(lines) if "/bin/pyinstaller" in line]
+    [selftest] = [i for i, line in enumerate(lines) if line == "dist/counterapp/counterapp --selftest"]
+    [deb] = [i for i, line in enumerate(lines) if line.startswith("packaging/build-deb.sh")]
+    assert lrelease < freeze < selftest < deb  # the spec needs the .qm; a bundle that fails its self-test stops
+    assert "packaging/counterapp.spec" in lines[freeze + 1] or "packaging/counterapp.spec" in lines[freeze]

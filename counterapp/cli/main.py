@@ -23,6 +23,7 @@ from counterapp.cli import (
     procedures_cmd,
     purge_cmd,
     register_cmd,
+    selftest_cmd,
     support_cmd,
     sync_cmd,
     ticket_cmd,
@@ -52,6 +53,7 @@ COMMANDS = (
     sync_cmd,
     demo_cmd,
     gui_cmd,
+    selftest_cmd,
     support_cmd,
 )
 
@@ -59,6 +61,7 @@ COMMANDS = (
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="counterapp", description="counterapp — phần mềm quầy một cửa")
     parser.add_argument("--version", action="version", version=f"counterapp {__version__}")
+    parser.add_argument("--selftest", action=selftest_cmd.SelfTestAction, help="check this installation and exit")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(subparsers)

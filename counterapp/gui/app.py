@@ -30,6 +30,7 @@ from counterapp.gui.jobs import IO, Job, start
 from counterapp.gui.login import LoginDialog
 from counterapp.gui.mainwindow import MainWindow
 from counterapp.gui.resources import load_theme
+from counterapp.gui.startup_timing import exit_when_painted
 from counterapp.gui.sync_worker import SyncMonitor
 from counterapp.gui.window_geometry import window_settings
 from counterapp.protocol.client import ServerClient
@@ -151,6 +152,7 @@ class CounterApp(QObject):
         )
         self.login.signed_in.connect(self.on_signed_in)
         self.login.rejected.connect(self.on_login_cancelled)
+        exit_when_painted(self.login)  # COUNTERAPP_EXIT_ON_LOGIN: timing the start (packaging/README.md)
         self.login.show()
 
     @Slot(object)

@@ -1,0 +1,72 @@
+"""``counterapp selftest`` / ``--selftest`` from source, in-process (the frozen bundle runs the same code in
+``make bundle``): every check passes here, one line each, and a failing check turns into a FAIL line and
+exit status 1 without stopping the others."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from counterapp.cli import selftest_cmd
+from counterapp.cli.main import main
+from counterapp.gui.startup_timing import process_age_s
+
+CHECKS = ("version", "data files", "store", "receipt PDF", "thermal raster", "qt", "translations", "theme", "windows")
+
+
+@pytest.fixture
+def app_look(qapp: QApplication):
+    """The theme check sets the application's font and style sheet: give the other tests theirs back."""
+    font, sheet = qapp.font(), qapp.styleSheet()
+    yield qapp
+    qapp.setFont(font)
+    qapp.setStyleSheet(sheet)
+
+
+@pytest.mark.usefixtures("app_look")
+def test_every_check_passes_with_one_line_each():
+    out = io.StringIO()
+    assert selftest_cmd.run_selftest(out=out) == 0, out.getvalue()
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0].removeprefix("ok").strip() for line in lines[:-1]] == list(CHECKS)
+    assert lines[-1].startswith("selftest: all checks passed")
+    assert "text extractable" in lines[3] and "Be Vietnam Pro" in lines[7] and "counterapp_vi.qm" in lines[6]
+
+
+def test_a_failing_check_is_reported_and_the_others_still_run(monkeypatch: pytest.MonkeyPatch):
+    def broken() -> str:
+        raise FileNotFoundError("capabilities.json")
+
+    monkeypatch.setattr(selftest_cmd, "check_thermal", broken)
+    out = io.StringIO()
+    assert selftest_cmd.run_selftest(gui=False, out=out) == 1
+    lines = out.getvalue().splitlines()
+    assert lines[4].startswith("FAIL thermal raster: FileNotFoundError: capabilities.json")
+    assert len(lines) == 6 and lines[-1].startswith("selftest: 1 check(s) failed")
+
+
+@pytest.mark.parametrize("argv", [["--selftest"], ["selftest"], ["selftest", "--no-gui"]])
+def test_the_option_and_the_command_run_it(monkeypatch: pytest.MonkeyPatch, argv: list[str]):
+    seen: list[bool] = []
+
+    def fake(*, gui: bool = True, out: object = None) -> int:  # noqa: ARG001
+        seen.append(gui)
+        return 1
+
+    monkeypatch.setattr(selftest_cmd, "run_selftest", fake)
+    if argv == ["--selftest"]:
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        assert exited.value.code == 1
+    else:
+        assert main(argv) == 1
+    assert seen == [argv != ["selftest", "--no-gui"]]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_the_start_timer_knows_how_old_this_process_is():
+    age = process_age_s()
+    assert age is not None and 0 < age < 24 * 3600
