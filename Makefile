@@ -164,13 +164,9 @@ SERVER_DEB = dist/counterapp-server_$(SERVER_VERSION)_amd64.deb
 
 package: package-server
 
-# PyInstaller comes with the `package` extra.
-$(BIN)/pyinstaller: | $(RUN_STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[package]'
-
 # The server's onedir bundle at dist/counterapp-server/ (no Qt; about 2 minutes on 2 cores), then
 # dist/counterapp-server_<version>_amd64.deb around it (packaging/server/build-deb.sh).
-package-server: $(RUN_STAMP) $(BIN)/pyinstaller
+package-server: $(PACKAGE_STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller-server \
 	  packaging/server/counterapp-server.spec
 	dist/counterapp-server/counterapp-server --help >/dev/null
