@@ -72,7 +72,7 @@ test-slow: sysdeps $(STAMP) translations
 
 # The inner loop: the suite without the slow tests, in parallel, stopping at the first failure; no lint,
 # no type check, no coverage.
-test-fast: $(STAMP) translations
+test-fast: sysdeps $(STAMP) translations
 	$(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not slow" -x
 
 # Every benchmark runs; the target fails if any of them missed a target.
