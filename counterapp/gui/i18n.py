@@ -68,6 +68,15 @@ class LanguageManager(QObject):
         self.language = language
         self.language_changed.emit(language)
 
+    def remove(self) -> None:
+        """Take this manager's translators out of the application (a self-test in a process that goes on)."""
+        app = QCoreApplication.instance()
+        for translator in self._installed:
+            if app is not None:
+                app.removeTranslator(translator)
+        self._installed = []
+        self.language = ""
+
 
 def arg(text: str, *values: object) -> str:
     """Qt's ``QString.arg`` for the ``str`` PySide returns: ``%1``… replaced by ``values`` (the

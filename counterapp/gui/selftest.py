@@ -70,6 +70,7 @@ def check_theme() -> str:
 def check_windows(data_dir: Path) -> str:
     """The first-start wizard, the sign-in dialog and the main window (its panels included), each shown
     offscreen once and closed."""
+    from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication
 
     from counterapp.gui import jobs
@@ -82,6 +83,7 @@ def check_windows(data_dir: Path) -> str:
 
     app = _app()
     assert isinstance(app, QApplication)
+    locale = QLocale()
     languages = LanguageManager(parent=app)
     languages.set_language("vi")
 
@@ -117,6 +119,8 @@ def check_windows(data_dir: Path) -> str:
         app.processEvents()
     finally:
         workspace.close()
+    languages.remove()  # the process may go on (tests): leave it the language and locale it had
+    QLocale.setDefault(locale)
     languages.deleteLater()
     if missing:
         raise RuntimeError(f"panels not available: {', '.join(missing)} (see the log)")

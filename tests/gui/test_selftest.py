@@ -8,6 +8,7 @@ import io
 import sys
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QApplication
 
 from counterapp.cli import selftest_cmd
@@ -34,6 +35,16 @@ def test_every_check_passes_with_one_line_each():
     assert [line.split(":")[0].removeprefix("ok").strip() for line in lines[:-1]] == list(CHECKS)
     assert lines[-1].startswith("selftest: all checks passed")
     assert "text extractable" in lines[3] and "Be Vietnam Pro" in lines[7] and "counterapp_vi.qm" in lines[6]
+
+
+@pytest.mark.usefixtures("app_look")
+def test_the_windows_check_leaves_the_process_its_language_and_locale():
+    """The windows check shows them in Vietnamese; a process that goes on afterwards (the test suite) keeps
+    English texts and its locale: a later test of the status bar once read 'Cần cập nhật'."""
+    locale = QLocale().name()
+    assert selftest_cmd.run_selftest(out=io.StringIO()) == 0
+    assert QCoreApplication.translate("StatusBar", "Update needed") == "Update needed"
+    assert QLocale().name() == locale
 
 
 def test_a_failing_check_is_reported_and_the_others_still_run(monkeypatch: pytest.MonkeyPatch):
