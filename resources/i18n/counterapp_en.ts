@@ -1892,6 +1892,16 @@
         <source>This computer&apos;s clock is %1 s off the server&apos;s: dossier codes and receipts are blocked until the clock is corrected</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="-50"/>
+        <source>Credentials kept in a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No OS keystore runs on this PC: the key of the local data and this counter&apos;s credential are kept in files of its data directory, readable by this account only. Tell IT.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SupplementDialog</name>
