@@ -3,6 +3,10 @@ at most 20 times the floor's p95), call-next with 500 tickets waiting (p95 < 3 m
 the floor), search (p95 < 30 ms) and opening the directory (p95 < 1 s). Run with ``make bench`` or
 ``.venv/bin/python benchmarks/bench_store.py``.
 
+Each runs on two data directories made alike: a plain SQLite cache and the SQLCipher-encrypted one the
+counter uses (``--cache`` picks one), each benchmark on both back to back; a last table gives the encrypted
+cache's p95 against the plain one's (issue 17: intake and call-next within 20 %).
+
 The floor is what the disk allows: an fsync'd commit of two small rows in a second SQLite file in the
 same directory, with the same pragmas (WAL, ``synchronous=FULL``), taken after every measured call so
 the machine's drift hits both. Each benchmark is reported with its p95 divided by the p95 of the floor
@@ -374,9 +378,9 @@ def bench_search(store: Store, queries: list[tuple[str, str]], floor: Floor) -> 
     }
 
 
-def open_case(data_dir: Path) -> Callable[[], object]:
+def open_case(data_dir: Path, encrypt: bool) -> Callable[[], object]:
     def open_and_read() -> None:
-        store = open_store(data_dir)
+        store = open_store(data_dir, encrypt=encrypt)
         with store.read() as s:
             device_meta(s)
             search.search_dossiers(s, "nguyen van")
@@ -417,6 +421,28 @@ def report_with_floor(
     return 1 if missed["absolute"] or missed["ratio"] else 0
 
 
+CACHES = {"plain": False, "encrypted": True}  # name → open_store(encrypt=…)
+COMPARED_LIMIT = 1.20  # the encrypted cache's intake and call-next p95 within 20 % of the plain one's
+
+
+def compare(results: dict[str, dict[str, dict[str, float]]], names: list[str]) -> int:
+    """The encrypted cache against the plain one, benchmark by benchmark (p95 and p95 ÷ floor); 1 if intake
+    or call-next is more than 20 % slower in both forms."""
+    print("| benchmark | plain p95 ms | encrypted p95 ms | encrypted ÷ plain | within 20 % |")
+    print("|---|---|---|---|---|")
+    missed = []
+    for name in names:
+        plain, encrypted = results["plain"][name]["p95"], results["encrypted"][name]["p95"]
+        ratio = encrypted / plain
+        gated = name.startswith(("intake", "call-next"))
+        if gated and ratio > COMPARED_LIMIT:
+            missed.append(name)
+        verdict = ("yes" if ratio <= COMPARED_LIMIT else "NO") if gated else "—"
+        print(f"| {name} | {plain:.2f} | {encrypted:.2f} | {ratio:.2f} | {verdict} |")
+    print("within 20 %: " + ("all met" if not missed else "MISSED by " + "; ".join(missed)))
+    return 1 if missed else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=200_000, help="dossiers in the data directory")
@@ -427,45 +453,74 @@ def main() -> int:
     parser.add_argument("--opens", type=int, default=20)
     parser.add_argument("--dir", type=Path, default=None, help="where to make the temporary data directory")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--cache", choices=["both", *CACHES], default="both",
+                        help="plain SQLite, the encrypted cache, or both in the same run (default)")  # fmt: skip
     args = parser.parse_args()
-    rng = random.Random(args.seed)
+    # the key is read once when a directory opens, so where it is kept costs nothing per call; a file
+    # keeps the benchmark's throw-away directories out of a developer's real keystore
+    os.environ.setdefault("COUNTERAPP_KEYSTORE", "file")
+    caches = dict(CACHES) if args.cache == "both" else {args.cache: CACHES[args.cache]}
     opening = f"open a {args.dossiers:,}-dossier directory"
     intaking = "intake (validate, due date, code, commit)"
     calling = f"call-next, {args.waiting} waiting"
     targets: Targets = {opening: (1000.0, None), intaking: (6.0, 20.0), calling: (3.0, 10.0)}
     print(f"Machine: {machine()}, SQLite {sqlite3.sqlite_version}")
     print("Load average at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    results: dict[str, dict[str, dict[str, float]]] = {cache: {} for cache in caches}
+    floors: dict[str, dict[str, dict[str, float]]] = {cache: {} for cache in caches}
     with tempfile.TemporaryDirectory(prefix="bench-store-", dir=args.dir) as tmp:
-        data_dir = Path(tmp)
-        store = open_store(data_dir)
-        t0 = perf_counter()
-        setup_today(store)
-        generate(store, args.dossiers, rng)
-        store.close()
-        size = sum(f.stat().st_size for f in data_dir.iterdir()) / 2**20
-        print(f"Generated {args.dossiers:,} dossiers in {perf_counter() - t0:.1f} s; directory {size:.0f} MiB")
-
-        results: dict[str, dict[str, float]] = {}
-        floors: dict[str, dict[str, float]] = {}
-        floor = Floor(data_dir)
-        results[opening], floors[opening] = measure_with_floor([open_case(data_dir)] * args.opens, floor, warmup=2)
-        store = open_store(data_dir)
-        try:
-            by_kind = bench_search(store, search_queries(store, args.searches, rng), floor)
-            search_floor = summarise(floor.take())
-            for kind, r in by_kind.items():
-                name = f"search, {args.dossiers:,} dossiers" + ("" if kind == "all" else f": {kind}")
-                results[name], floors[name] = r, search_floor
-                targets[name] = (30.0, None)
-            clock = Clock()
-            intakes = intake_cases(store, args.intakes + 20, rng, clock)
-            results[intaking], floors[intaking] = measure_with_floor(intakes, floor, warmup=20)
-            results[calling], floors[calling] = bench_call_next(store, args.calls, args.waiting, rng, clock, floor)
-        finally:
+        dirs = {cache: Path(tmp) / cache for cache in caches}
+        for cache, encrypt in caches.items():  # the same data in each (same seed)
+            store = open_store(dirs[cache], encrypt=encrypt)
+            t0 = perf_counter()
+            setup_today(store)
+            generate(store, args.dossiers, random.Random(args.seed))
             store.close()
+            size = sum(f.stat().st_size for f in dirs[cache].iterdir()) / 2**20
+            took = perf_counter() - t0
+            print(f"{cache}: generated {args.dossiers:,} dossiers in {took:.1f} s; directory {size:.0f} MiB")
+
+        floor = Floor(Path(tmp))
+        stores: dict[str, Store] = {}
+        try:
+            # each benchmark on each cache back to back, so the machine's drift hits both alike
+            for cache, encrypt in caches.items():
+                results[cache][opening], floors[cache][opening] = measure_with_floor(
+                    [open_case(dirs[cache], encrypt)] * args.opens, floor, warmup=2
+                )
+            for cache, encrypt in caches.items():
+                stores[cache] = open_store(dirs[cache], encrypt=encrypt)
+            first = stores[next(iter(caches))]
+            queries = search_queries(first, args.searches, random.Random(args.seed + 1))
+            for cache, store in stores.items():
+                by_kind = bench_search(store, queries, floor)
+                search_floor = summarise(floor.take())
+                for kind, r in by_kind.items():
+                    name = f"search, {args.dossiers:,} dossiers" + ("" if kind == "all" else f": {kind}")
+                    results[cache][name], floors[cache][name] = r, search_floor
+                    targets[name] = (30.0, None)
+            clocks = {cache: Clock() for cache in caches}
+            for cache, store in stores.items():
+                intakes = intake_cases(store, args.intakes + 20, random.Random(args.seed + 2), clocks[cache])
+                results[cache][intaking], floors[cache][intaking] = measure_with_floor(intakes, floor, warmup=20)
+            for cache, store in stores.items():
+                rng = random.Random(args.seed + 3)
+                results[cache][calling], floors[cache][calling] = bench_call_next(
+                    store, args.calls, args.waiting, rng, clocks[cache], floor
+                )
+        finally:
+            for store in stores.values():
+                store.close()
             floor.close()
     print("Load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    return report_with_floor(results, floors, targets)
+    status = 0
+    for cache in caches:
+        print(f"\n### {cache} cache\n")
+        status |= report_with_floor(results[cache], floors[cache], targets)
+    if len(caches) == 2:
+        print("\n### encrypted against plain\n")
+        status |= compare(results, [opening, f"search, {args.dossiers:,} dossiers", intaking, calling])
+    return status
 
 
 if __name__ == "__main__":
