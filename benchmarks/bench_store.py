@@ -3,6 +3,12 @@ at most 20 times the floor's p95), call-next with 500 tickets waiting (p95 < 3 m
 the floor), search (p95 < 30 ms) and opening the directory (p95 < 1 s). Run with ``make bench`` or
 ``.venv/bin/python benchmarks/bench_store.py``.
 
+Each runs on two data directories made alike: a plain SQLite cache and the SQLCipher-encrypted one the
+counter uses (``--cache`` picks one). Opening, intake and call-next alternate between the two call by call
+(plain, encrypted, encrypted, plain, …) so the machine's drift hits both alike; search runs on one, then
+the other. A last table gives the encrypted cache's p95 against the plain one's (issue 17: intake and
+call-next within 20 %).
+
 The floor is what the disk allows: an fsync'd commit of two small rows in a second SQLite file in the
 same directory, with the same pragmas (WAL, ``synchronous=FULL``), taken after every measured call so
 the machine's drift hits both. Each benchmark is reported with its p95 divided by the p95 of the floor
@@ -244,21 +250,6 @@ class Floor:
         self.db.close()
 
 
-def measure_with_floor(
-    cases: list[Callable[[], object]], floor: Floor, warmup: int
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Each case timed, then one floor commit (untimed warm-up calls too); the case's and the floor's figures."""
-    samples: list[int] = []
-    for i, case in enumerate(cases):
-        t0 = perf_counter_ns()
-        case()
-        elapsed = perf_counter_ns() - t0
-        floor.commit()
-        if i >= warmup:
-            samples.append(elapsed)
-    return summarise(samples), summarise(floor.take()[warmup:])
-
-
 def intake_cases(store: Store, n: int, rng: random.Random, clock: Clock) -> list[Callable[[], object]]:
     people = People(rng)
     procedures = [p for p in demo_catalogue().procedures if p.is_valid_on(TODAY)]
@@ -281,37 +272,64 @@ def intake_cases(store: Store, n: int, rng: random.Random, clock: Clock) -> list
     return [functools.partial(receive, raw) for raw in forms]
 
 
-def bench_call_next(
-    store: Store, n: int, waiting: int, rng: random.Random, clock: Clock, floor: Floor
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Call-next with ``waiting`` tickets in the queue; between calls (not timed) the clerk starts and
-    finishes the ticket and a new one is issued, so the queue stays at ``waiting``."""
+class CallNext:
+    """One cache's call-next with ``waiting`` tickets in the queue; after each timed call (``settle``, not
+    timed) the clerk starts and finishes the ticket and a new one is issued, so the queue stays at ``waiting``."""
 
-    def issue(s: Any) -> None:
-        service = rng.choice(SERVICES)["code"]
-        priority = "elderly" if rng.random() < 0.1 else None
-        queue.issue_walkin(s, service_code=service, now=clock(), user_id="kiosk", priority=priority)
+    def __init__(self, store: Store, waiting: int, rng: random.Random, clock: Clock) -> None:
+        self.store, self.waiting, self.rng, self.clock = store, waiting, rng, clock
+        with store.write() as s:
+            for _ in range(waiting):
+                self.issue(s)
 
-    with store.write() as s:
-        for _ in range(waiting):
-            issue(s)
-    samples: list[int] = []
-    warmup = 20
-    for i in range(n + warmup):
-        t0 = perf_counter_ns()
-        with store.write() as s:
-            queue.call_next(s, now=clock(), user_id="clerk5")
-        elapsed = perf_counter_ns() - t0
-        floor.commit()
-        if i >= warmup:
-            samples.append(elapsed)
-        with store.write() as s:
-            queue.act(s, EventKind.STARTED, None, now=clock(), user_id="clerk5")
-            queue.act(s, EventKind.FINISHED, None, now=clock(), user_id="clerk5", outcome="served")
-            issue(s)
-    with store.read() as s:
-        assert len(queue.waiting(s, now=clock())) == waiting
-    return summarise(samples), summarise(floor.take()[warmup:])
+    def issue(self, s: Any) -> None:
+        service = self.rng.choice(SERVICES)["code"]
+        priority = "elderly" if self.rng.random() < 0.1 else None
+        queue.issue_walkin(s, service_code=service, now=self.clock(), user_id="kiosk", priority=priority)
+
+    def call(self) -> None:
+        with self.store.write() as s:
+            queue.call_next(s, now=self.clock(), user_id="clerk5")
+
+    def settle(self) -> None:
+        with self.store.write() as s:
+            queue.act(s, EventKind.STARTED, None, now=self.clock(), user_id="clerk5")
+            queue.act(s, EventKind.FINISHED, None, now=self.clock(), user_id="clerk5", outcome="served")
+            self.issue(s)
+
+    def check(self) -> None:
+        with self.store.read() as s:
+            assert len(queue.waiting(s, now=self.clock())) == self.waiting
+
+
+Measured = dict[str, tuple[dict[str, float], dict[str, float]]]  # cache → (figures, its floor's figures)
+
+
+def interleaved(
+    cases: dict[str, list[Callable[[], object]]],
+    floor: Floor,
+    warmup: int,
+    after: dict[str, Callable[[], object]] | None = None,
+) -> Measured:
+    """The caches' cases call by call in turn (plain, encrypted, encrypted, plain, …), each timed and
+    followed by one floor commit (and ``after``, untimed), so the machine's drift hits every cache alike."""
+    floor.take()
+    samples: dict[str, list[int]] = {cache: [] for cache in cases}
+    floors: dict[str, list[int]] = {cache: [] for cache in cases}
+    names = list(cases)
+    for i in range(min(len(calls) for calls in cases.values())):
+        for cache in names if i % 2 == 0 else names[::-1]:
+            t0 = perf_counter_ns()
+            cases[cache][i]()
+            elapsed = perf_counter_ns() - t0
+            floor.commit()
+            floor_sample = floor.take()[-1]
+            if i >= warmup:
+                samples[cache].append(elapsed)
+                floors[cache].append(floor_sample)
+            if after is not None:
+                after[cache]()
+    return {cache: (summarise(samples[cache]), summarise(floors[cache])) for cache in cases}
 
 
 SEARCH_MIX = {"full name": 30, "two-word partial name": 25, "as you type": 10, "CCCD": 15, "phone": 10, "code": 10}
@@ -374,9 +392,9 @@ def bench_search(store: Store, queries: list[tuple[str, str]], floor: Floor) -> 
     }
 
 
-def open_case(data_dir: Path) -> Callable[[], object]:
+def open_case(data_dir: Path, encrypt: bool) -> Callable[[], object]:
     def open_and_read() -> None:
-        store = open_store(data_dir)
+        store = open_store(data_dir, encrypt=encrypt)
         with store.read() as s:
             device_meta(s)
             search.search_dossiers(s, "nguyen van")
@@ -417,6 +435,40 @@ def report_with_floor(
     return 1 if missed["absolute"] or missed["ratio"] else 0
 
 
+def cipher_version() -> str:
+    from sqlcipher3 import dbapi2
+
+    connection = dbapi2.connect(":memory:")
+    try:
+        return (
+            f"SQLCipher {connection.execute('PRAGMA cipher_version').fetchone()[0]} on SQLite {dbapi2.sqlite_version}"
+        )
+    finally:
+        connection.close()
+
+
+CACHES = {"plain": False, "encrypted": True}  # name → open_store(encrypt=…)
+COMPARED_LIMIT = 1.20  # the encrypted cache's intake and call-next p95 within 20 % of the plain one's
+
+
+def compare(results: dict[str, dict[str, dict[str, float]]], names: list[str]) -> int:
+    """The encrypted cache against the plain one, benchmark by benchmark (p95 and p95 ÷ floor); 1 if intake
+    or call-next is more than 20 % slower in both forms."""
+    print("| benchmark | plain p95 ms | encrypted p95 ms | encrypted ÷ plain | within 20 % |")
+    print("|---|---|---|---|---|")
+    missed = []
+    for name in names:
+        plain, encrypted = results["plain"][name]["p95"], results["encrypted"][name]["p95"]
+        ratio = encrypted / plain
+        gated = name.startswith(("intake", "call-next"))
+        if gated and ratio > COMPARED_LIMIT:
+            missed.append(name)
+        verdict = ("yes" if ratio <= COMPARED_LIMIT else "NO") if gated else "—"
+        print(f"| {name} | {plain:.2f} | {encrypted:.2f} | {ratio:.2f} | {verdict} |")
+    print("within 20 %: " + ("all met" if not missed else "MISSED by " + "; ".join(missed)))
+    return 1 if missed else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=200_000, help="dossiers in the data directory")
@@ -427,45 +479,81 @@ def main() -> int:
     parser.add_argument("--opens", type=int, default=20)
     parser.add_argument("--dir", type=Path, default=None, help="where to make the temporary data directory")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--cache", choices=["both", *CACHES], default="both",
+                        help="plain SQLite, the encrypted cache, or both in the same run (default)")  # fmt: skip
     args = parser.parse_args()
-    rng = random.Random(args.seed)
+    # the key is read once when a directory opens, so where it is kept costs nothing per call; a file
+    # keeps the benchmark's throw-away directories out of a developer's real keystore
+    os.environ.setdefault("COUNTERAPP_KEYSTORE", "file")
+    caches = dict(CACHES) if args.cache == "both" else {args.cache: CACHES[args.cache]}
     opening = f"open a {args.dossiers:,}-dossier directory"
     intaking = "intake (validate, due date, code, commit)"
     calling = f"call-next, {args.waiting} waiting"
     targets: Targets = {opening: (1000.0, None), intaking: (6.0, 20.0), calling: (3.0, 10.0)}
-    print(f"Machine: {machine()}, SQLite {sqlite3.sqlite_version}")
+    print(f"Machine: {machine()}, SQLite {sqlite3.sqlite_version}; encrypted: {cipher_version()}")
     print("Load average at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    results: dict[str, dict[str, dict[str, float]]] = {cache: {} for cache in caches}
+    floors: dict[str, dict[str, dict[str, float]]] = {cache: {} for cache in caches}
     with tempfile.TemporaryDirectory(prefix="bench-store-", dir=args.dir) as tmp:
-        data_dir = Path(tmp)
-        store = open_store(data_dir)
-        t0 = perf_counter()
-        setup_today(store)
-        generate(store, args.dossiers, rng)
-        store.close()
-        size = sum(f.stat().st_size for f in data_dir.iterdir()) / 2**20
-        print(f"Generated {args.dossiers:,} dossiers in {perf_counter() - t0:.1f} s; directory {size:.0f} MiB")
-
-        results: dict[str, dict[str, float]] = {}
-        floors: dict[str, dict[str, float]] = {}
-        floor = Floor(data_dir)
-        results[opening], floors[opening] = measure_with_floor([open_case(data_dir)] * args.opens, floor, warmup=2)
-        store = open_store(data_dir)
-        try:
-            by_kind = bench_search(store, search_queries(store, args.searches, rng), floor)
-            search_floor = summarise(floor.take())
-            for kind, r in by_kind.items():
-                name = f"search, {args.dossiers:,} dossiers" + ("" if kind == "all" else f": {kind}")
-                results[name], floors[name] = r, search_floor
-                targets[name] = (30.0, None)
-            clock = Clock()
-            intakes = intake_cases(store, args.intakes + 20, rng, clock)
-            results[intaking], floors[intaking] = measure_with_floor(intakes, floor, warmup=20)
-            results[calling], floors[calling] = bench_call_next(store, args.calls, args.waiting, rng, clock, floor)
-        finally:
+        dirs = {cache: Path(tmp) / cache for cache in caches}
+        for cache, encrypt in caches.items():  # the same data in each (same seed)
+            store = open_store(dirs[cache], encrypt=encrypt)
+            t0 = perf_counter()
+            setup_today(store)
+            generate(store, args.dossiers, random.Random(args.seed))
             store.close()
+            size = sum(f.stat().st_size for f in dirs[cache].iterdir()) / 2**20
+            took = perf_counter() - t0
+            print(f"{cache}: generated {args.dossiers:,} dossiers in {took:.1f} s; directory {size:.0f} MiB")
+
+        floor = Floor(Path(tmp))
+        stores: dict[str, Store] = {}
+        try:
+            # intake, call-next and opening: the caches call by call in turn; search: one cache after the other
+            opened = interleaved({c: [open_case(dirs[c], e)] * args.opens for c, e in caches.items()}, floor, 2)
+            for cache, (result, floor_result) in opened.items():
+                results[cache][opening], floors[cache][opening] = result, floor_result
+            for cache, encrypt in caches.items():
+                stores[cache] = open_store(dirs[cache], encrypt=encrypt)
+            first = stores[next(iter(caches))]
+            queries = search_queries(first, args.searches, random.Random(args.seed + 1))
+            for cache, store in stores.items():
+                by_kind = bench_search(store, queries, floor)
+                search_floor = summarise(floor.take())
+                for kind, r in by_kind.items():
+                    name = f"search, {args.dossiers:,} dossiers" + ("" if kind == "all" else f": {kind}")
+                    results[cache][name], floors[cache][name] = r, search_floor
+                    targets[name] = (30.0, None)
+            clocks = {cache: Clock() for cache in caches}
+            intakes = {
+                cache: intake_cases(store, args.intakes + 20, random.Random(args.seed + 2), clocks[cache])
+                for cache, store in stores.items()
+            }
+            for cache, (result, floor_result) in interleaved(intakes, floor, warmup=20).items():
+                results[cache][intaking], floors[cache][intaking] = result, floor_result
+            callers = {
+                cache: CallNext(store, args.waiting, random.Random(args.seed + 3), clocks[cache])
+                for cache, store in stores.items()
+            }
+            calls = {cache: [caller.call] * (args.calls + 20) for cache, caller in callers.items()}
+            settles: dict[str, Callable[[], object]] = {cache: caller.settle for cache, caller in callers.items()}
+            for cache, (result, floor_result) in interleaved(calls, floor, 20, after=settles).items():
+                results[cache][calling], floors[cache][calling] = result, floor_result
+            for caller in callers.values():
+                caller.check()
+        finally:
+            for store in stores.values():
+                store.close()
             floor.close()
     print("Load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    return report_with_floor(results, floors, targets)
+    status = 0
+    for cache in caches:
+        print(f"\n### {cache} cache\n")
+        status |= report_with_floor(results[cache], floors[cache], targets)
+    if len(caches) == 2:
+        print("\n### encrypted against plain\n")
+        status |= compare(results, [opening, f"search, {args.dossiers:,} dossiers", intaking, calling])
+    return status
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from argon2 import PasswordHasher
@@ -9,6 +10,9 @@ from hypothesis import HealthCheck, settings
 from counterapp.datafiles.calendar import bundled_calendar
 from counterapp.domain.calendar import WorkCalendar
 from counterapp.server import security
+
+if TYPE_CHECKING:
+    from tests.keystores import MemoryKeyring
 
 pytest_plugins = ["tests.liveserver"]  # live_server, counter, client_of
 
@@ -46,6 +50,9 @@ def _session_user_config_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterat
         patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("session-user-config")))
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
         patch.delenv("ESCPOS_CAPABILITIES_PICKLE_DIR", raising=False)
+        # secrets in 0600 files of each test's data directory, never in the developer's real OS keystore
+        # (tests/store/test_keystore.py and tests/sync/test_credential_store.py lift it with a keystore of their own)
+        patch.setenv("COUNTERAPP_KEYSTORE", "file")
         yield
 
 
@@ -61,3 +68,21 @@ def _own_user_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
 def vn_calendar() -> WorkCalendar:
     """The bundled Vietnamese calendar, exactly as the application loads it."""
     return bundled_calendar()
+
+
+@pytest.fixture
+def os_keystore(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """A working OS keystore for one test: a ``keyring`` backend of our own, set with ``keyring.set_keyring``
+    (the same call a PC's keyring configuration makes), so the real keyring API is exercised."""
+    import keyring
+
+    from tests.keystores import MemoryKeyring
+
+    monkeypatch.delenv("COUNTERAPP_KEYSTORE", raising=False)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

@@ -38,6 +38,7 @@ from counterapp.gui.window_keys import KEYS, WindowKey
 from counterapp.services.clock import centre_wall_time
 from counterapp.services.staff import LOCK_MINUTES, StaffSession
 from counterapp.services.workspace import Workspace
+from counterapp.sync.credential_store import secrets_location
 
 if TYPE_CHECKING:
     from counterapp.services.counter_view import CounterSnapshot
@@ -104,6 +105,9 @@ class MainWindow(QMainWindow):
 
         self.status_bar = StatusBar(self)
         self.setStatusBar(self.status_bar)
+        data_dir = getattr(workspace, "data_dir", None)
+        if data_dir is not None:  # the keys in files where no OS keystore runs (counterapp.sync.credential_store)
+            self.status_bar.set_secrets_in_file(secrets_location(data_dir) == "file")
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("panelTabs")
         self.panels: dict[str, QWidget] = {}

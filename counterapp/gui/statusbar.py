@@ -106,8 +106,12 @@ class StatusBar(QStatusBar):
         self.last_sync_label = QLabel(self)
         self.leases_label = QLabel(self)
         self.printer_label = QLabel(self)
+        # shown only where no OS keystore runs: IT should know the keys are in files of the data directory
+        self.keystore_label = QLabel(self)
+        self.keystore_label.setObjectName("keystoreNote")
+        self.keystore_label.hide()
         for label in (self.connection_label, self.pending_label, self.last_sync_label, self.leases_label,
-                      self.printer_label):  # fmt: skip
+                      self.printer_label, self.keystore_label):  # fmt: skip
             self.addPermanentWidget(label)
         self.offline_banner = QLabel()
         self.offline_banner.setObjectName("offlineBanner")
@@ -144,6 +148,10 @@ class StatusBar(QStatusBar):
         if jobs:
             self._print_jobs = list(jobs)
             self._render_printer()
+
+    def set_secrets_in_file(self, in_file: bool) -> None:
+        """The cache key and the device credential are in 0600 files (no OS keystore here): say so."""
+        self.keystore_label.setVisible(in_file)
 
     @Slot(str)
     def show_message(self, text: str) -> None:
@@ -186,6 +194,13 @@ class StatusBar(QStatusBar):
     def retranslate_ui(self) -> None:
         self.offline_banner.setText(
             self.tr("Lost connection to the server — keep working as usual, data will sync later")
+        )
+        self.keystore_label.setText(self.tr("Credentials kept in a file"))
+        self.keystore_label.setToolTip(
+            self.tr(
+                "No OS keystore runs on this PC: the key of the local data and this counter's credential are kept "
+                "in files of its data directory, readable by this account only. Tell IT."
+            )
         )
         self._render()
 

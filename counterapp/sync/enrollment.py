@@ -1,20 +1,19 @@
 """Enrolling a counter's data directory with a server, and keeping its credential.
 
-The credential is kept in ``sync-credential.json`` in the data directory, readable by its owner only
-(mode 0600 on POSIX; on Windows the data directory is already per-user). DESIGN.md asks for the OS
-keystore; no keystore package is installed here, so the file is the one place to change when it is
-(README, design section). The file never holds personal data.
+The credential's secrets (the device credential and the counter's Ed25519 private key) are kept in the OS
+keystore where one runs, the rest in ``sync-credential.json`` in the data directory; where none runs the
+file holds everything, readable by its owner only (mode 0600 on POSIX; on Windows the data directory is
+already per-user). ``counterapp.sync.credential_store`` decides and moves a file's secrets into a keystore
+that appears later. The file never holds personal data.
 
-The same file keeps the counter's Ed25519 private key (``signing_key``), which signs its outbox exports
+The private key (``signing_key``) signs the counter's outbox exports
 (``counterapp.protocol.export_file``); the server only ever gets the public key: at enrollment, or — for a
 counter enrolled before device keys — at its next sync hello (``ensure_device_key``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -28,10 +27,11 @@ from counterapp.services import device as device_service
 from counterapp.store.database import Store
 from counterapp.store.outbox import device_meta
 from counterapp.store.sync_models import DeviceMetaRow
+from counterapp.sync import credential_store
+from counterapp.sync.credential_store import CREDENTIAL_FILE as CREDENTIAL_FILE  # re-exported for callers
+from counterapp.sync.credential_store import credential_path as credential_path
 
 log = logging.getLogger(__name__)
-
-CREDENTIAL_FILE = "sync-credential.json"
 
 
 class AlreadyEnrolled(DomainError):
@@ -64,26 +64,15 @@ class NoSigningKey(DomainError):
     code = "sync.no_signing_key"
 
 
-def credential_path(data_dir: Path) -> Path:
-    return data_dir / CREDENTIAL_FILE
-
-
 def load_credential(data_dir: Path) -> Credential:
-    path = credential_path(data_dir)
-    if not path.is_file():
+    fields = credential_store.load_fields(data_dir)
+    if fields is None:
         raise NotEnrolled("this data directory is not enrolled with a server", hint="run 'counterapp enroll'")
-    return Credential(**json.loads(path.read_text(encoding="utf-8")))
+    return Credential(**fields)
 
 
 def save_credential(data_dir: Path, credential: Credential) -> None:
-    path = credential_path(data_dir)
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(asdict(credential), handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    credential_store.save_fields(data_dir, asdict(credential))
 
 
 def enroll_store(
@@ -126,8 +115,8 @@ def signing_key_of(credential: Credential) -> str:
 
 def ensure_device_key(data_dir: Path, client: ServerClient, held: str | None) -> str | None:
     """After a sync hello: make sure the server holds this counter's public key (``held`` is what the hello
-    answered). A counter enrolled before device keys makes its key pair now, keeps the private key in its
-    credential file and registers the public key. Returns the public key it registered, if it did.
+    answered). A counter enrolled before device keys makes its key pair now, keeps the private key with its
+    credential (keystore or file) and registers the public key. Returns the public key it registered, if it did.
 
     Does nothing when the data directory holds no credential of ``client``'s device (tests' stand-ins).
     A server holding *another* key (this data directory restored from an older backup, or a second

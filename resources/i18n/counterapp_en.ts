@@ -2533,6 +2533,16 @@
         <source>Update needed</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="-50"/>
+        <source>Credentials kept in a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No OS keystore runs on this PC: the key of the local data and this counter&apos;s credential are kept in files of its data directory, readable by this account only. Tell IT.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SupplementDialog</name>

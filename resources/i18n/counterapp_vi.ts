@@ -2525,6 +2525,16 @@
         <source>Update needed</source>
         <translation>Cần cập nhật</translation>
     </message>
+    <message>
+        <location line="-50"/>
+        <source>Credentials kept in a file</source>
+        <translation>Khóa lưu trong tệp</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No OS keystore runs on this PC: the key of the local data and this counter&apos;s credential are kept in files of its data directory, readable by this account only. Tell IT.</source>
+        <translation>Máy này không có kho khóa của hệ điều hành: khóa của dữ liệu trên máy và thông tin xác thực của quầy được lưu trong tệp của thư mục dữ liệu, chỉ tài khoản này đọc được. Hãy báo bộ phận CNTT.</translation>
+    </message>
 </context>
 <context>
     <name>SupplementDialog</name>

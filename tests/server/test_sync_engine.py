@@ -4,7 +4,6 @@ ticket two partitioned counters both called, and keep working while the server c
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +23,7 @@ from counterapp.server.routes import numbers as numbers_route
 from counterapp.server.services import lead, org
 from counterapp.services import catalogue, intake, queue, search
 from counterapp.services.clock import ClockSkewed, corrected
+from counterapp.store import cache_key
 from counterapp.store.database import DB_FILENAME, Store, open_store
 from counterapp.store.dossier_models import DossierRow
 from counterapp.store.queue_models import TicketRow
@@ -253,7 +253,11 @@ def test_a_restored_data_directory_stops_pushing_and_keeps_its_outbox(counters: 
     a = counters[0]
     a.engine.run_once()
     backup = tmp_path / "backup.sqlite3"
-    with closing(sqlite3.connect(a.path / DB_FILENAME)) as source, closing(sqlite3.connect(backup)) as copy:
+    key = cache_key.cache_key(a.path, create=False)  # the cache is encrypted: the copy with the same key
+    with (
+        closing(cache_key.connect(a.path / DB_FILENAME, key)) as source,
+        closing(cache_key.connect(backup, key)) as copy,
+    ):
         source.backup(copy)  # yesterday's copy of the counter's database
     now = sync_engine.local_now()
     with a.store.write() as s:

@@ -44,8 +44,8 @@ def _say(line: str) -> None:
     sys.stdout.flush()
 
 
-def prepare(data_dir: Path) -> None:
-    store = open_store(data_dir)
+def prepare(data_dir: Path, *, encrypt: bool = True) -> None:
+    store = open_store(data_dir, encrypt=encrypt)
     try:
         now = datetime.combine(DAY, time(7, 30))
         with store.write() as s:

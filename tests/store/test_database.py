@@ -41,12 +41,12 @@ def _pragmas(session: Session) -> dict[str, object]:
     }
 
 
-def test_a_data_directory_is_a_migrated_sqlite_file(tmp_path: Path) -> None:
+def test_a_data_directory_is_a_migrated_encrypted_sqlite_file(tmp_path: Path) -> None:
     store = open_store(tmp_path / "new")
     try:
         assert store.path == tmp_path / "new" / DB_FILENAME
         assert store.path.is_file()
-        assert store.path.read_bytes()[:16] == b"SQLite format 3\x00"
+        assert store.path.read_bytes()[:16] != b"SQLite format 3\x00"  # SQLCipher: 16 bytes of salt instead
         assert current_revision(store.write_engine) == head_revision()
     finally:
         store.close()

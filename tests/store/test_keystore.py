@@ -1,0 +1,103 @@
+"""The cache key in the OS keystore, or in a 0600 file where no usable keystore runs; a key file moved into
+a keystore that appears later; a cache whose key is gone refuses to open with a plain message."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail, null
+from keyrings.alt.file import PlaintextKeyring
+
+from counterapp.store import cache_key, keystore
+from counterapp.store.database import open_store
+from counterapp.store.outbox import device_meta
+from tests.keystores import MemoryKeyring
+from tests.store.crash_worker import prepare
+
+
+def test_the_cache_key_goes_to_the_keystore_when_one_runs(tmp_path: Path, os_keystore: MemoryKeyring) -> None:
+    prepare(tmp_path)
+    assert not (tmp_path / cache_key.KEY_FILE).exists()
+    entry = (keystore.SERVICE, f"{keystore.keystore_id(tmp_path)}/{cache_key.KEY_NAME}")
+    assert len(bytes.fromhex(os_keystore.entries[entry])) == 32
+    assert keystore.location() == "keystore" and cache_key.key_location(tmp_path) == "keystore"
+    store = open_store(tmp_path)  # opened again with the keystore's key
+    try:
+        with store.read() as s:
+            assert device_meta(s).counter_number == "5"
+    finally:
+        store.close()
+
+
+def test_without_a_keystore_the_key_is_a_0600_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(keystore.FORCE_ENV)
+    previous = keyring.get_keyring()
+    try:
+        for stand_in in (fail.Keyring(), null.Keyring(), PlaintextKeyring()):  # what headless Linux offers
+            keyring.set_keyring(stand_in)
+            assert keystore.os_keystore() is None and keystore.location() == "file", stand_in
+    finally:
+        keyring.set_keyring(previous)
+    monkeypatch.setenv(keystore.FORCE_ENV, "file")
+    prepare(tmp_path)
+    key_file = tmp_path / cache_key.KEY_FILE
+    assert len(bytes.fromhex(key_file.read_text(encoding="ascii"))) == 32
+    if os.name == "posix":
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert cache_key.key_location(tmp_path) == "file"
+
+
+def test_a_key_file_moves_into_a_keystore_that_appears_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    prepare(tmp_path)  # no keystore (the tests' default): the key is in its file
+    key = bytes.fromhex((tmp_path / cache_key.KEY_FILE).read_text(encoding="ascii"))
+    monkeypatch.delenv(keystore.FORCE_ENV)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        store = open_store(tmp_path)
+        try:
+            with store.read() as s:
+                assert device_meta(s).counter_number == "5"
+        finally:
+            store.close()
+        assert not (tmp_path / cache_key.KEY_FILE).exists()
+        assert cache_key.cache_key(tmp_path, create=False) == key
+        assert list(backend.entries.values()) == [key.hex()]
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_a_locked_keystore_keeps_the_key_file(tmp_path: Path, os_keystore: MemoryKeyring) -> None:
+    os_keystore.locked = True
+    prepare(tmp_path)  # the keystore refuses: the new key goes to the file, and the cache still opens
+    assert (tmp_path / cache_key.KEY_FILE).is_file() and cache_key.key_location(tmp_path) == "file"
+
+
+def test_an_encrypted_cache_without_its_key_refuses_to_open(tmp_path: Path, os_keystore: MemoryKeyring) -> None:
+    prepare(tmp_path)
+    os_keystore.entries.clear()  # another PC, another Windows account, or a keystore wiped
+    with pytest.raises(cache_key.CacheKeyLost) as raised:
+        open_store(tmp_path)
+    assert "enroll" in raised.value.params["hint"]
+    os_keystore.locked = True
+    with pytest.raises(cache_key.CacheKeyLost, match="refused"):
+        open_store(tmp_path)
+
+
+def test_a_data_directory_keeps_its_keystore_id(tmp_path: Path) -> None:
+    first = keystore.keystore_id(tmp_path)
+    assert keystore.keystore_id(tmp_path) == first and len(first) == 32
+    assert keystore.keystore_id(tmp_path / "other") != first
+
+
+def test_shred_overwrites_before_deleting(tmp_path: Path) -> None:
+    path = tmp_path / "secret"
+    path.write_bytes(b"Nguyen Van An 001190012345" * 1000)
+    keystore.shred(path)
+    keystore.shred(path)  # absent: nothing to do
+    assert not path.exists()
