@@ -83,6 +83,9 @@ class Enrollment:
     agency_code: str
     centre_id: str
     counter_number: str | None
+    # The device's push watermark on the server: a fresh data directory numbers its ops after it (a device
+    # enrolled again on a replaced PC continues its sequence). 0 from a server older than the field.
+    last_client_seq: int = 0
 
 
 def _retry_after(response: httpx2.Response) -> float:
@@ -262,13 +265,19 @@ def enroll(
     http: httpx2.Client | None = None,
     name: str | None = None,
     public_key: str | None = None,
+    first_client_seq: int | None = None,
 ) -> Enrollment:
     """Trade a one-time enrollment code for this device's identity and credential; ``public_key`` is the
-    device's Ed25519 key for its exports (``counterapp.protocol.device_key``)."""
+    device's Ed25519 key for its exports (``counterapp.protocol.device_key``). ``first_client_seq``: the
+    lowest sequence number of the ops the enrolling directory already holds (None: it holds none); the
+    server refuses (409 ``enrollment.sequence_taken``) when the device already pushed that far. An older
+    server ignores the field (requests to it carry no unknown field otherwise)."""
     client = http or httpx2.Client(timeout=DEFAULT_TIMEOUT_S)
     body: dict[str, Any] = {"code": code.strip(), "app_version": __version__, "name": name}
     if public_key is not None:
         body["public_key"] = public_key
+    if first_client_seq is not None:
+        body["first_client_seq"] = first_client_seq
     try:
         try:
             response = client.post(f"{base_url.rstrip('/')}/v1/devices/enroll", json=body)
@@ -287,4 +296,11 @@ def enroll(
         agency_code=data["centre"]["agency_code"],
         centre_id=data["centre"]["id"],
         counter_number=counter.get("number"),
+        last_client_seq=_watermark(data.get("last_client_seq")),
     )
+
+
+def _watermark(value: Any) -> int:
+    """The enrollment answer's ``last_client_seq``: absent (an older server) or not a count is 0, the
+    behaviour before the field."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -56,6 +56,7 @@ _STATUS: dict[str, tuple[int, str]] = {
     "enrollment.code_invalid": (401, "Unknown enrollment code"),
     "enrollment.code_used": (401, "Enrollment code already used"),
     "enrollment.code_expired": (401, "Enrollment code expired"),
+    "enrollment.sequence_taken": (409, "Sequence numbers already used by this device"),
     "centre.not_found": (404, "No such centre"),
     "counter.not_found": (404, "No such counter"),
     "device.not_found": (404, "No such device"),

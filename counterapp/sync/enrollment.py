@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx2
+from sqlalchemy import func, select
 
 from counterapp.domain.errors import DomainError
 from counterapp.protocol import device_key
@@ -26,7 +27,7 @@ from counterapp.protocol.client import Refused, ServerClient, enroll
 from counterapp.services import device as device_service
 from counterapp.store.database import Store
 from counterapp.store.outbox import device_meta
-from counterapp.store.sync_models import DeviceMetaRow
+from counterapp.store.sync_models import DeviceMetaRow, OutboxRow
 from counterapp.sync import credential_store
 from counterapp.sync.credential_store import CREDENTIAL_FILE as CREDENTIAL_FILE  # re-exported for callers
 from counterapp.sync.credential_store import credential_path as credential_path
@@ -48,6 +49,13 @@ class NotACounter(DomainError):
 
 class AgencyMismatch(DomainError):
     code = "sync.agency_mismatch"
+
+
+class SequenceTaken(DomainError):
+    """The directory holds ops numbered where the device's earlier directory already pushed (a code
+    reissued for a device that synced): enrolled, it would be refused at its first push."""
+
+    code = "sync.sequence_taken"
 
 
 @dataclass(frozen=True)
@@ -80,11 +88,25 @@ def enroll_store(
 ) -> Credential:
     """Trade ``code`` for this counter's identity. A new data directory takes the server's device id,
     centre and counter; one that already worked standalone keeps its ops (they carry no device id) and
-    takes the server's id, if it is of the same agency. Enrolling twice is refused."""
+    takes the server's id, if it is of the same agency. Enrolling twice is refused.
+
+    The device may have synced before (a code reissued for a replaced PC): a directory without ops numbers
+    its first op after the server's watermark, so its pushes continue the device's sequence. A directory
+    that holds ops tells the server where they start, and the server refuses the code (unspent) when the
+    device already pushed that far (``SequenceTaken``): enrolled, they would be refused as a regressed
+    client and the counter would stop syncing."""
     if credential_path(data_dir).exists():
         raise AlreadyEnrolled("this data directory is already enrolled")
+    with store.read() as session:
+        first_seq = session.scalar(select(func.min(OutboxRow.client_seq)))
     signing_key = device_key.new_private_key()
-    result = enroll(server_url, code, http=http, public_key=device_key.public_key_of(signing_key))
+    try:
+        result = enroll(server_url, code, http=http, public_key=device_key.public_key_of(signing_key),
+                        first_client_seq=first_seq)  # fmt: skip
+    except Refused as exc:
+        if exc.code == "enrollment.sequence_taken":
+            raise _sequence_taken() from None
+        raise
     if result.kind != "counter" or result.counter_number is None:
         raise NotACounter(f"the code is for a {result.kind} device, not a counter")
     with store.write() as session:
@@ -92,14 +114,28 @@ def enroll_store(
         if meta is None:
             device_service.init_device(session, agency_code=result.agency_code, counter_number=result.counter_number,
                                        now=now, device_id=result.device_id)  # fmt: skip
-        else:
-            if meta.agency_code != result.agency_code:
-                raise AgencyMismatch("this data directory belongs to another agency", agency=meta.agency_code)
-            device_meta(session).device_id = result.device_id
+            meta = device_meta(session)
+        elif meta.agency_code != result.agency_code:
+            raise AgencyMismatch("this data directory belongs to another agency", agency=meta.agency_code)
+        if first_seq is not None and first_seq <= result.last_client_seq:  # the server did not check (older)
+            raise _sequence_taken()
+        meta.device_id = result.device_id
+        if session.scalar(select(func.count()).select_from(OutboxRow)) == 0:
+            # Continue the device's sequence: the server holds its ops up to the watermark under these
+            # numbers, and takes the next one only (a gap is refused, a repeat is a regressed client).
+            meta.last_client_seq = max(meta.last_client_seq, result.last_client_seq)
     credential = Credential(server_url.rstrip("/"), result.device_id, result.credential, result.centre_id,
                             result.agency_code, signing_key)  # fmt: skip
     save_credential(data_dir, credential)
     return credential
+
+
+def _sequence_taken() -> SequenceTaken:
+    return SequenceTaken(
+        "this data directory already holds work numbered where the device's old PC already synced, so the "
+        "server would refuse it",
+        hint="enroll it with a new device's code (counterapp-server admin create-device), not a reissued one",
+    )
 
 
 def signing_key_of(credential: Credential) -> str:

@@ -16,9 +16,12 @@ Why a new directory rather than the old one under a new identity: its outbox seq
 leases, pulled tickets and cursors all belong to the old device; and on Windows the running window holds
 files in it open (its log), so it cannot be renamed away.
 
-The code must be a **new device's** (``counterapp-server admin create-device --kind counter --counter N``):
-a code reissued for the old device would give the new directory the old identity, whose ops the server
-already holds under the same sequence numbers.
+The code must be a **new device's** (``counterapp-server admin create-device --kind counter --counter N``),
+not one reissued for this PC's own device: the new directory would continue that device's sequence (its
+enrollment answer carries the push watermark), but enrolling replaces the device's public key and the
+unsent ops exported in step 3 could then neither be verified nor placed in the sequence by
+``counterapp-server import``. (A replaced PC's *fresh* directory may take a reissued code:
+``enrollment.enroll_store``; the old PC's export is imported first.)
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Devices, staff sessions, who am I, and the centre's counters (whose reassignment proves the roles).
 
-POST   /v1/devices/enroll                        {code, name?, app_version?, public_key?} → device credential
-                                                 (once); wrong codes throttled per address (429 auth.throttled)
+POST   /v1/devices/enroll                        {code, name?, app_version?, public_key?, first_client_seq?} →
+                                                 device credential (once) and push watermark; wrong codes
+                                                 throttled per address (429 auth.throttled)
 PUT    /v1/devices/key             (device)      {public_key} → registers the key of a device that has none
 POST   /v1/sessions                (device)      {username, password} → staff token (once); wrong passwords
                                                  throttled per account and per device (429 auth.throttled)
@@ -91,6 +92,15 @@ class EnrollIn(BaseModel):
         description="the device's Ed25519 public key (base64url, 32 bytes): it verifies the device's outbox "
         "exports; absent from apps older than device keys, which register one with `PUT /v1/devices/key`",
     )
+    first_client_seq: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        strict=True,
+        description="the lowest client_seq of the ops the enrolling data directory already holds (one that "
+        "worked standalone): at or below the device's push watermark the enrollment is refused with 409 "
+        "`enrollment.sequence_taken` before the code is spent; absent from a fresh directory and older apps",
+    )
 
 
 class DeviceKeyIn(BaseModel):
@@ -120,6 +130,12 @@ class EnrollOut(BaseModel):
     kind: str
     centre: CentreOut
     counter: CounterRef | None
+    last_client_seq: int = Field(
+        default=0,
+        description="the device's push watermark: a fresh data directory numbers its ops after it, so a "
+        "device enrolled again on a new PC (a reissued code) continues its sequence; absent from older "
+        "servers (read as 0)",
+    )
 
 
 class LoginIn(BaseModel):
@@ -251,7 +267,7 @@ def enroll(body: EnrollIn, request: Request, session: SessionDep, response: Resp
     try:
         device, credential = device_service.enroll_throttled(
             session, body.code, address, app_version=body.app_version, name=body.name, public_key=body.public_key,
-            now=utcnow(),
+            first_client_seq=body.first_client_seq, now=utcnow(),
         )  # fmt: skip
     except Throttled as exc:
         raise throttled(exc) from None
@@ -263,8 +279,9 @@ def enroll(body: EnrollIn, request: Request, session: SessionDep, response: Resp
     session.commit()
     response.headers["Cache-Control"] = "no-store"
     return EnrollOut(
-        device_id=device.id, credential=credential, kind=device.kind, centre=out.centre, counter=out.counter
-    )
+        device_id=device.id, credential=credential, kind=device.kind, centre=out.centre, counter=out.counter,
+        last_client_seq=device.last_client_seq,
+    )  # fmt: skip
 
 
 @router.put(

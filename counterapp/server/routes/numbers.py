@@ -198,12 +198,15 @@ def my_leases(
     session: SessionDep, device: CurrentDevice, since: Annotated[Day, Query(description="first day listed")]
 ) -> list[LeaseOut]:
     """This device's leases from ``since`` on: a counter whose lease answer was lost on the network adopts
-    the block here instead of leaving it as an unrecorded gap (leasing again takes a new block)."""
-    rows = session.scalars(
-        select(CodeLease)
-        .where(CodeLease.device_id == device.id, CodeLease.day >= since)
-        .order_by(CodeLease.day, CodeLease.kind, CodeLease.scope, CodeLease.range_start)
-    )
+    the block here instead of leaving it as an unrecorded gap (leasing again takes a new block).
+
+    Only the blocks granted since the device's current enrollment: a data directory enrolled again (a
+    replaced PC, a reissued code) starts with no lease, and adopting the blocks its old directory held
+    would hand it, from their first number, dossier codes and tickets the old PC already printed."""
+    query = select(CodeLease).where(CodeLease.device_id == device.id, CodeLease.day >= since)
+    if device.enrolled_at is not None:
+        query = query.where(CodeLease.granted_at >= device.enrolled_at)
+    rows = session.scalars(query.order_by(CodeLease.day, CodeLease.kind, CodeLease.scope, CodeLease.range_start))
     return [
         LeaseOut(lease_id=r.id, kind=r.kind, scope=r.scope, day=r.day, start=r.range_start, end=r.range_end)
         for r in rows

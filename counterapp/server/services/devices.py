@@ -25,6 +25,7 @@ from counterapp.server.services.errors import (
     EnrollmentCodeInvalid,
     EnrollmentCodeUsed,
     NotFound,
+    SequenceTaken,
 )
 from counterapp.server.services.sessions import remember_loaded
 
@@ -122,12 +123,18 @@ def enroll(
     app_version: str = "",
     name: str | None = None,
     public_key: str | None = None,
+    first_client_seq: int | None = None,
     now: datetime,
 ) -> tuple[Device, str]:
     """Trade a one-time enrollment code for the device and its credential (plain text, returned once).
     A code works once, before it expires, for a device that is not revoked. ``public_key`` is the device's
     Ed25519 key for its exports; a re-enrollment replaces the previous one (``None``: an app from before
-    device keys, which registers one later with ``register_key``)."""
+    device keys, which registers one later with ``register_key``).
+
+    ``first_client_seq``: the lowest sequence number of the ops the enrolling directory already holds (a
+    directory that worked standalone). At or below the device's push watermark (a code reissued for a
+    device that has synced) those ops would be refused as a regressed client, so the enrollment is refused
+    (``SequenceTaken``) before the code is spent and before the device's credential is replaced."""
     key = _checked_key(public_key) if public_key is not None else None
     at = require_aware(now)
     canonical = security.normalise_enrollment_code(code)
@@ -146,6 +153,11 @@ def enroll(
         raise EnrollmentCodeInvalid("unknown enrollment code")
     if device.revoked_at is not None:
         raise DeviceRevoked("the device is revoked")
+    if first_client_seq is not None and first_client_seq <= device.last_client_seq:
+        raise SequenceTaken(
+            "this device already sent ops up to the directory's own numbers: enroll it with a new device's code",
+            last_client_seq=device.last_client_seq,
+        )
     # Claim the code atomically: of two concurrent enrollments with one code, only one updates the row.
     claimed = session.execute(
         update(EnrollmentCode)
@@ -182,6 +194,7 @@ def enroll_throttled(
     app_version: str = "",
     name: str | None = None,
     public_key: str | None = None,
+    first_client_seq: int | None = None,
     now: datetime,
 ) -> tuple[Device, str]:
     """``enroll``, with wrong codes counted per client ``address`` (``throttle.ENROLL``): ``Throttled``
@@ -192,7 +205,8 @@ def enroll_throttled(
     row = throttle.lock(session, [key])[key]
     throttle.raise_if_blocked([row], at)
     try:
-        result = enroll(session, code, app_version=app_version, name=name, public_key=public_key, now=at)
+        result = enroll(session, code, app_version=app_version, name=name, public_key=public_key,
+                        first_client_seq=first_client_seq, now=at)  # fmt: skip
     except (EnrollmentCodeInvalid, EnrollmentCodeUsed, EnrollmentCodeExpired):
         if throttle.failed(row, throttle.ENROLL, at):
             log.warning("%d wrong enrollment codes in a row from address %s: it is slowed down", row.failures, address)

@@ -33,6 +33,13 @@ class DeviceInvalid(DomainError):
     code = "auth.device_invalid"
 
 
+class SequenceTaken(DomainError):
+    """A data directory that already holds ops would push them under sequence numbers the device's earlier
+    directory already used (a reissued code): the server would refuse them (``sync.client_regressed``)."""
+
+    code = "enrollment.sequence_taken"
+
+
 class DeviceRevoked(DomainError):
     code = "auth.device_revoked"
 

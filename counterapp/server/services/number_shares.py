@@ -41,7 +41,7 @@ from counterapp.server.models.numbers import CodeLease, NumberVoid
 from counterapp.server.models.org import Centre, QueueService
 from counterapp.server.models.queue import Ticket, TicketEventRow
 from counterapp.server.models.sync import Dossier
-from counterapp.server.services.common import require_aware
+from counterapp.server.services.common import as_utc, require_aware
 
 DOSSIER = "dossier"
 RECENT_DAYS = 7  # how far back a device's use is measured, and a device counts as active
@@ -183,14 +183,21 @@ def spent(
     session: Session, centre: Centre, device: Device, kind: str, scope: str, day: date, reserved: tuple[int, int]
 ) -> int:
     """How many of the numbers leased to the device for ``day`` are spent: used by a dossier or ticket the
-    server has, or reported void."""
-    ranges = list(
-        session.execute(
-            select(CodeLease.range_start, CodeLease.range_end).where(
-                CodeLease.device_id == device.id, CodeLease.kind == kind, CodeLease.scope == scope, CodeLease.day == day
-            )
+    server has, or reported void — and every number of a block granted before the device's current
+    enrollment: the data directory that held it is gone (a replaced PC enrolled with a reissued code), the
+    new one never gets it (``GET /v1/codes/leases``), so it is not held; its unused numbers stay gaps."""
+    ranges: list[tuple[int, int]] = []
+    stranded = 0
+    enrolled_at = as_utc(device.enrolled_at) if device.enrolled_at is not None else None
+    for start, end, granted_at in session.execute(
+        select(CodeLease.range_start, CodeLease.range_end, CodeLease.granted_at).where(
+            CodeLease.device_id == device.id, CodeLease.kind == kind, CodeLease.scope == scope, CodeLease.day == day
         )
-    )
+    ):
+        if enrolled_at is not None and as_utc(granted_at) < enrolled_at:
+            stranded += end - start + 1
+        else:
+            ranges.append((start, end))
     first, last = reserved
     numbers = set(
         session.scalars(
@@ -223,7 +230,7 @@ def spent(
             )
         )
         numbers.update(_ticket_numbers(tickets, scope))
-    return sum(1 for n in numbers if any(start <= n <= end for start, end in ranges))
+    return stranded + sum(1 for n in numbers if any(start <= n <= end for start, end in ranges))
 
 
 def _numbered(code: str, prefix: str) -> bool:
