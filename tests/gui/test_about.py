@@ -6,7 +6,6 @@ newer counterapp (point 6)."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -24,10 +23,10 @@ from counterapp.gui.about import AboutDialog
 from counterapp.gui.i18n import LanguageManager
 from counterapp.gui.mainwindow import MainWindow
 from counterapp.services.workspace import SignedIn, Workspace
-from counterapp.store.database import DB_FILENAME, HEAD_REVISION
-from counterapp.store.schema_guard import encode_version
+from counterapp.store.database import HEAD_REVISION
 from tests.counter import counter_store
 from tests.gui.windowkit import TIMEOUT, make_window, press, window_workspace
+from tests.store.test_schema_guard import bump_to_future
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,10 +122,7 @@ def test_the_window_refuses_a_data_directory_of_a_newer_build_in_one_line(
 ):
     counter_store(tmp_path).close()
     future = f"{int(HEAD_REVISION) + 1:04d}"
-    with sqlite3.connect(tmp_path / DB_FILENAME) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = ?", (future,))
-        connection.execute(f"PRAGMA user_version = {encode_version('9.4.2')}")
-    connection.close()
+    bump_to_future(tmp_path)
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
     monkeypatch.setattr(gui_app, "LanguageManager", lambda parent=None: vietnamese)  # the compiled catalogue

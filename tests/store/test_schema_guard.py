@@ -4,12 +4,15 @@ which version to install — in the store, the CLI and the window."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from counterapp.cli.main import main
+from counterapp.store import cache_key
 from counterapp.store.database import DB_FILENAME, HEAD_REVISION, current_revision, open_store
 from counterapp.store.errors import DataDirectoryTooNew
 from counterapp.store.schema_guard import decode_version, encode_version, written_by
@@ -18,14 +21,23 @@ from tests.counter import counter_store
 FUTURE = f"{int(HEAD_REVISION) + 1:04d}"
 
 
+@contextmanager
+def raw_cache(data_dir: Path) -> Iterator[Any]:
+    """A bare connection to the directory's (encrypted) cache, as another build of counterapp would have."""
+    connection = cache_key.connect(data_dir / DB_FILENAME, cache_key.cache_key(data_dir, create=False))
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
 def bump_to_future(data_dir: Path, *, written_by_version: str | None = "9.4.2") -> None:
     """As a newer build would leave the directory: its revision in alembic_version, its version in the header."""
-    with sqlite3.connect(data_dir / DB_FILENAME) as connection:
+    with raw_cache(data_dir) as connection:
         connection.execute("UPDATE alembic_version SET version_num = ?", (FUTURE,))
         connection.execute("CREATE TABLE future_things (id INTEGER PRIMARY KEY)")  # a table this build lacks
         number = encode_version(written_by_version) if written_by_version else 0
         connection.execute(f"PRAGMA user_version = {number}")
-    connection.close()
 
 
 def test_versions_round_trip_through_the_header_number():
@@ -48,9 +60,8 @@ def test_a_directory_at_the_previous_schema_is_migrated_and_marked(tmp_path: Pat
     previous = f"{int(HEAD_REVISION) - 1:04d}"
     store = open_store(tmp_path, migrate_to=previous)
     store.close()
-    with sqlite3.connect(tmp_path / DB_FILENAME) as connection:  # as the previous release left it: unmarked
+    with raw_cache(tmp_path) as connection:  # as the previous release left it: unmarked
         connection.execute("PRAGMA user_version = 0")
-    connection.close()
     store = open_store(tmp_path)  # the newer build
     try:
         assert current_revision(store.write_engine) == HEAD_REVISION
