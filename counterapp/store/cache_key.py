@@ -92,6 +92,15 @@ def cache_key(data_dir: Path, *, create: bool) -> bytes:
     return key
 
 
+def forget(data_dir: Path) -> None:
+    """Remove the cache key of a data directory given up before it held anything (a failed enrollment):
+    from the keystore and from its file."""
+    backend = keystore.os_keystore()
+    if backend is not None:
+        keystore.delete_secret(backend, data_dir, KEY_NAME)
+    keystore.shred(data_dir / KEY_FILE)
+
+
 def raw_key(key: bytes) -> str:
     """The key as SQLCipher's raw-key literal (quoted by the caller as an identifier: ``"x'…'"``)."""
     return f"x'{key.hex()}'"

@@ -36,9 +36,10 @@ from sqlalchemy import select
 
 from counterapp.domain.errors import DomainError
 from counterapp.services import printing
+from counterapp.store import cache_key, keystore
 from counterapp.store.database import DB_FILENAME, Store, open_store
 from counterapp.store.sync_models import OutboxRow
-from counterapp.sync import firstrun
+from counterapp.sync import credential_store, firstrun
 from counterapp.sync.engine import SyncEngine, local_now
 from counterapp.sync.enrollment import client_for, load_credential
 from counterapp.sync.outbox_export import Exported
@@ -139,9 +140,13 @@ def reenroll(
 
 
 def _forget(target: Path) -> None:
-    """A failed enrollment leaves at most an empty store in the new directory: remove only that."""
+    """A failed enrollment leaves at most an empty store in the new directory, with its key (in the keystore
+    or a file) and its keystore name: remove only those."""
     if not target.is_dir():
         return
+    credential_store.forget(target)
+    cache_key.forget(target)
+    (target / keystore.ID_FILE).unlink(missing_ok=True)  # last: the keystore entries above are named by it
     for path in sorted(target.rglob("*"), reverse=True):
         if path.is_file() and path.name.startswith(DB_FILENAME):  # the database and its -wal/-shm
             path.unlink()

@@ -22,6 +22,7 @@ from counterapp.sync.enrollment import load_credential
 from counterapp.sync.firstrun import FirstRunFailed
 from counterapp.sync.outbox_export import export_pending
 from counterapp.sync.reenroll import UnsentWork, new_data_dir, push_unsent, reenroll, unsent
+from tests.keystores import MemoryKeyring
 from tests.liveserver import Counter, LiveServer, enrolled_counter
 from tests.sync.firstrunkit import make_code
 
@@ -108,6 +109,18 @@ def test_a_wrong_code_leaves_no_new_directory(server: LiveServer, old: Counter) 
         reenroll(old.workspace.store, old.path, server.url, "ZZZZ-ZZZZ-ZZZZ")
     assert failed.value.code == "enrollment.code_invalid"
     assert sorted(p.name for p in old.path.parent.iterdir() if p.name.startswith("counter")) == ["counter"]
+
+
+def test_a_failed_enrollment_leaves_no_key_behind(server: LiveServer, old: Counter, os_keystore: MemoryKeyring) -> None:
+    """The new directory's store is opened (and its cache key made) before the server refuses the code: the
+    key goes again, from the keystore as well as the disk."""
+    push_unsent(old.workspace.store, old.path)
+    before = dict(os_keystore.entries)
+    target = new_data_dir(old.path, datetime(2026, 12, 8, 9, 30))
+    with pytest.raises(FirstRunFailed):
+        reenroll(old.workspace.store, old.path, server.url, "ZZZZ-ZZZZ-ZZZZ", now=datetime(2026, 12, 8, 9, 30))
+    assert not target.exists()
+    assert os_keystore.entries == before
 
 
 def test_new_directory_names(tmp_path: Path) -> None:
