@@ -178,3 +178,9 @@ package-server: $(PACKAGE_STAMP)
 # cached. The counter on the host is this checkout's `counterapp` ($(BIN)/counterapp).
 test-server-deb: package-server
 	COUNTERAPP=$(abspath $(BIN))/counterapp packaging/test-server-deb.sh $(SERVER_DEB)
+
+# --- Every install test (root; CI runs it after the slow tests) ----------------------------------------------
+# The client's and the server's .deb built and installed into clean Debian 12 roots, and the Windows installer
+# compiled and run under wine: about 10 minutes on 2 cores, most of it the two PyInstaller builds.
+.PHONY: test-packaging
+test-packaging: test-wine test-deb test-server-deb

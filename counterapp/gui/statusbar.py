@@ -195,7 +195,7 @@ class StatusBar(QStatusBar):
         self.offline_banner.setText(
             self.tr("Lost connection to the server — keep working as usual, data will sync later")
         )
-        self.keystore_label.setText(self.tr("Credentials kept in a file"))
+        self.keystore_label.setText(self.tr("Keys in a file"))
         self.keystore_label.setToolTip(
             self.tr(
                 "No OS keystore runs on this PC: the key of the local data and this counter's credential are kept "

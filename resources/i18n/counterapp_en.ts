@@ -2535,7 +2535,7 @@
     </message>
     <message>
         <location line="-50"/>
-        <source>Credentials kept in a file</source>
+        <source>Keys in a file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

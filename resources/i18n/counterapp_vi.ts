@@ -2527,8 +2527,8 @@
     </message>
     <message>
         <location line="-50"/>
-        <source>Credentials kept in a file</source>
-        <translation>Khóa lưu trong tệp</translation>
+        <source>Keys in a file</source>
+        <translation>Khóa ở tệp</translation>
     </message>
     <message>
         <location line="+2"/>

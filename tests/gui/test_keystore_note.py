@@ -38,7 +38,7 @@ def test_keys_in_files_are_said_in_the_status_bar(qtbot: QtBot, workspace: Works
     window = _window(qtbot, workspace)  # the tests run without a keystore: the keys are in files
     note = window.status_bar.keystore_label
     assert not note.isHidden()
-    assert note.text() == "Credentials kept in a file" and "Tell IT" in note.toolTip()
+    assert note.text() == "Keys in a file" and "Tell IT" in note.toolTip()
 
 
 def test_keys_in_the_keystore_need_no_note(qtbot: QtBot, tmp_path: Path, os_keystore: MemoryKeyring) -> None:
@@ -56,5 +56,5 @@ def test_the_note_is_vietnamese_by_default(qtbot: QtBot, vietnamese: LanguageMan
     qtbot.addWidget(bar)
     bar.set_secrets_in_file(True)
     assert vietnamese.language == "vi"
-    assert bar.keystore_label.text() == "Khóa lưu trong tệp"
+    assert bar.keystore_label.text() == "Khóa ở tệp"
     assert bar.keystore_label.toolTip().startswith("Máy này không có kho khóa của hệ điều hành")
