@@ -74,7 +74,9 @@ def test_make_package_builds_the_bundle_tests_it_then_makes_the_deb(tmp_path: Pa
     lines = dry_run("package", tmp_path)
     assert any("-e '.[package]'" in line for line in lines)  # PyInstaller comes with the package extra
     lrelease = max(i for i, line in enumerate(lines) if "pyside6-lrelease" in line)
-    [freeze] = [i for i, line in enumerate(lines) if "/bin/pyinstaller" in line]
+    freezes = [i for i, line in enumerate(lines) if "/bin/pyinstaller" in line]  # the client's, then the server's
+    [freeze] = [i for i in freezes if "packaging/counterapp.spec" in " ".join(lines[i : i + 2])]
+    assert any("packaging/server/counterapp-server.spec" in " ".join(lines[i : i + 2]) for i in freezes)
     [selftest] = [i for i, line in enumerate(lines) if line == "dist/counterapp/counterapp --selftest"]
     [deb] = [i for i, line in enumerate(lines) if line.startswith("packaging/build-deb.sh")]
     assert lrelease < freeze < selftest < deb  # the spec needs the .qm; a bundle that fails its self-test stops
