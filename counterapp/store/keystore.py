@@ -86,7 +86,8 @@ def _backend() -> KeyringBackend:
     import keyring
     import keyring.core
 
-    chosen = keyring.core._keyring_backend  # no public way to ask "set yet?" without discovering
+    # no public way to ask "set yet?" without discovering (keyring is pinned below 26 in pyproject.toml)
+    chosen: KeyringBackend | None = getattr(keyring.core, "_keyring_backend", None)
     if chosen is not None:
         return chosen
     configured = keyring.core.load_env() or keyring.core.load_config()
@@ -109,12 +110,12 @@ def _platform_keystore() -> KeyringBackend | None:
     elif sys.platform.startswith("linux"):
         from keyring.backends.SecretService import Keyring as SecretServiceKeyring
 
-        candidate = SecretServiceKeyring()
+        candidate = SecretServiceKeyring()  # type: ignore[no-untyped-call]
     else:
         return None
     # usable() asks the backend's priority: pywin32-ctypes importable on Windows; on Linux a D-Bus session
     # with a Secret Service running or activatable (a headless PC has none: fail fast, files)
-    return candidate if usable(candidate) else fail.Keyring()
+    return candidate if usable(candidate) else fail.Keyring()  # type: ignore[no-untyped-call]
 
 
 def location() -> Location:

@@ -38,6 +38,7 @@ def test_every_check_passes_with_one_line_each():
     lines = out.getvalue().splitlines()
     assert [line.split(":")[0].removeprefix("ok").strip() for line in lines[:-1]] == list(CHECKS)
     assert lines[-1].startswith("selftest: all checks passed")
+    assert "print support (" in lines[5]
     assert "text extractable" in lines[3] and "Be Vietnam Pro" in lines[7] and "counterapp_vi.qm" in lines[6]
     # the tests have no OS keystore (COUNTERAPP_KEYSTORE=file): the key is a file in the temporary folder
     assert "store: encrypted (SQLCipher 4." in lines[2] and "key in file cache.key (0600)" in lines[2]

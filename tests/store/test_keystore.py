@@ -4,8 +4,8 @@ a keystore that appears later; a cache whose key is gone refuses to open with a 
 from __future__ import annotations
 
 import os
-import sys
 import stat
+import sys
 from pathlib import Path
 
 import keyring
