@@ -76,7 +76,8 @@ def _backend() -> KeyringBackend:
     """The process's ``keyring`` backend, without ``keyring.get_keyring()``'s discovery where we can.
 
     That discovery imports every backend module and scans the installed packages' entry points for
-    plugins: 140–220 ms of the window's start, once a process. The order here is keyring's own: a backend
+    plugins: 130–320 ms once a process, measured on 2 shared cores (the pick below: 65–80 ms, nearly all of
+    it keyring's own import). The order here is keyring's own: a backend
     already set (``keyring.set_keyring``, as the tests and a PC's own code do, or an earlier pick), then
     keyring's configuration (``PYTHON_KEYRING_BACKEND``, ``keyringrc.cfg``), then this platform's keystore
     picked directly — Credential Manager on Windows, the Secret Service on Linux (keyring's other Linux
