@@ -78,13 +78,18 @@ def check_data_files() -> str:
 
 
 def check_store(data_dir: Path) -> str:
-    """A counter's data directory as ``counterapp init`` makes it: schema migrated, device, catalogue."""
+    """A counter's data directory as ``counterapp init`` makes it: encrypted (SQLCipher, the default), schema
+    migrated, device and catalogue written and read back; the file on disk must not be plain SQLite. Its
+    key goes where a real cache's would (the OS keystore, else a 0600 file in the temporary folder): the
+    line says which (``run_selftest`` deletes a keystore entry again at the end: the folder it names goes
+    away, and the window check still opens this store)."""
     from counterapp.cli.init_cmd import demo_queue_services
     from counterapp.datafiles.catalogue import demo_catalogue
     from counterapp.services.catalogue import replace_catalogue
     from counterapp.services.clock import legal_now
     from counterapp.services.device import get_device, init_device
-    from counterapp.store.database import open_store
+    from counterapp.store import cache_key, keystore
+    from counterapp.store.database import DB_FILENAME, open_store
 
     store = open_store(data_dir)
     try:
@@ -94,9 +99,20 @@ def check_store(data_dir: Path) -> str:
             procedures = replace_catalogue(session, demo_catalogue())
         with store.read() as session:
             device = get_device(session)
+            answer = session.connection().exec_driver_sql("PRAGMA cipher_version")  # plain SQLite: no row
+            cipher = answer.scalar() if answer.returns_rows else None
     finally:
         store.close()
-    return f"migrated, device {device.agency_code}/{device.counter_number}, {procedures} procedures"
+    if not cipher:
+        raise RuntimeError("the cache was opened without SQLCipher (no cipher_version)")
+    if cache_key.is_plaintext(data_dir / DB_FILENAME):
+        raise RuntimeError(f"{DB_FILENAME} is plain SQLite: the cache is not encrypted")
+    where = cache_key.key_location(data_dir)
+    key_at = f"OS keystore {keystore.backend_name()}" if where == "keystore" else f"file {cache_key.KEY_FILE} (0600)"
+    return (
+        f"encrypted (SQLCipher {cipher}), key in {key_at}, migrated, "
+        f"device {device.agency_code}/{device.counter_number}, {procedures} procedures"
+    )
 
 
 def check_receipt_pdf() -> str:
@@ -155,10 +171,23 @@ def run_selftest(*, gui: bool = True, out: TextIO | None = None) -> int:
                 detail, status = f"{type(exc).__name__}: {exc}", "FAIL"
                 failed += 1
             print(f"{status} {name}: {detail} ({(time.perf_counter() - t0) * 1000:.0f} ms)", file=out, flush=True)
+        forget_keys(Path(scratch) / "counter")
     total = time.perf_counter() - started
     verdict = "all checks passed" if not failed else f"{failed} check(s) failed"
     print(f"selftest: {verdict} in {total:.1f} s", file=out, flush=True)
     return 1 if failed else 0
+
+
+def forget_keys(data_dir: Path) -> None:
+    """Delete the temporary store's cache key from the OS keystore, if it went there: nothing of the
+    self-test may outlive its temporary folder."""
+    from counterapp.store import cache_key, keystore
+
+    if not (data_dir / keystore.ID_FILE).is_file():
+        return
+    backend = keystore.os_keystore()
+    if backend is not None:
+        keystore.delete_secret(backend, data_dir, cache_key.KEY_NAME)
 
 
 def _raise(exc: Exception) -> Callable[[], str]:

@@ -30,8 +30,13 @@ def check_qt() -> str:
     from PySide6.QtCore import qVersion
     from PySide6.QtGui import QGuiApplication
 
+    from counterapp.gui.printer_chooser import system_printers
+
     _app()
-    return f"Qt {qVersion()}, platform {QGuiApplication.platformName()}"
+    # the printer chooser's list of system queues: QtPrintSupport must be in the bundle (the spec once
+    # excluded it, and choosing a printer queue in the frozen app would have failed on the import)
+    printers = len(system_printers())
+    return f"Qt {qVersion()}, platform {QGuiApplication.platformName()}, print support ({printers} system printers)"
 
 
 def check_translations() -> str:

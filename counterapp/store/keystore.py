@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -56,21 +57,66 @@ def usable(backend: KeyringBackend) -> bool:
 def os_keystore() -> KeyringBackend | None:
     """The OS keystore if a usable one runs here, else None (use the files).
 
-    ``keyring`` picks its backend once a process (or takes the one ``keyring.set_keyring`` set); a chain of
-    several is searched for its first usable member, so a Secret Service found beside keyrings.alt's
-    plaintext file is still used."""
+    A chain of several backends is searched for its first usable member, so a Secret Service found beside
+    keyrings.alt's plaintext file is still used."""
     if os.environ.get(FORCE_ENV, "").strip().lower() == "file":
         return None
     try:
-        import keyring  # ~50 ms after SQLAlchemy: loaded only when a data directory is opened
         from keyring.backends.chainer import ChainerBackend
 
-        backend = keyring.get_keyring()
+        backend = _backend()
     except Exception as exc:  # a broken keyring configuration must not stop the counter
         log.warning("the OS keystore could not be loaded (%s): secrets stay in files", type(exc).__name__)
         return None
     candidates = list(backend.backends) if isinstance(backend, ChainerBackend) else [backend]
     return next((candidate for candidate in candidates if usable(candidate)), None)
+
+
+def _backend() -> KeyringBackend:
+    """The process's ``keyring`` backend, without ``keyring.get_keyring()``'s discovery where we can.
+
+    That discovery imports every backend module and scans the installed packages' entry points for
+    plugins: 130–320 ms once a process, measured on 2 shared cores (the pick below: 65–80 ms, nearly all of
+    it keyring's own import). The order here is keyring's own: a backend
+    already set (``keyring.set_keyring``, as the tests and a PC's own code do, or an earlier pick), then
+    keyring's configuration (``PYTHON_KEYRING_BACKEND``, ``keyringrc.cfg``), then this platform's keystore
+    picked directly — Credential Manager on Windows, the Secret Service on Linux (keyring's other Linux
+    backends need dbus-python or PyGObject, which are neither dependencies nor bundled). Anywhere else
+    (macOS) keyring discovers as usual. The pick is set with ``keyring.set_keyring``, so keyring caches it
+    for the process as ``get_keyring`` would."""
+    import keyring
+    import keyring.core
+
+    # no public way to ask "set yet?" without discovering (keyring is pinned below 26 in pyproject.toml)
+    chosen: KeyringBackend | None = getattr(keyring.core, "_keyring_backend", None)
+    if chosen is not None:
+        return chosen
+    configured = keyring.core.load_env() or keyring.core.load_config()
+    if configured is None:
+        configured = _platform_keystore()
+    if configured is None:
+        return keyring.get_keyring()
+    keyring.set_keyring(configured)
+    return configured
+
+
+def _platform_keystore() -> KeyringBackend | None:
+    """This platform's keystore if it answers, keyring's "none" stand-in if not; None: let keyring look."""
+    from keyring.backends import fail
+
+    if sys.platform == "win32":
+        from keyring.backends.Windows import WinVaultKeyring
+
+        candidate: KeyringBackend = WinVaultKeyring()
+    elif sys.platform.startswith("linux"):
+        from keyring.backends.SecretService import Keyring as SecretServiceKeyring
+
+        candidate = SecretServiceKeyring()  # type: ignore[no-untyped-call]
+    else:
+        return None
+    # usable() asks the backend's priority: pywin32-ctypes importable on Windows; on Linux a D-Bus session
+    # with a Secret Service running or activatable (a headless PC has none: fail fast, files)
+    return candidate if usable(candidate) else fail.Keyring()  # type: ignore[no-untyped-call]
 
 
 def location() -> Location:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 import keyring
@@ -101,3 +102,48 @@ def test_shred_overwrites_before_deleting(tmp_path: Path) -> None:
     keystore.shred(path)
     keystore.shred(path)  # absent: nothing to do
     assert not path.exists()
+
+
+@pytest.fixture
+def undiscovered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh process's keyring: no backend chosen yet, no keyring configuration, and discovery (entry
+    points, every backend module: 140–220 ms of the start) refused so a test notices if it runs."""
+    import keyring.backend
+    import keyring.core
+
+    monkeypatch.delenv(keystore.FORCE_ENV)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+
+    def no_discovery() -> list[object]:
+        raise AssertionError("keyring's backend discovery ran")
+
+    monkeypatch.setattr(keyring.backend, "get_all_keyring", no_discovery)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Secret Service is Linux's keystore")
+@pytest.mark.usefixtures("undiscovered")
+def test_the_secret_service_is_picked_without_discovery(monkeypatch: pytest.MonkeyPatch) -> None:
+    from keyring.backends import SecretService
+
+    class Desktop(SecretService.Keyring):
+        priority = 5  # as on a desktop with GNOME Keyring or KWallet running
+
+    monkeypatch.setattr(SecretService, "Keyring", Desktop)
+    backend = keystore.os_keystore()
+    assert isinstance(backend, Desktop)
+    assert keyring.get_keyring() is backend  # keyring caches the pick for the rest of the process
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Secret Service is Linux's keystore")
+@pytest.mark.usefixtures("undiscovered")
+def test_without_a_secret_service_the_files_are_used_without_discovery(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # a headless PC: no session bus
+    assert keystore.os_keystore() is None and keystore.location() == "file"
+    assert isinstance(keyring.get_keyring(), fail.Keyring)
+
+
+@pytest.mark.usefixtures("undiscovered")
+def test_keyrings_own_configuration_still_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keystores.MemoryKeyring")
+    assert isinstance(keystore.os_keystore(), MemoryKeyring)
