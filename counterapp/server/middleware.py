@@ -16,29 +16,15 @@ from __future__ import annotations
 
 import logging
 import random
-import traceback
 from collections.abc import Callable
 from time import perf_counter_ns
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from counterapp.redaction import redacted_traceback
 from counterapp.server.errors import internal_error_response, problem_response
 
 log = logging.getLogger("counterapp.server")
-
-
-def redacted_traceback(exc: BaseException) -> str:
-    """The frames of ``exc`` and of its causes, with each exception's type but not its message."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    parts: list[str] = []
-    for error in reversed(chain):
-        parts.extend(traceback.format_tb(error.__traceback__))
-        parts.append(f"{type(error).__module__}.{type(error).__qualname__} (message withheld)\n")
-    return "".join(parts)
 
 
 def at_response_start(send: Send, hook: Callable[[Message], Message]) -> Send:

@@ -5,7 +5,7 @@ and the support bundle share it.
 
 No personal data in the log: the code logs ids, codes and counts, never a name, CCCD number, phone or
 address, and a traceback is written with each exception's type and frames but **not its message** (the
-server's rule, ``counterapp.server.middleware.redacted_traceback``): an exception's text may echo an input.
+rule of ``counterapp.redaction``, shared with the server): an exception's text may echo an input.
 
     path = setup_file_logging(data_dir)          # once per process; again with the same dir: no-op
     files = recent_log_files(data_dir, days=7)   # for the support bundle
@@ -16,10 +16,11 @@ from __future__ import annotations
 import logging
 import sys
 import time
-import traceback
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+
+from counterapp.redaction import redacted_traceback
 
 __all__ = ["KEEP_DAYS", "LOG_NAME", "RedactingFormatter", "log_dir", "recent_log_files", "setup_file_logging"]
 
@@ -32,22 +33,6 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tupl
 
 def log_dir(data_dir: Path) -> Path:
     return data_dir / "logs"
-
-
-def redacted_traceback(exc: BaseException) -> str:
-    """The frames of ``exc`` and of its causes, with each exception's type but not its message."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    parts: list[str] = []
-    for error in reversed(chain):
-        parts.extend(traceback.format_tb(error.__traceback__))
-        code = getattr(error, "code", None)  # a DomainError's stable code is safe and says what went wrong
-        suffix = f" [{code}]" if isinstance(code, str) else ""
-        parts.append(f"{type(error).__module__}.{type(error).__qualname__}{suffix} (message withheld)\n")
-    return "".join(parts).rstrip("\n")
 
 
 class RedactingFormatter(logging.Formatter):
