@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
+import subprocess
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt: no display in CI
@@ -13,9 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
 
 from counterapp.gui.collector import GuiThreadCollector
 from counterapp.gui.gil import favour_gui_thread
+from counterapp.gui.i18n import LanguageManager
+from counterapp.gui.resources import load_theme
 from counterapp.services.workspace import Workspace, open_workspace
 from tests.counter import counter_store
 from tests.liveserver import drain_jobs
@@ -62,3 +68,27 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
     yield opened
     drain_jobs()
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def vietnamese_qm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed Vietnamese catalogues, compiled now (whatever ``make`` built last)."""
+    out = tmp_path_factory.mktemp("qm")
+    lrelease = shutil.which("pyside6-lrelease") or str(Path(sys.executable).parent / "pyside6-lrelease")
+    for name in ("counterapp_vi", "qtbase_vi"):
+        ts = Path(__file__).resolve().parents[2] / "resources" / "i18n" / f"{name}.ts"
+        subprocess.run([lrelease, str(ts), "-qm", str(out / f"{name}.qm")], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture
+def themed(qapp: QApplication, vietnamese_qm: Path) -> Iterator[LanguageManager]:
+    """The app as a clerk runs it: theme, fonts, Vietnamese; undone afterwards for the other tests."""
+    font, sheet = QFont(qapp.font()), qapp.styleSheet()
+    load_theme(qapp)
+    languages = LanguageManager(vietnamese_qm)
+    languages.set_language("vi")
+    yield languages
+    languages.set_language("en")
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)

@@ -8,51 +8,21 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from counterapp.domain.errors import DomainError
 from counterapp.gui import jobs
 from counterapp.gui.enroll_wizard import DEFAULT_SIZE, PRINTER_PAGE, RESULT_PAGE, SERVER_PAGE, EnrollWizard
 from counterapp.gui.i18n import LanguageManager
-from counterapp.gui.resources import load_theme
 from counterapp.services.install_config import InstallConfig
 from counterapp.services.workspace import Workspace
 from counterapp.sync import firstrun
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def vietnamese(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("qm")
-    lrelease = shutil.which("pyside6-lrelease") or str(Path(sys.executable).parent / "pyside6-lrelease")
-    for name in ("counterapp_vi", "qtbase_vi"):
-        ts = ROOT / "resources" / "i18n" / f"{name}.ts"
-        subprocess.run([lrelease, str(ts), "-qm", str(out / f"{name}.qm")], check=True, capture_output=True)
-    return out
-
-
-@pytest.fixture
-def themed(qapp: QApplication, vietnamese: Path) -> Iterator[LanguageManager]:
-    font, sheet = QFont(qapp.font()), qapp.styleSheet()
-    load_theme(qapp)
-    languages = LanguageManager(vietnamese)
-    languages.set_language("vi")
-    yield languages
-    languages.set_language("en")
-    qapp.setStyleSheet(sheet)
-    qapp.setFont(font)
 
 
 def cut_texts(root: QWidget) -> list[str]:

@@ -10,16 +10,12 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QGroupBox, QLabel, QListWidget, QTabWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QGroupBox, QLabel, QListWidget, QTabWidget
 from pytestqt.qtbot import QtBot
 
 from counterapp.datafiles.catalogue import demo_catalogue
@@ -33,7 +29,6 @@ from counterapp.gui.mainwindow import PANELS, MainWindow
 from counterapp.gui.panel_scroll import PanelScroll
 from counterapp.gui.queue_dialogs import CallSpecificDialog, PauseDialog, TransferDialog
 from counterapp.gui.queue_models import Action
-from counterapp.gui.resources import load_theme
 from counterapp.gui.return_dialog import ReturnDialog
 from counterapp.services.counter_view import ServiceChoice
 from counterapp.services.workspace import Workspace
@@ -43,32 +38,7 @@ from tests.gui.windowkit import TIMEOUT, intake_of, queue_of, window_workspace
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
-ROOT = Path(__file__).resolve().parents[2]
 SIZES = {"1366x768": (1366, 697), "1920x1080": (1920, 1009)}
-
-
-@pytest.fixture(scope="module")
-def vietnamese(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The committed Vietnamese catalogue, compiled now (whatever ``make`` built last)."""
-    out = tmp_path_factory.mktemp("qm")
-    lrelease = shutil.which("pyside6-lrelease") or str(Path(sys.executable).parent / "pyside6-lrelease")
-    for name in ("counterapp_vi", "qtbase_vi"):
-        ts = ROOT / "resources" / "i18n" / f"{name}.ts"
-        subprocess.run([lrelease, str(ts), "-qm", str(out / f"{name}.qm")], check=True, capture_output=True)
-    return out
-
-
-@pytest.fixture
-def themed(qapp: QApplication, vietnamese: Path) -> Iterator[LanguageManager]:
-    """The app as a clerk runs it: theme, fonts, Vietnamese; undone afterwards for the other tests."""
-    font, sheet = QFont(qapp.font()), qapp.styleSheet()
-    load_theme(qapp)
-    languages = LanguageManager(vietnamese)
-    languages.set_language("vi")
-    yield languages
-    languages.set_language("en")
-    qapp.setStyleSheet(sheet)
-    qapp.setFont(font)
 
 
 @pytest.fixture
