@@ -69,6 +69,7 @@ from counterapp.server.models.sync import Dossier, OpLogEntry
 from counterapp.server.services import lead, org
 from counterapp.services import catalogue, intake, queue
 from counterapp.services.errors import LeaseExhausted, QueueEmpty
+from counterapp.store import cache_key
 from counterapp.store.database import DB_FILENAME, Store, open_store
 from counterapp.store.dossier_models import DossierRow
 from counterapp.store.queue_models import TicketRow
@@ -164,14 +165,16 @@ def _template_store(directory: Path) -> Path:
     store = open_store(directory)
     with store.write() as s:
         catalogue.replace_catalogue(s, demo_catalogue())
-    store.close()  # the last connection checkpoints the WAL: the one file holds everything
-    assert [p.name for p in directory.iterdir()] == [DB_FILENAME]
-    return directory / DB_FILENAME
+    store.close()  # the last connection checkpoints the WAL: the one file holds everything, with its key beside
+    assert sorted(p.name for p in directory.iterdir()) == sorted([DB_FILENAME, cache_key.KEY_FILE])
+    return directory
 
 
 def _new_store(template: Path, directory: Path) -> Store:
+    """A copy of the template's encrypted database and its key (the tests keep keys in files)."""
     directory.mkdir(parents=True)
-    shutil.copyfile(template, directory / DB_FILENAME)
+    for name in (DB_FILENAME, cache_key.KEY_FILE):
+        shutil.copyfile(template / name, directory / name)
     return open_store(directory)
 
 
