@@ -20,11 +20,14 @@ if not Path(SERVER[0]).exists():  # the package is not installed with its entry 
 
 
 @contextmanager
-def server_process(url: str, log_path: Path, *extra: str) -> Iterator[str]:
-    """A real ``counterapp-server serve`` on a free loopback port (``extra``: more ``serve`` options): its
-    base URL, once /healthz answers."""
-    port = free_port()
-    with log_path.open("w") as log_file:
+def server_process(
+    url: str, log_path: Path, *extra: str, port: int | None = None, wait_s: float = 30, append: bool = False
+) -> Iterator[str]:
+    """A real ``counterapp-server serve`` on a loopback port (a free one unless ``port`` is given; ``extra``:
+    more ``serve`` options): its base URL, once /healthz answers within ``wait_s``. ``append`` keeps the log
+    of an earlier run of the same server."""
+    port = port if port is not None else free_port()
+    with log_path.open("a" if append else "w") as log_file:
         process = subprocess.Popen(
             [*SERVER, "serve", "--database-url", url, "--host", "127.0.0.1", "--port", str(port), *extra],
             stdout=log_file,
@@ -32,10 +35,10 @@ def server_process(url: str, log_path: Path, *extra: str) -> Iterator[str]:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + wait_s
             while True:
                 assert process.poll() is None, log_path.read_text()
-                assert time.monotonic() < deadline, "the server did not answer within 30 s"
+                assert time.monotonic() < deadline, f"the server did not answer within {wait_s:.0f} s"
                 try:
                     if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
                         break

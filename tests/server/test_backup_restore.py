@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx2
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
@@ -31,7 +29,7 @@ from tests.counter import intake_form
 from tests.ports import free_port
 from tests.server.authkit import CENTRE_A, PASSWORD, make_device
 from tests.server.conftest import CLUSTER_URL
-from tests.server.processes import SERVER, stop
+from tests.server.processes import SERVER, server_process
 from tests.server.synckit import CLERK, setup_centre
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging" / "server"
@@ -62,25 +60,8 @@ def fresh_database(request: pytest.FixtureRequest) -> Iterator[Callable[[], str]
 @contextmanager
 def server_on(url: str, port: int, log_path: Path) -> Iterator[str]:
     """``counterapp-server serve`` on ``url`` at a fixed port (the counter's credential names the address)."""
-    with log_path.open("a") as log_file:
-        process = subprocess.Popen(
-            [*SERVER, "serve", "--database-url", url, "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "the server did not answer within 60 s"
-            try:
-                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            time.sleep(0.1)
+    with server_process(url, log_path, port=port, wait_s=60, append=True) as base:
         yield base
-    finally:
-        stop(process)
 
 
 def enrolled(url: str, base: str, path: Path, number: str) -> tuple[Store, sync_engine.SyncEngine]:
